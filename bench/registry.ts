@@ -1,0 +1,7 @@
+/** A benchmark returns named figures (numbers or short strings). */
+export type Bench = () => Promise<Record<string, number | string>>;
+
+/** Every benchmark by name; each lives in its own file and is added here. */
+export const BENCHES: Record<string, Bench> = {
+  store: async () => (await import('./store.js')).benchStore(),
+};

@@ -1,0 +1,153 @@
+/**
+ * The chat edge's contracts. Adapters (Slack, Discord, terminal, the in-memory test adapter)
+ * translate platform traffic into ChatEvents and deliver Outgoing messages; they never decide
+ * anything. Authorisation, dedupe, ordering and session lookup live in `router.ts`.
+ */
+
+export type Platform = 'slack' | 'discord' | 'terminal' | 'memory';
+
+/** Where a session lives. Encoded as the opaque key `platform:channelId:threadId`. */
+export interface ThreadRef {
+  platform: Platform;
+  /** Slack channel id, Discord parent channel id, terminal "local". */
+  channelId: string;
+  /**
+   * Slack root message ts, Discord thread channel id, terminal session id.
+   * The empty string addresses the channel itself (the team review card).
+   */
+  threadId: string;
+}
+
+/** A person on a platform. `id` is platform-local (Slack `U123`, Discord snowflake). */
+export interface ChatUser {
+  id: string;
+  /** Display name when the platform gives one; for messages only, never for decisions. */
+  name?: string;
+}
+
+/** A message the adapter has delivered, so it can be edited later. */
+export interface MessageRef {
+  platform: Platform;
+  channelId: string;
+  /** Slack ts, Discord message id, terminal sequence number. */
+  messageId: string;
+}
+
+interface EventBase {
+  /**
+   * The platform's unique id for this delivery (Slack event_id / trigger_id / action ts, Discord
+   * interaction or message id). The router drops a second event with the same id.
+   */
+  id: string;
+  thread: ThreadRef;
+  user: ChatUser;
+  /**
+   * Answers only the person who caused the event (Slack ephemeral, Discord ephemeral follow-up,
+   * terminal line). Absent where the platform has no such channel.
+   */
+  respond?: (text: string) => Promise<void>;
+}
+
+/** A person asked for a new session with a goal. The adapter has already created the thread. */
+export interface StartEvent extends EventBase {
+  kind: 'start';
+  goal: string;
+}
+/** A free-text reply in a session's thread. */
+export interface MessageEvent extends EventBase {
+  kind: 'message';
+  text: string;
+}
+/** A button click. `action` is the Button.action, `sessionId` comes from the encoded id. */
+export interface ActionEvent extends EventBase {
+  kind: 'action';
+  sessionId: string;
+  action: string;
+  value?: string;
+  /** The message that carried the button (to detect stale clicks). */
+  message?: MessageRef;
+}
+/** A file attached in a session's thread, already downloaded (size-limited by the adapter). */
+export interface FileEvent extends EventBase {
+  kind: 'file';
+  name: string;
+  bytes: Uint8Array;
+  /** Text typed with the file, if any. */
+  text?: string;
+}
+/** A list/help/cancel style command that needs no thread (answered through `respond`). */
+export interface CommandEvent extends EventBase {
+  kind: 'command';
+  command: 'help' | 'list' | 'cancel';
+  args: string;
+}
+
+export type ChatEvent = StartEvent | MessageEvent | ActionEvent | FileEvent | CommandEvent;
+
+export interface Button {
+  /** Pipeline action name, e.g. `approve_outline`, `run`, `ship`. Encoded with the session id by the adapter. */
+  action: string;
+  label: string;
+  style?: 'primary' | 'danger';
+  /** Extra data returned with the click (e.g. the chosen answer index). */
+  value?: string;
+}
+
+export interface OutFile {
+  name: string;
+  bytes: Uint8Array;
+  /** MIME type; guessed from the name when absent. */
+  mime?: string;
+}
+
+/** One message to post. Text is plain text (Markdown-ish); adapters escape and format it. */
+export interface Outgoing {
+  text: string;
+  /** Rows of buttons; adapters enforce their platform limits (Discord 5×5). */
+  buttons?: Button[][];
+  files?: OutFile[];
+  /** Edit this earlier message instead of posting a new one (status messages, finished buttons). */
+  replaces?: MessageRef;
+  /** Short title for the message (rendered as a heading / used in notifications). */
+  title?: string;
+}
+
+export interface ChatAdapter {
+  readonly platform: Platform;
+  /**
+   * Minimum pause between two posts in the same channel (Slack ~1 s); the outbox paces per
+   * channel so one busy channel never stalls others. 0 or absent: no pacing.
+   */
+  readonly perChannelIntervalMs?: number;
+  /** Connects and starts delivering events; resolves once ready. */
+  start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void>;
+  /**
+   * Posts (or, with `replaces`, edits) a message.
+   * @throws AdapterError with `retryable`/`retryAfterMs` for 429 and 5xx; non-retryable otherwise.
+   */
+  send(thread: ThreadRef, message: Outgoing): Promise<MessageRef>;
+  /** Stops taking events and closes connections. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The opaque, stable key of a thread: `platform:channelId:threadId`. */
+export function encodeThreadKey(thread: ThreadRef): string {
+  return `${thread.platform}:${thread.channelId}:${thread.threadId}`;
+}
+
+/** Inverse of encodeThreadKey. Channel ids never contain ':'; thread ids may. */
+export function decodeThreadKey(key: string): ThreadRef {
+  const first = key.indexOf(':');
+  const second = key.indexOf(':', first + 1);
+  if (first < 0 || second < 0) throw new Error(`not a thread key: ${key}`);
+  return {
+    platform: key.slice(0, first) as Platform,
+    channelId: key.slice(first + 1, second),
+    threadId: key.slice(second + 1),
+  };
+}
+
+/** The qualified id used for ownership and FF2_APPROVERS: `slack:U123`. */
+export function qualifiedUserId(platform: Platform, user: ChatUser): string {
+  return `${platform}:${user.id}`;
+}

@@ -1,0 +1,5 @@
+import { doctorCommand } from './doctor.js';
+import type { Command } from './types.js';
+
+/** Every `ff2` subcommand, in the order `--help` lists them. Later features add theirs here. */
+export const COMMANDS: readonly Command[] = [doctorCommand];

@@ -1,0 +1,26 @@
+/** The command-line contract: each `ff2 <name>` is one Command in its own file. */
+
+export interface CliIo {
+  /** Writes to standard output (command results). */
+  out(text: string): void;
+  /** Writes to standard error (diagnostics, progress). */
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** True when stdout is a terminal (colours, spinners allowed). */
+  stdoutIsTTY: boolean;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `ff2 --help`. */
+  summary: string;
+  /** Full usage text for `ff2 <name> --help`. */
+  usage: string;
+  /**
+   * Runs the command. Returns the exit code (0 ok, 1 ended without success, 2 usage, 3 environment).
+   * @throws UsageError for bad arguments (printed with the usage, exit 2); ConfigError (exit 3).
+   */
+  run(args: string[], io: CliIo): Promise<number>;
+}

@@ -1,0 +1,238 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Every setting ff2 reads, from the environment and an optional `ff2.config.json` (same keys as
+ * the environment variables). Precedence: explicit override > environment > config file > default.
+ * Loaded once by the composition root; nothing else reads `process.env`.
+ */
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const num = (min: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(z.number().min(min));
+const url = z.url({ message: 'must be a URL such as http://127.0.0.1:8080/v1' });
+
+/** Raw variables, one line each; `.env.example` documents the same list. */
+const envSchema = z.object({
+  FF2_DATA_DIR: z.string().min(1).default('./data'),
+  FF2_DB: z.string().min(1).optional(),
+  FF2_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
+
+  FF2_PYTHON: z.string().min(1).default('/usr/bin/python3'),
+  FF2_SANDBOX_TIMEOUT_S: int(1, 3600).default(15),
+  FF2_SANDBOX_MEMORY_MB: int(64, 65536).default(1024),
+  FF2_SANDBOX_SLOTS: int(1, 64).optional(),
+
+  FF2_LLM: z.enum(['openai', 'llama']).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: url.optional(),
+  FF2_MODEL: z.string().min(1).optional(),
+  FF2_JSON_MODE: z.enum(['auto', 'json_schema', 'json_object']).default('auto'),
+  FF2_LLM_TIMEOUT_S: int(1, 3600).default(120),
+  FF2_LLM_MAX_RETRIES: int(0, 10).default(3),
+  FF2_GGUF: z.string().min(1).optional(),
+  FF2_LLAMA_THREADS: int(1, 256).optional(),
+  FF2_LLAMA_SEQUENCES: int(1, 16).default(2),
+  FF2_PRICES: z.string().optional(),
+  FF2_BUDGET_USD: num(0).optional(),
+  FF2_BUDGET_TOKENS: int(0, 1_000_000_000).optional(),
+
+  FF2_MAX_REPAIRS: int(0, 20).default(3),
+  FF2_APPROVERS: z.string().default(''),
+  FF2_MAX_INPUT_MB: int(1, 100).default(10),
+
+  FF2_HTTP_PORT: int(0, 65535).default(3000),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_API_URL: url.optional(),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APP_ID: z.string().min(1).optional(),
+  DISCORD_API_URL: url.optional(),
+  DISCORD_GUILD_ID: z.string().min(1).optional(),
+});
+
+/** How to fix each variable, appended to validation errors. */
+const FIXES: Record<string, string> = {
+  FF2_DB: 'set it to a writable file path, e.g. FF2_DB=./data/ff2.db',
+  FF2_LOG_LEVEL: 'use one of silent, error, warn, info, debug',
+  FF2_LLM: 'use openai or llama',
+  FF2_JSON_MODE: 'use auto, json_schema or json_object',
+  OPENAI_BASE_URL: 'use the server base URL, e.g. http://127.0.0.1:11434/v1',
+  FF2_PRICES: 'use JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per million tokens)',
+};
+
+export interface PriceEntry {
+  /** USD per million prompt tokens. */
+  input: number;
+  /** USD per million completion tokens. */
+  output: number;
+}
+
+export interface Config {
+  dataDir: string;
+  dbPath: string;
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  sandbox: { python: string; timeoutS: number; memoryMb: number; slots: number; maxInputBytes: number };
+  llm: {
+    provider: 'openai' | 'llama';
+    openai: {
+      apiKey: string | undefined;
+      baseUrl: string | undefined;
+      model: string;
+      jsonMode: 'auto' | 'json_schema' | 'json_object';
+      timeoutS: number;
+      maxRetries: number;
+    };
+    llama: { gguf: string | undefined; threads: number; sequences: number; modelsDir: string };
+    prices: Record<string, PriceEntry>;
+    budget: { usd: number | undefined; tokens: number | undefined };
+  };
+  pipeline: { maxRepairs: number; approvers: readonly string[] };
+  httpPort: number;
+  slack:
+    | { botToken: string; appToken: string | undefined; signingSecret: string | undefined; apiUrl: string | undefined }
+    | undefined;
+  discord: { token: string; appId: string; apiUrl: string | undefined; guildId: string | undefined } | undefined;
+}
+
+const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
+
+/**
+ * Validates the environment (and `ff2.config.json` in `cwd`, if present) into a frozen Config.
+ * @throws ConfigError naming the first bad variable and how to fix it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const merged: Record<string, string | undefined> = { ...readConfigFile(cwd) };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
+
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const fix = FIXES[variable];
+    throw new ConfigError(
+      variable,
+      `${variable} is invalid: ${issue.message}${merged[variable] !== undefined ? ` (got "${merged[variable]}")` : ''}${fix ? `; ${fix}` : ''}`,
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(cwd, e.FF2_DATA_DIR);
+  const cores = availableParallelism();
+
+  let prices: Record<string, PriceEntry> = {};
+  if (e.FF2_PRICES) {
+    try {
+      prices = priceSchema.parse(JSON.parse(e.FF2_PRICES));
+    } catch {
+      throw new ConfigError('FF2_PRICES', `FF2_PRICES is not valid; ${FIXES.FF2_PRICES}`);
+    }
+  }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (HTTP mode); set it from the app\'s "Basic Information" page, or set SLACK_APP_TOKEN for Socket Mode',
+    );
+  }
+  if (Boolean(e.DISCORD_TOKEN) !== Boolean(e.DISCORD_APP_ID)) {
+    const missing = e.DISCORD_TOKEN ? 'DISCORD_APP_ID' : 'DISCORD_TOKEN';
+    throw new ConfigError(
+      missing,
+      `${missing} is required when ${missing === 'DISCORD_APP_ID' ? 'DISCORD_TOKEN' : 'DISCORD_APP_ID'} is set; copy it from the Discord developer portal`,
+    );
+  }
+
+  const config: Config = {
+    dataDir,
+    dbPath: e.FF2_DB ? resolve(cwd, e.FF2_DB) : join(dataDir, 'ff2.db'),
+    logLevel: e.FF2_LOG_LEVEL,
+    sandbox: {
+      python: e.FF2_PYTHON,
+      timeoutS: e.FF2_SANDBOX_TIMEOUT_S,
+      memoryMb: e.FF2_SANDBOX_MEMORY_MB,
+      slots: e.FF2_SANDBOX_SLOTS ?? cores,
+      maxInputBytes: e.FF2_MAX_INPUT_MB * 1024 * 1024,
+    },
+    llm: {
+      provider: e.FF2_LLM ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'llama'),
+      openai: {
+        apiKey: e.OPENAI_API_KEY,
+        baseUrl: e.OPENAI_BASE_URL,
+        model: e.FF2_MODEL ?? 'gpt-4o-mini',
+        jsonMode: e.FF2_JSON_MODE,
+        timeoutS: e.FF2_LLM_TIMEOUT_S,
+        maxRetries: e.FF2_LLM_MAX_RETRIES,
+      },
+      llama: {
+        gguf: e.FF2_GGUF,
+        threads: e.FF2_LLAMA_THREADS ?? Math.max(1, cores),
+        sequences: e.FF2_LLAMA_SEQUENCES,
+        modelsDir: join(dataDir, 'models'),
+      },
+      prices,
+      budget: { usd: e.FF2_BUDGET_USD, tokens: e.FF2_BUDGET_TOKENS },
+    },
+    pipeline: {
+      maxRepairs: e.FF2_MAX_REPAIRS,
+      approvers: e.FF2_APPROVERS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    httpPort: e.FF2_HTTP_PORT,
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          appToken: e.SLACK_APP_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          apiUrl: e.SLACK_API_URL,
+        }
+      : undefined,
+    discord:
+      e.DISCORD_TOKEN && e.DISCORD_APP_ID
+        ? { token: e.DISCORD_TOKEN, appId: e.DISCORD_APP_ID, apiUrl: e.DISCORD_API_URL, guildId: e.DISCORD_GUILD_ID }
+        : undefined,
+  };
+  return deepFreeze(config);
+}
+
+function readConfigFile(cwd: string): Record<string, string> {
+  const path = join(cwd, 'ff2.config.json');
+  if (!existsSync(path)) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('ff2.config.json', `ff2.config.json is not valid JSON: ${(error as Error).message}`);
+  }
+  const shape = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(raw);
+  if (!shape.success) {
+    throw new ConfigError(
+      'ff2.config.json',
+      'ff2.config.json must be an object of VARIABLE: value pairs, e.g. {"FF2_MODEL": "gpt-4o-mini"}',
+    );
+  }
+  return Object.fromEntries(Object.entries(shape.data).map(([k, v]) => [k, String(v)]));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

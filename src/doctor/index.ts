@@ -1,0 +1,6 @@
+import { databaseCheck } from './database.js';
+import { nodeCheck } from './node.js';
+import type { DoctorCheck } from './types.js';
+
+/** Every check `ff2 doctor` runs, in order. Later features add theirs here. */
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [nodeCheck, databaseCheck];

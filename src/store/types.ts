@@ -1,0 +1,231 @@
+/**
+ * The persistence edge's contracts. Synchronous on purpose: better-sqlite3 transactions must not
+ * span awaits. Every stage outcome is committed with `commit` in ONE transaction.
+ */
+
+/** `working`: the runner owes a step (resumed on start). `waiting`: a person owes an event. */
+export type SessionStatus = 'working' | 'waiting' | 'done' | 'cancelled' | 'failed';
+
+export interface SessionRow {
+  id: string;
+  /** `platform:channel:thread`, unique. */
+  threadKey: string;
+  platform: string;
+  /** Qualified owner id, e.g. `slack:U123`. */
+  ownerId: string;
+  goal: string;
+  /** Pipeline stage name (snake_case). */
+  stage: string;
+  status: SessionStatus;
+  /** Optimistic concurrency counter; +1 on every commit. */
+  version: number;
+  /** Pipeline-owned state; validated by the pipeline when read. */
+  state: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewSession {
+  id: string;
+  threadKey: string;
+  platform: string;
+  ownerId: string;
+  goal: string;
+  stage: string;
+  status: SessionStatus;
+  state: unknown;
+}
+
+export interface SessionPatch {
+  stage?: string;
+  status?: SessionStatus;
+  goal?: string;
+  state?: unknown;
+}
+
+export interface NewEvent {
+  /** e.g. `message_in`, `stage_done`, `comment`. */
+  type: string;
+  /** Qualified user id or "bot". */
+  actor?: string;
+  data?: unknown;
+}
+
+export interface EventRow extends NewEvent {
+  id: number;
+  sessionId: string;
+  createdAt: number;
+}
+
+export interface NewOutboxMessage {
+  threadKey: string;
+  /** The Outgoing message (JSON-serialisable; file bytes as base64 by the caller). */
+  payload: unknown;
+  /**
+   * A name for this message within the session (e.g. `status:generate`). A later message
+   * whose payload says it replaces this key is delivered as an edit of it.
+   */
+  key?: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxRow {
+  id: number;
+  sessionId: string | null;
+  threadKey: string;
+  key: string | null;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  /** Epoch ms before which the row must not be tried again. */
+  notBefore: number;
+  /** Platform message reference once sent. */
+  messageRef: unknown;
+  error: string | null;
+  createdAt: number;
+}
+
+export interface NewScriptVersion {
+  /** e.g. `generated`, `repair: NameError in parse_rows`, `user edit`. */
+  reason: string;
+  code: string;
+  /** Unified diff against the previous version ('' for the first). */
+  diff: string;
+}
+
+export interface ScriptVersionRow extends NewScriptVersion {
+  sessionId: string;
+  /** 1-based, consecutive per session. */
+  number: number;
+  createdAt: number;
+}
+
+export interface NewRun {
+  /** Script version the run used. */
+  version: number;
+  status: string;
+  exitCode: number | null;
+  durationMs: number;
+  /** The whole run result and smoke-check verdicts, as stored JSON. */
+  result: unknown;
+}
+
+export interface RunRow extends NewRun {
+  id: number;
+  sessionId: string;
+  createdAt: number;
+}
+
+export interface NewLlmCall {
+  sessionId: string | null;
+  stage: string;
+  /** Unique per session for a logical call; used to replay instead of paying twice. */
+  callKey: string | null;
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  costUsd: number;
+  /** `ok` or an LlmFailureKind. */
+  outcome: string;
+  /** The final answer text (for replay); null on failure. */
+  response: string | null;
+}
+
+export interface LlmCallRow extends NewLlmCall {
+  id: number;
+  createdAt: number;
+}
+
+export interface NewReview {
+  sessionId: string;
+  reviewer: string;
+  verdict: 'approved' | 'changes_requested';
+  comment?: string;
+}
+
+export interface ReviewRow extends NewReview {
+  id: number;
+  createdAt: number;
+}
+
+/** Everything one step writes, committed atomically. */
+export interface StepCommit {
+  patch?: SessionPatch;
+  events?: NewEvent[];
+  outbox?: NewOutboxMessage[];
+  scriptVersion?: NewScriptVersion;
+  run?: NewRun;
+  reviews?: NewReview[];
+}
+
+export interface UsageTotals {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export interface SessionStore {
+  /** Creates a session and its first step atomically. @throws StoreError if the thread already has one. */
+  createSession(session: NewSession, step?: StepCommit): SessionRow;
+  getSession(id: string): SessionRow | undefined;
+  getSessionByThread(threadKey: string): SessionRow | undefined;
+  /** Newest first. */
+  listSessions(filter?: { ownerId?: string; limit?: number }): SessionRow[];
+  /** Sessions whose status is `working`, oldest update first. */
+  listResumable(): SessionRow[];
+
+  /**
+   * Applies one step in one transaction: patch + version bump, events, outbox rows, script
+   * version, run, reviews.
+   * @throws StaleSessionError (writing nothing) when the session is not at `expectedVersion`.
+   */
+  commit(sessionId: string, expectedVersion: number, step: StepCommit): SessionRow;
+
+  /** Appends an audit event outside a step (e.g. a comment from a non-owner). */
+  appendEvent(sessionId: string, event: NewEvent): void;
+  listEvents(sessionId: string): EventRow[];
+
+  /** Records an inbound platform event id; true when it was new (act on it), false for a repeat. */
+  recordInbound(eventId: string, platform: string): boolean;
+
+  /** Enqueues outbox messages outside a step (e.g. replies to commands). */
+  enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void;
+  /**
+   * Claims up to `limit` deliverable rows: pending, due (`notBefore <= now`), and the oldest
+   * undelivered row of their thread (so each thread is delivered in order). Claimed rows become
+   * `sending`; rows left `sending` by a crashed process are claimable again.
+   */
+  claimOutbox(now: number, limit: number): OutboxRow[];
+  markSent(id: number, messageRef: unknown): void;
+  /** `retryAt` set: back to pending until then. Absent: permanently failed. */
+  markFailed(id: number, error: string, retryAt?: number): void;
+  /** The delivered message of the session's outbox row with this key (newest), if sent. */
+  findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown;
+  /** Counts of rows not yet sent (pending + sending). */
+  pendingOutbox(): number;
+
+  recordLlmCall(call: NewLlmCall): void;
+  /** The successful recorded call with this key, for replay. */
+  findLlmCall(sessionId: string, callKey: string): LlmCallRow | undefined;
+  listLlmCalls(sessionId: string): LlmCallRow[];
+  usageTotals(sessionId: string): UsageTotals;
+
+  listScriptVersions(sessionId: string): ScriptVersionRow[];
+  listRuns(sessionId: string): RunRow[];
+  listReviews(sessionId: string): ReviewRow[];
+  /** Records a review verdict outside a step. */
+  addReview(review: NewReview): void;
+
+  /**
+   * Takes or renews the serving lease for `holder` for `ttlMs`.
+   * @throws LeaseHeldError when another live holder has it.
+   */
+  acquireLease(holder: string, ttlMs: number): void;
+  releaseLease(holder: string): void;
+
+  close(): void;
+}
