@@ -10,9 +10,6 @@ import { ConfigError } from './errors.js';
  * Loaded once by the composition root; nothing else reads `process.env`.
  */
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
 const int = (min: number, max: number) =>
   z
     .string()
@@ -106,9 +103,16 @@ export interface Config {
   pipeline: { maxRepairs: number; approvers: readonly string[] };
   httpPort: number;
   slack:
-    | { botToken: string; appToken: string | undefined; signingSecret: string | undefined; apiUrl: string | undefined }
+    | {
+        botToken: string;
+        appToken: string | undefined;
+        signingSecret: string | undefined;
+        apiUrl: string | undefined;
+      }
     | undefined;
-  discord: { token: string; appId: string; apiUrl: string | undefined; guildId: string | undefined } | undefined;
+  discord:
+    | { token: string; appId: string; apiUrl: string | undefined; guildId: string | undefined }
+    | undefined;
 }
 
 const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
@@ -119,7 +123,8 @@ const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), ou
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
   const merged: Record<string, string | undefined> = { ...readConfigFile(cwd) };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') merged[key] = value;
 
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
@@ -204,7 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : undefined,
     discord:
       e.DISCORD_TOKEN && e.DISCORD_APP_ID
-        ? { token: e.DISCORD_TOKEN, appId: e.DISCORD_APP_ID, apiUrl: e.DISCORD_API_URL, guildId: e.DISCORD_GUILD_ID }
+        ? {
+            token: e.DISCORD_TOKEN,
+            appId: e.DISCORD_APP_ID,
+            apiUrl: e.DISCORD_API_URL,
+            guildId: e.DISCORD_GUILD_ID,
+          }
         : undefined,
   };
   return deepFreeze(config);
@@ -217,7 +227,10 @@ function readConfigFile(cwd: string): Record<string, string> {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError('ff2.config.json', `ff2.config.json is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(
+      'ff2.config.json',
+      `ff2.config.json is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const shape = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(raw);
   if (!shape.success) {

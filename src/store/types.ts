@@ -197,9 +197,14 @@ export interface SessionStore {
   /**
    * Claims up to `limit` deliverable rows: pending, due (`notBefore <= now`), and the oldest
    * undelivered row of their thread (so each thread is delivered in order). Claimed rows become
-   * `sending`; rows left `sending` by a crashed process are claimable again.
+   * `sending` (and block later rows of their thread until marked sent or failed).
    */
   claimOutbox(now: number, limit: number): OutboxRow[];
+  /**
+   * Returns rows left `sending` by a previous (crashed) process to `pending`; call once at start,
+   * holding the serving lease. Returns how many were requeued (they may be delivered twice).
+   */
+  requeueSending(): number;
   markSent(id: number, messageRef: unknown): void;
   /** `retryAt` set: back to pending until then. Absent: permanently failed. */
   markFailed(id: number, error: string, retryAt?: number): void;

@@ -1,0 +1,136 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations keyed by `PRAGMA user_version`: migration i brings the schema from version i to
+ * i + 1. Append new migrations; never edit a shipped one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id          TEXT PRIMARY KEY,
+    thread_key  TEXT NOT NULL UNIQUE,
+    platform    TEXT NOT NULL,
+    owner_id    TEXT NOT NULL,
+    goal        TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('working','waiting','done','cancelled','failed')),
+    version     INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_status ON sessions (status, updated_at);
+  CREATE INDEX sessions_owner ON sessions (owner_id, updated_at);
+
+  CREATE TABLE script_versions (
+    session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    diff        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (session_id, number)
+  );
+
+  CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    version     INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    exit_code   INTEGER,
+    duration_ms INTEGER NOT NULL,
+    result      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX runs_session ON runs (session_id, id);
+
+  CREATE TABLE events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    type        TEXT NOT NULL,
+    actor       TEXT,
+    data        TEXT,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX events_session ON events (session_id, id);
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    WHEN (SELECT COUNT(*) FROM sessions WHERE id = OLD.session_id) > 0
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+  CREATE TABLE llm_calls (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id        TEXT REFERENCES sessions (id) ON DELETE CASCADE,
+    stage             TEXT NOT NULL,
+    call_key          TEXT,
+    provider          TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    prompt_tokens     INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    latency_ms        INTEGER NOT NULL,
+    cost_usd          REAL NOT NULL,
+    outcome           TEXT NOT NULL,
+    response          TEXT,
+    created_at        INTEGER NOT NULL
+  );
+  CREATE INDEX llm_calls_session ON llm_calls (session_id, call_key);
+
+  CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT REFERENCES sessions (id) ON DELETE CASCADE,
+    thread_key  TEXT NOT NULL,
+    key         TEXT,
+    payload     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending','sending','sent','failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    not_before  INTEGER NOT NULL DEFAULT 0,
+    message_ref TEXT,
+    error       TEXT,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER
+  );
+  CREATE INDEX outbox_open ON outbox (status, thread_key, id) WHERE status IN ('pending','sending');
+  CREATE INDEX outbox_key ON outbox (thread_key, key) WHERE key IS NOT NULL;
+
+  CREATE TABLE inbound_events (
+    id          TEXT PRIMARY KEY,
+    platform    TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE reviews (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    reviewer    TEXT NOT NULL,
+    verdict     TEXT NOT NULL CHECK (verdict IN ('approved','changes_requested')),
+    comment     TEXT,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX reviews_session ON reviews (session_id, id);
+
+  CREATE TABLE leases (
+    name        TEXT PRIMARY KEY,
+    holder      TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION; each migration runs in its own transaction. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${current} is newer than this ff2 (${SCHEMA_VERSION}); upgrade ff2 or use another FF2_DB`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

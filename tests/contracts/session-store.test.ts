@@ -1,0 +1,239 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseHeldError, StaleSessionError, StoreError } from '../../src/errors.js';
+import { openStore, type SqliteSessionStore } from '../../src/store/sqlite.js';
+import type { NewSession } from '../../src/store/types.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function session(id: string, overrides: Partial<NewSession> = {}): NewSession {
+  return {
+    id,
+    threadKey: `memory:C1:${id}`,
+    platform: 'memory',
+    ownerId: 'memory:U1',
+    goal: 'dedupe a csv',
+    stage: 'interview',
+    status: 'working',
+    state: { answers: [] },
+    ...overrides,
+  };
+}
+
+const backends: [string, () => SqliteSessionStore][] = [
+  ['memory', () => openStore(':memory:')],
+  [
+    'file',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ff2-store-'));
+      dirs.push(dir);
+      return openStore(join(dir, 'ff2.db'));
+    },
+  ],
+];
+
+describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
+  it('creates a session with its first step and reads it back by id and thread', () => {
+    const store = open();
+    const row = store.createSession(session('s1'), {
+      events: [{ type: 'start', actor: 'memory:U1', data: { goal: 'x' } }],
+      outbox: [{ threadKey: 'memory:C1:s1', payload: { text: 'hello' }, key: 'welcome' }],
+    });
+    expect(row.version).toBe(1);
+    expect(store.getSession('s1')?.state).toEqual({ answers: [] });
+    expect(store.getSessionByThread('memory:C1:s1')?.id).toBe('s1');
+    expect(store.listEvents('s1').map((e) => e.type)).toEqual(['start']);
+    expect(store.pendingOutbox()).toBe(1);
+    store.close();
+  });
+
+  it('refuses a second session in the same thread', () => {
+    const store = open();
+    store.createSession(session('s1'));
+    expect(() => store.createSession(session('s2', { threadKey: 'memory:C1:s1' }))).toThrow(StoreError);
+    store.close();
+  });
+
+  it('commits a patch, events, outbox, script version and run in one step and bumps the version', () => {
+    const store = open();
+    store.createSession(session('s1'));
+    const row = store.commit('s1', 1, {
+      patch: { stage: 'run', status: 'waiting', state: { n: 2 } },
+      events: [{ type: 'stage_done' }, { type: 'posted' }],
+      outbox: [{ threadKey: 'memory:C1:s1', payload: { text: 'Run it?' } }],
+      scriptVersion: { reason: 'generated', code: 'print(1)\n', diff: '' },
+      run: { version: 1, status: 'ok', exitCode: 0, durationMs: 12.4, result: { stdout: '1\n' } },
+    });
+    expect(row).toMatchObject({ stage: 'run', status: 'waiting', version: 2, state: { n: 2 } });
+    expect(store.listEvents('s1')).toHaveLength(2);
+    expect(store.listScriptVersions('s1')).toMatchObject([
+      { number: 1, reason: 'generated', code: 'print(1)\n' },
+    ]);
+    expect(store.listRuns('s1')).toMatchObject([{ version: 1, status: 'ok', exitCode: 0, durationMs: 12 }]);
+    store.commit('s1', 2, { scriptVersion: { reason: 'repair', code: 'print(2)\n', diff: '-1\n+2' } });
+    expect(store.listScriptVersions('s1').map((v) => v.number)).toEqual([1, 2]);
+    store.close();
+  });
+
+  it('rejects a stale version with a typed error and writes nothing', () => {
+    const store = open();
+    store.createSession(session('s1'));
+    store.commit('s1', 1, { patch: { stage: 'outline' } });
+    const before = store.pendingOutbox();
+    let error: unknown;
+    try {
+      store.commit('s1', 1, {
+        patch: { stage: 'generate' },
+        events: [{ type: 'x' }],
+        outbox: [{ threadKey: 'memory:C1:s1', payload: { text: 'lost' } }],
+        scriptVersion: { reason: 'r', code: 'c', diff: '' },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StaleSessionError);
+    expect(error).toMatchObject({ sessionId: 's1', expected: 1, actual: 2 });
+    expect(store.getSession('s1')).toMatchObject({ stage: 'outline', version: 2 });
+    expect(store.listEvents('s1')).toHaveLength(0);
+    expect(store.pendingOutbox()).toBe(before);
+    expect(store.listScriptVersions('s1')).toHaveLength(0);
+    expect(() => store.commit('nope', 1, {})).toThrow(StaleSessionError);
+    store.close();
+  });
+
+  it('records an inbound event id once', () => {
+    const store = open();
+    expect(store.recordInbound('slack:Ev1', 'slack')).toBe(true);
+    expect(store.recordInbound('slack:Ev1', 'slack')).toBe(false);
+    expect(store.recordInbound('slack:Ev2', 'slack')).toBe(true);
+    store.close();
+  });
+
+  it('claims outbox rows in order per thread and never two of one thread at once', () => {
+    const store = open();
+    store.createSession(session('a'));
+    store.createSession(session('b'));
+    store.enqueue('a', [
+      { threadKey: 'memory:C1:a', payload: { n: 1 }, key: 'status' },
+      { threadKey: 'memory:C1:a', payload: { n: 2 } },
+    ]);
+    store.enqueue('b', [{ threadKey: 'memory:C1:b', payload: { n: 3 } }]);
+    const first = store.claimOutbox(1000, 10);
+    expect(first.map((r) => r.payload)).toEqual([{ n: 1 }, { n: 3 }]);
+    expect(first[0]).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(store.claimOutbox(1000, 10)).toEqual([]);
+    store.markSent(first[0]!.id, { messageId: 'm1' });
+    store.markFailed(first[1]!.id, '429', 5000);
+    expect(store.claimOutbox(1000, 10).map((r) => r.payload)).toEqual([{ n: 2 }]);
+    expect(store.claimOutbox(6000, 10).map((r) => r.payload)).toEqual([{ n: 3 }]);
+    expect(store.findMessageRef('a', 'memory:C1:a', 'status')).toEqual({ messageId: 'm1' });
+    expect(store.findMessageRef('a', 'memory:C1:a', 'other')).toBeUndefined();
+    store.close();
+  });
+
+  it('requeues rows left sending by a crashed process', () => {
+    const store = open();
+    store.enqueue(null, [{ threadKey: 'memory:C1:x', payload: { n: 1 } }]);
+    expect(store.claimOutbox(0, 10)).toHaveLength(1);
+    expect(store.claimOutbox(0, 10)).toHaveLength(0);
+    expect(store.requeueSending()).toBe(1);
+    const again = store.claimOutbox(0, 10);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.attempts).toBe(2);
+    store.markFailed(again[0]!.id, 'bad request');
+    expect(store.pendingOutbox()).toBe(0);
+    store.close();
+  });
+
+  it('lists resumable (working) sessions only', () => {
+    const store = open();
+    store.createSession(session('w1'));
+    store.createSession(session('w2', { status: 'waiting' }));
+    store.createSession(session('w3', { status: 'done' }));
+    store.createSession(session('w4'));
+    expect(
+      store
+        .listResumable()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['w1', 'w4']);
+    expect(store.listSessions({ ownerId: 'memory:U1' })).toHaveLength(4);
+    expect(store.listSessions({ ownerId: 'memory:U2' })).toHaveLength(0);
+    store.close();
+  });
+
+  it('records llm calls, replays by key and sums usage', () => {
+    const store = open();
+    store.createSession(session('s1'));
+    const call = {
+      sessionId: 's1',
+      stage: 'outline',
+      callKey: 'outline:1',
+      provider: 'openai',
+      model: 'm',
+      promptTokens: 100,
+      completionTokens: 20,
+      latencyMs: 5,
+      costUsd: 0.001,
+      outcome: 'ok',
+      response: '{"a":1}',
+    };
+    store.recordLlmCall({ ...call, outcome: 'rate_limited', response: null, completionTokens: 0 });
+    store.recordLlmCall(call);
+    expect(store.findLlmCall('s1', 'outline:1')?.response).toBe('{"a":1}');
+    expect(store.findLlmCall('s1', 'outline:2')).toBeUndefined();
+    expect(store.usageTotals('s1')).toEqual({
+      calls: 2,
+      promptTokens: 200,
+      completionTokens: 20,
+      costUsd: 0.002,
+    });
+    expect(store.listLlmCalls('s1')).toHaveLength(2);
+    store.close();
+  });
+
+  it('keeps events append-only and records reviews', () => {
+    const store = open();
+    store.createSession(session('s1'));
+    store.appendEvent('s1', { type: 'comment', actor: 'memory:U9', data: { text: 'nice' } });
+    store.addReview({ sessionId: 's1', reviewer: 'memory:U2', verdict: 'approved' });
+    store.commit('s1', 1, {
+      reviews: [{ sessionId: 's1', reviewer: 'memory:U3', verdict: 'changes_requested', comment: 'x' }],
+    });
+    expect(store.listReviews('s1').map((r) => r.verdict)).toEqual(['approved', 'changes_requested']);
+    expect(store.listEvents('s1')[0]).toMatchObject({
+      type: 'comment',
+      actor: 'memory:U9',
+      data: { text: 'nice' },
+    });
+    store.close();
+  });
+
+  it('grants the serving lease to one holder until it is released', () => {
+    const store = open();
+    store.acquireLease('pid-1', 10_000);
+    expect(() => store.acquireLease('pid-2', 10_000)).toThrow(LeaseHeldError);
+    store.acquireLease('pid-1', 10_000);
+    store.releaseLease('pid-1');
+    store.acquireLease('pid-2', 10_000);
+    store.close();
+  });
+});
+
+describe('SessionStore lease expiry', () => {
+  it('lets a new holder in once the old lease has expired', () => {
+    let now = 0;
+    const store = openStore(':memory:', { now: () => now });
+    store.acquireLease('old', 1_000);
+    now = 500;
+    expect(() => store.acquireLease('new', 1_000)).toThrow(LeaseHeldError);
+    now = 1_001;
+    store.acquireLease('new', 1_000);
+    store.close();
+  });
+});
