@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import type { CliIo } from './commands/types.js';
-import { ConfigError, LeaseHeldError, SandboxError, UsageError, describeError } from './errors.js';
+import { ConfigError, describeError, LeaseHeldError, SandboxError, UsageError } from './errors.js';
 
 /** Entry point of the `ff2` command. Returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -18,7 +18,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`ff2: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\nRun "ff2 --help" for details.\n`);
+    io.err(
+      `ff2: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\nRun "ff2 --help" for details.\n`,
+    );
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

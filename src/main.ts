@@ -3,8 +3,8 @@
  * Commands call these factories; nothing else constructs edges.
  */
 import { mkdirSync } from 'node:fs';
-import { type Config, loadConfig } from './config.js';
 import type { CliIo } from './commands/types.js';
+import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { ConfigError, UsageError } from '../errors.js';
 import { DOCTOR_CHECKS } from '../doctor/index.js';
 import type { CheckResult } from '../doctor/types.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { Command } from './types.js';
 
 export const doctorCommand: Command = {
