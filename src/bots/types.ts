@@ -110,6 +110,11 @@ export interface Outgoing {
   replaces?: MessageRef;
   /** Short title for the message (rendered as a heading / used in notifications). */
   title?: string;
+  /**
+   * The session this message belongs to; adapters encode it with each button's action so a click
+   * names its session (ActionEvent.sessionId). Set by whoever queues the message (outbox row's session).
+   */
+  sessionId?: string;
 }
 
 export interface ChatAdapter {
