@@ -1,5 +1,7 @@
+import { analyzeCommand } from './analyze.js';
 import { doctorCommand } from './doctor.js';
+import { sandboxCommand } from './sandbox.js';
 import type { Command } from './types.js';
 
 /** Every `ff2` subcommand, in the order `--help` lists them. Later features add theirs here. */
-export const COMMANDS: readonly Command[] = [doctorCommand];
+export const COMMANDS: readonly Command[] = [doctorCommand, sandboxCommand, analyzeCommand];

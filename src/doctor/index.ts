@@ -1,6 +1,8 @@
 import { databaseCheck } from './database.js';
 import { nodeCheck } from './node.js';
+import { pythonCheck } from './python.js';
+import { guiToolsCheck, sandboxCheck } from './sandbox.js';
 import type { DoctorCheck } from './types.js';
 
 /** Every check `ff2 doctor` runs, in order. Later features add theirs here. */
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [nodeCheck, databaseCheck];
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [nodeCheck, databaseCheck, pythonCheck, sandboxCheck, guiToolsCheck];

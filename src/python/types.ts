@@ -12,11 +12,26 @@ export interface Section {
 
 export interface Analysis {
   syntaxError: { line: number; col: number; message: string } | null;
-  /** In source order; covers every top-level statement exactly once (empty when syntaxError). */
+  /**
+   * In source order; covers every top-level statement exactly once. When syntaxError is set,
+   * a best-effort split by indentation (so the broken line still maps to a section).
+   * A leading docstring belongs to "imports"; the main guard and the function it calls, when
+   * adjacent, form one "main" section.
+   */
   sections: Section[];
-  undefinedNames: { name: string; line: number }[];
+  /** Names loaded somewhere but bound nowhere (not assigned, defined, imported or builtin); first use. */
+  undefinedNames: {
+    name: string;
+    line: number;
+    /** Used as `name.attr` somewhere (module-like). */
+    attribute?: boolean;
+    /** Called as `name(...)` somewhere. */
+    called?: boolean;
+  }[];
+  /** Functions/classes defined twice in one scope; methods as "Class.method". */
   duplicates: string[];
   placeholders: { name: string; line: number; kind: 'pass' | 'ellipsis' | 'not_implemented' | 'todo' }[];
+  /** Every import statement (any depth); available = importable by the sandbox's interpreter. */
   imports: { module: string; line: number; available: boolean }[];
 }
 

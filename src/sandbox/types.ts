@@ -89,6 +89,8 @@ export interface SandboxCheck {
 export interface Sandbox {
   /** @throws SandboxError only when the sandbox cannot run at all. */
   run(request: RunRequest): Promise<RunResult>;
-  /** Whether runs are possible here, without running a script. */
+  /** Whether runs are possible here (runs a trivial script; never throws). */
   check(): Promise<SandboxCheck>;
+  /** Releases host resources (work-area mounts). Call once no run is in flight. Optional for fakes. */
+  close?(): Promise<void>;
 }

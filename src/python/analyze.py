@@ -1,0 +1,391 @@
+"""ff2's static analyser: reads Python source on stdin, prints one JSON object on stdout.
+
+Trusted helper code, run as `python3 -I analyze.py`. It never executes the analysed source:
+everything comes from `ast` and `tokenize`. Import availability is checked with finders only
+(no package is imported), against the sys.path the sandbox sees (no /usr/local).
+"""
+
+import ast
+import builtins
+import importlib.machinery
+import io
+import json
+import re
+import sys
+import tokenize
+
+MODULE_DUNDERS = {
+    "__name__", "__file__", "__doc__", "__builtins__", "__spec__", "__loader__",
+    "__package__", "__annotations__", "__path__", "__cached__", "__dict__", "__class__",
+}
+TODO_RE = re.compile(r"\b(TODO|FIXME|XXX)\b")
+SANDBOX_HIDDEN_PREFIXES = ("/usr/local",)
+
+
+def main():
+    source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    print(json.dumps(analyze(source)))
+
+
+def analyze(source):
+    result = {
+        "syntaxError": None,
+        "sections": [],
+        "undefinedNames": [],
+        "duplicates": [],
+        "placeholders": [],
+        "imports": [],
+    }
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        result["syntaxError"] = {
+            "line": error.lineno or 1,
+            "col": error.offset or 0,
+            "message": error.msg,
+        }
+        result["sections"] = rough_sections(source)
+        return result
+    except ValueError as error:  # e.g. source with NUL bytes
+        result["syntaxError"] = {"line": 1, "col": 0, "message": str(error)}
+        return result
+    result["sections"] = sections(tree)
+    result["undefinedNames"] = undefined_names(tree)
+    result["duplicates"] = duplicates(tree)
+    result["placeholders"] = placeholders(tree, source)
+    result["imports"] = imports(tree)
+    return result
+
+
+# ---- sections -----------------------------------------------------------------------------
+
+
+def start_line(node):
+    decorators = getattr(node, "decorator_list", [])
+    return min([node.lineno] + [d.lineno for d in decorators])
+
+
+def is_import_block(node):
+    """An import, or a try/if whose every branch holds only imports (and pass/assignments)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        if not node.body or not all(is_import_block(n) for n in node.body):
+            return False
+        for handler in node.handlers:
+            if not all(is_import_block(n) or isinstance(n, (ast.Pass, ast.Assign)) for n in handler.body):
+                return False
+        return all(is_import_block(n) for n in node.orelse + node.finalbody)
+    if isinstance(node, ast.If) and not is_main_guard(node):
+        body = node.body + node.orelse
+        return bool(body) and all(is_import_block(n) for n in body)
+    return False
+
+
+def is_main_guard(node):
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
+
+
+def is_docstring(node, index):
+    return (
+        index == 0
+        and isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def classify(node, index):
+    if is_docstring(node, index) or is_import_block(node):
+        return "imports", "imports"
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return "function", node.name
+    if isinstance(node, ast.ClassDef):
+        return "class", node.name
+    if is_main_guard(node):
+        return "main", "main"
+    return "globals", "globals"
+
+
+def called_function(guard, defined):
+    """The top-level function the main guard calls first (main(), sys.exit(main()), …)."""
+    for node in ast.walk(guard):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined:
+            return node.func.id
+    return None
+
+
+def sections(tree):
+    out = []
+    for index, node in enumerate(tree.body):
+        kind, name = classify(node, index)
+        first, last = start_line(node), node.end_lineno or node.lineno
+        previous = out[-1] if out else None
+        if previous and first <= previous["endLine"]:  # two statements on one line (`a; b`)
+            previous["endLine"] = max(previous["endLine"], last)
+            continue
+        if previous and kind in ("imports", "globals") and previous["kind"] == kind:
+            previous["endLine"] = last
+            continue
+        out.append({"kind": kind, "name": name, "startLine": first, "endLine": last})
+    # The main guard plus the function it calls form one "main" section when adjacent.
+    functions = {s["name"] for s in out if s["kind"] == "function"}
+    for i, section in enumerate(out):
+        if section["kind"] != "main" or i == 0:
+            continue
+        guard = next(n for n in tree.body if is_main_guard(n) and n.lineno == section["startLine"])
+        callee = called_function(guard, functions)
+        before = out[i - 1]
+        if callee and before["kind"] == "function" and before["name"] == callee:
+            section["startLine"] = before["startLine"]
+            out.pop(i - 1)
+            break
+    return out
+
+
+def rough_sections(source):
+    """Best-effort top-level sections for source that does not parse, from indentation alone."""
+    out = []
+    lines = source.splitlines()
+    pending_decorator = None
+    for number, text in enumerate(lines, start=1):
+        if not text.strip() or text[0] in " \t#" or text.startswith((")", "]", "}")):
+            continue
+        match = re.match(r"(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)", text)
+        if text.startswith("@"):
+            pending_decorator = pending_decorator or number
+            continue
+        if match:
+            kind, name = ("function" if match.group(1) == "def" else "class"), match.group(2)
+        elif re.match(r"(import|from)\s", text) or (not out and text.startswith(("'''", '"""'))):
+            kind, name = "imports", "imports"
+        elif re.match(r"if\s+__name__\s*==", text):
+            kind, name = "main", "main"
+        else:
+            kind, name = "globals", "globals"
+        first = pending_decorator or number
+        pending_decorator = None
+        if out and kind in ("imports", "globals") and out[-1]["kind"] == kind:
+            continue
+        out.append({"kind": kind, "name": name, "startLine": first, "endLine": first})
+    # Each section runs to the last non-blank line before the next one.
+    for i, section in enumerate(out):
+        limit = out[i + 1]["startLine"] - 1 if i + 1 < len(out) else len(lines)
+        end = limit
+        while end > section["startLine"] and not lines[end - 1].strip():
+            end -= 1
+        section["endLine"] = max(section["startLine"], end)
+    return out
+
+
+# ---- names --------------------------------------------------------------------------------
+
+
+def bound_names(tree):
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.MatchAs) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchStar) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+    return bound
+
+
+def undefined_names(tree):
+    """Names loaded somewhere but bound nowhere, neither imported nor builtin."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            return []  # a star import can bind anything
+    known = bound_names(tree) | set(dir(builtins)) | MODULE_DUNDERS
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    found = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)) or node.id in known:
+            continue
+        entry = found.setdefault(node.id, {"name": node.id, "line": node.lineno, "attribute": False, "called": False})
+        entry["line"] = min(entry["line"], node.lineno)
+        parent = parents.get(node)
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            entry["attribute"] = True
+        if isinstance(parent, ast.Call) and parent.func is node:
+            entry["called"] = True
+    return sorted(found.values(), key=lambda e: (e["line"], e["name"]))
+
+
+def duplicates(tree):
+    out = []
+
+    def scan(body, prefix):
+        seen = set()
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if is_overload(node):
+                    continue
+                name = prefix + node.name
+                if node.name in seen and name not in out:
+                    out.append(name)
+                seen.add(node.name)
+                if isinstance(node, ast.ClassDef):
+                    scan(node.body, name + ".")
+
+    scan(tree.body, "")
+    return out
+
+
+def decorator_names(node):
+    names = set()
+    for d in getattr(node, "decorator_list", []):
+        target = d.func if isinstance(d, ast.Call) else d
+        if isinstance(target, ast.Attribute):
+            names.add(target.attr)
+        elif isinstance(target, ast.Name):
+            names.add(target.id)
+    return names
+
+
+def is_overload(node):
+    return bool(decorator_names(node) & {"overload", "setter", "getter", "deleter", "register"})
+
+
+# ---- placeholders -------------------------------------------------------------------------
+
+
+def placeholders(tree, source):
+    out = []
+    spans = []
+
+    def visit(body, prefix):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = prefix + node.name
+                spans.append((node.lineno, node.end_lineno or node.lineno, name))
+                kind = placeholder_kind(node)
+                if kind:
+                    out.append({"name": name, "line": node.lineno, "kind": kind})
+                visit(node.body, name + ".")
+            elif isinstance(node, ast.ClassDef):
+                spans.append((node.lineno, node.end_lineno or node.lineno, prefix + node.name))
+                visit(node.body, prefix + node.name + ".")
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    inner = getattr(node, field, None)
+                    if isinstance(inner, list):
+                        visit([n for n in inner if isinstance(n, ast.AST)], prefix)
+                if isinstance(node, ast.ExceptHandler):
+                    visit(node.body, prefix)
+
+    visit(tree.body, "")
+    for line, comment in comments(source):
+        if TODO_RE.search(comment):
+            holders = [s for s in spans if s[0] <= line <= s[1]]
+            name = min(holders, key=lambda s: s[1] - s[0])[2] if holders else "module"
+            out.append({"name": name, "line": line, "kind": "todo"})
+    return sorted(out, key=lambda p: (p["line"], p["name"]))
+
+
+def placeholder_kind(node):
+    if decorator_names(node) & {"abstractmethod", "overload"}:
+        return None
+    body = node.body
+    if body and is_docstring(body[0], 0):
+        body = body[1:]
+    for stmt in body:
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            target = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                return "not_implemented"
+    if not body:
+        return "pass"  # docstring only
+    if all(isinstance(s, ast.Pass) for s in body):
+        return "pass"
+    if all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and s.value.value is Ellipsis for s in body):
+        return "ellipsis"
+    return None
+
+
+def comments(source):
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.string
+    except (tokenize.TokenError, SyntaxError):
+        return
+
+
+# ---- imports ------------------------------------------------------------------------------
+
+
+def imports(tree):
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                out.append({"module": alias.name, "line": node.lineno, "available": available(alias.name)})
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            ok = node.level == 0 and available(node.module or "")
+            out.append({"module": module, "line": node.lineno, "available": ok})
+    return sorted(out, key=lambda i: (i["line"], i["module"]))
+
+
+SEARCH_PATH = [p for p in sys.path if p and not p.startswith(SANDBOX_HIDDEN_PREFIXES)]
+_available_cache = {}
+
+
+def available(module):
+    if module in _available_cache:
+        return _available_cache[module]
+    ok = find(module)
+    _available_cache[module] = ok
+    return ok
+
+
+def find(module):
+    """Locates a module with path finders only: nothing is imported or executed."""
+    parts = module.split(".")
+    if not all(p.isidentifier() for p in parts):
+        return False
+    top = parts[0]
+    if top == "__future__" or top in sys.builtin_module_names:
+        return len(parts) == 1 or top == "__future__"
+    spec = importlib.machinery.PathFinder.find_spec(top, SEARCH_PATH)
+    if spec is None:
+        spec = importlib.machinery.FrozenImporter.find_spec(top)
+    for part in parts[1:]:
+        if spec is None:
+            return False
+        locations = spec.submodule_search_locations
+        if not locations:
+            return True  # a plain module (os.path): its attributes cannot be checked without importing it
+        spec = importlib.machinery.PathFinder.find_spec(part, list(locations))
+    return spec is not None
+
+
+if __name__ == "__main__":
+    main()

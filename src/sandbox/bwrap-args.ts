@@ -1,0 +1,74 @@
+/** Paths and values the bubblewrap command line is built from. */
+export interface BwrapLayout {
+  /** Host work dir, mounted at /sandbox (a size-limited tmpfs of its own). */
+  workDir: string;
+  /** Host file bound over the interpreter's sitecustomize (arms faulthandler); null when not possible. */
+  siteFile: string | null;
+  /** Where the interpreter imports sitecustomize from, inside the sandbox. */
+  siteTarget: string | null;
+  /** Host copy of gui_driver.py, for GUI runs. */
+  guiDriver: string | null;
+  /** Extra environment inside the sandbox. */
+  env: Record<string, string>;
+}
+
+/** Inside the sandbox, the GUI driver lives here. */
+export const GUI_DRIVER_PATH = '/etc/ff2/gui_driver.py';
+
+/**
+ * The verified recipe of SANDBOX.md §1: every namespace unshared (no network, own pid
+ * namespace so /proc shows only the sandbox), read-only system, private /tmp, no capabilities,
+ * dies with its parent, clean environment.
+ */
+export function bwrapArgs(layout: BwrapLayout): string[] {
+  const args = [
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/sbin',
+    '/sbin',
+    '--ro-bind',
+    '/etc/alternatives',
+    '/etc/alternatives',
+    '--ro-bind-try',
+    '/etc/fonts',
+    '/etc/fonts',
+    '--ro-bind-try',
+    '/etc/ld.so.cache',
+    '/etc/ld.so.cache',
+    '--tmpfs',
+    '/usr/local',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(64 * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+  ];
+  if (layout.siteFile && layout.siteTarget) args.push('--ro-bind', layout.siteFile, layout.siteTarget);
+  if (layout.guiDriver) args.push('--ro-bind', layout.guiDriver, GUI_DRIVER_PATH);
+  args.push('--bind', layout.workDir, '/sandbox', '--chdir', '/sandbox', '--remount-ro', '/');
+  args.push('--clearenv', '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'HOME', '/sandbox');
+  args.push('--setenv', 'LANG', 'C.UTF-8', '--setenv', 'PYTHONDONTWRITEBYTECODE', '1');
+  for (const [key, value] of Object.entries(layout.env)) args.push('--setenv', key, value);
+  return args;
+}

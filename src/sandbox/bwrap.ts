@@ -1,0 +1,219 @@
+import { chown, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { SandboxError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { bwrapArgs } from './bwrap-args.js';
+import { collectOutputs } from './collect.js';
+import { guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
+import { dumpAfterSeconds, prlimitArgs, resolveLimits } from './limits.js';
+import { assertHostReady, siteCustomizeTarget } from './probe.js';
+import { type Slot, SlotPool } from './slots.js';
+import { classify, signalOf } from './status.js';
+import { parseTraceback } from './traceback.js';
+import type { Limits, RunRequest, RunResult, Sandbox, SandboxCheck } from './types.js';
+import { capUtf8 } from './utf8.js';
+import { WorkAreas } from './workdir.js';
+
+export interface ProcessSandboxConfig {
+  /** Interpreter inside the sandbox; must live under /usr. */
+  python: string;
+  /** Concurrent runs; more wait in a FIFO queue. */
+  slots: number;
+  /** Defaults for every run; a request may override each. */
+  limits: Limits;
+  /** First unprivileged UID; slot i runs as uidBase + i. Default 61001. */
+  uidBase?: number;
+  bwrapPath?: string;
+  prlimitPath?: string;
+  /** Where the per-slot work areas are mounted. Default os.tmpdir(). */
+  workRoot?: string;
+  logger?: Logger;
+}
+
+const ASSETS = {
+  'sandbox_site.py': new URL('../python/sandbox_site.py', import.meta.url),
+  'gui_driver.py': new URL('../python/gui_driver.py', import.meta.url),
+};
+
+/**
+ * Runs Python under bubblewrap + prlimit, one unprivileged UID per concurrent run (SANDBOX.md).
+ * Every outcome of the script is a RunResult; only an unusable host throws SandboxError.
+ */
+export class ProcessSandbox implements Sandbox {
+  private readonly pool: SlotPool;
+  private readonly areas: WorkAreas;
+  private readonly tools: { bwrap: string; prlimit: string; python: string };
+  private readonly logger: Logger;
+  private site: Promise<string | null> | null = null;
+
+  constructor(private readonly config: ProcessSandboxConfig) {
+    this.pool = new SlotPool(Math.max(1, config.slots), config.uidBase ?? 61001);
+    this.areas = new WorkAreas(config.workRoot, ASSETS);
+    this.tools = {
+      bwrap: config.bwrapPath ?? '/usr/bin/bwrap',
+      prlimit: config.prlimitPath ?? '/usr/bin/prlimit',
+      python: config.python,
+    };
+    this.logger = config.logger ?? silentLogger;
+  }
+
+  async run(request: RunRequest): Promise<RunResult> {
+    assertHostReady(this.tools);
+    const gui = request.gui === true;
+    if (gui && missingGuiTools().length > 0) {
+      throw new SandboxError(
+        `GUI tools missing: ${missingGuiTools().join(', ')}`,
+        'apt-get install -y xvfb x11-utils imagemagick',
+      );
+    }
+    const limits = resolveLimits(this.config.limits, request.limits, gui);
+    if (!this.site) this.site = siteCustomizeTarget(this.tools.python);
+    const siteTarget = await this.site;
+    let slot: Slot;
+    try {
+      slot = await this.pool.acquire(request.signal);
+    } catch {
+      return emptyResult('killed');
+    }
+    try {
+      return await this.runInSlot(slot, request, limits, siteTarget);
+    } finally {
+      this.pool.release(slot);
+    }
+  }
+
+  private async runInSlot(
+    slot: Slot,
+    request: RunRequest,
+    limits: Limits,
+    siteTarget: string | null,
+  ): Promise<RunResult> {
+    const gui = request.gui === true;
+    const dir = await this.areas.slotDir(slot.index, slot.uid, limits.workDirBytes);
+    try {
+      const written = await writeInputs(dir, slot.uid, request);
+      const layout = {
+        workDir: dir,
+        siteFile: siteTarget ? this.areas.asset('sandbox_site.py') : null,
+        siteTarget,
+        guiDriver: gui ? this.areas.asset('gui_driver.py') : null,
+        env: gui
+          ? guiEnv(limits.timeoutMs)
+          : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) },
+      };
+      const inner = gui
+        ? guiCommand(this.tools.python, request.args ?? [])
+        : [this.tools.python, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
+      const argv = [...prlimitArgs(limits), '--', this.tools.bwrap, ...bwrapArgs(layout), ...inner];
+      const started = performance.now();
+      const result = await execa(this.tools.prlimit, argv, {
+        uid: slot.uid,
+        gid: slot.uid,
+        cwd: '/',
+        input: request.stdin ?? '',
+        timeout: limits.timeoutMs,
+        killSignal: 'SIGKILL',
+        forceKillAfterDelay: false,
+        maxBuffer: { stdout: limits.maxOutputBytes, stderr: limits.maxOutputBytes, fd3: 32 * 1024 * 1024 },
+        encoding: 'buffer',
+        reject: false,
+        extendEnv: false,
+        env: {},
+        stdio: gui ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+        ...(request.signal ? { cancelSignal: request.signal } : {}),
+      });
+      const durationMs = Math.round(performance.now() - started);
+      const stdout = capUtf8(result.stdout as Uint8Array, limits.maxOutputBytes);
+      const stderr = capUtf8(result.stderr as Uint8Array, limits.maxOutputBytes);
+      const traceback = parseTraceback(stderr.text);
+      const screenshot = gui ? screenshotFrom(result.stdio[3] as Uint8Array | undefined) : null;
+      const exitCode = result.exitCode ?? null;
+      const signal = signalOf(exitCode, result.signal ?? null);
+      const status = classify({
+        timedOut: result.timedOut,
+        canceled: result.isCanceled,
+        maxBuffer: result.isMaxBuffer,
+        exitCode,
+        signal,
+        traceback,
+        screenshot: screenshot !== null,
+      });
+      const outputFiles = await collectOutputs(
+        dir,
+        { maxFiles: limits.maxOutputFiles, maxBytes: limits.maxOutputFilesBytes },
+        written,
+      );
+      this.logger.debug('sandbox run finished', { slot: slot.index, status, exitCode, durationMs });
+      return {
+        status,
+        exitCode,
+        signal,
+        durationMs,
+        stdout: stdout.text,
+        stderr: stderr.text,
+        truncated: stdout.truncated || stderr.truncated || result.isMaxBuffer,
+        traceback,
+        outputFiles,
+        screenshot,
+      };
+    } finally {
+      await this.areas.empty(dir);
+    }
+  }
+
+  async check(): Promise<SandboxCheck> {
+    try {
+      const result = await this.run({ script: 'print("sandbox ok")', limits: { timeoutMs: 10_000 } });
+      if (result.status === 'ok' && result.stdout.trim() === 'sandbox ok') {
+        return { ok: true, detail: `bubblewrap runs ${this.tools.python} in ${result.durationMs} ms` };
+      }
+      return {
+        ok: false,
+        detail: `a trivial sandboxed run ended ${result.status}: ${result.stderr.trim().slice(0, 300)}`,
+        fix: 'run ff2 as root on a kernel with user namespaces; see ff2 doctor',
+      };
+    } catch (error) {
+      if (error instanceof SandboxError)
+        return { ok: false, detail: error.message, ...(error.fix ? { fix: error.fix } : {}) };
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  /** Unmounts the work areas. Runs still in flight must have finished. */
+  async close(): Promise<void> {
+    await this.areas.close();
+  }
+}
+
+/** Writes main.py and the input files, owned by the slot's UID; returns what was written. */
+async function writeInputs(dir: string, uid: number, request: RunRequest): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>([['main.py', new TextEncoder().encode(request.script)]]);
+  for (const [name, data] of Object.entries(request.inputFiles ?? {})) {
+    if (!/^[^/\\\0]+$/.test(name) || name === '.' || name === '..' || name === 'main.py') {
+      throw new SandboxError(`input file name "${name}" is not a plain file name (and not main.py)`);
+    }
+    files.set(name, data);
+  }
+  for (const [name, data] of files) {
+    const path = join(dir, name);
+    await writeFile(path, data, { mode: 0o644 });
+    await chown(path, uid, uid);
+  }
+  return files;
+}
+
+function emptyResult(status: RunResult['status']): RunResult {
+  return {
+    status,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    stdout: '',
+    stderr: '',
+    truncated: false,
+    traceback: null,
+    outputFiles: [],
+    screenshot: null,
+  };
+}
