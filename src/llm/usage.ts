@@ -186,7 +186,7 @@ function replayed(
   schema: ZodType | undefined,
 ): CompletionResult<unknown> | undefined {
   const row = store.findLlmCall(sessionId, callKey);
-  if (!row || row.outcome !== 'ok' || row.response === null) return undefined;
+  if (row?.outcome !== 'ok' || row.response === null) return undefined;
   let value: unknown = row.response;
   if (schema) {
     // A schema changed since the recording (an upgrade) means the answer is paid for again.
