@@ -43,3 +43,46 @@ export function createSandbox(config: Readonly<Config>, logger?: Logger): Sandbo
 export function createToolchain(config: Readonly<Config>): PythonToolchain {
   return createPythonToolchain({ python: config.sandbox.python });
 }
+
+/**
+ * The Discord front door when DISCORD_TOKEN/DISCORD_APP_ID are set, else undefined. discord.js is
+ * loaded only here. `makeRequest: fetch` avoids the undici clash with @slack/bolt in one process;
+ * message posts reject on 429 so the outbox (not the library) waits out `retry_after`.
+ */
+export async function createDiscordFrontDoor(
+  config: Readonly<Config>,
+  logger: Logger,
+): Promise<import('./bots/discord/adapter.js').DiscordAdapter | undefined> {
+  if (!config.discord) return undefined;
+  const { Client, GatewayIntentBits } = await import('discord.js');
+  const { DiscordAdapter } = await import('./bots/discord/adapter.js');
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    rest: { ...discordRestOptions(config), rejectOnRateLimit: ['/channels/'] },
+    allowedMentions: { parse: [] },
+  });
+  return new DiscordAdapter({
+    client,
+    token: config.discord.token,
+    maxInputBytes: config.sandbox.maxInputBytes,
+    logger,
+  });
+}
+
+/** A bare Discord REST client for one-off calls (`ff2 discord register`). */
+export async function createDiscordRest(
+  config: Readonly<Config>,
+): Promise<import('discord.js').REST | undefined> {
+  if (!config.discord) return undefined;
+  const { REST } = await import('discord.js');
+  return new REST(discordRestOptions(config)).setToken(config.discord.token);
+}
+
+function discordRestOptions(config: Readonly<Config>) {
+  return {
+    ...(config.discord?.apiUrl ? { api: config.discord.apiUrl.replace(/\/+$/, '') } : {}),
+    makeRequest: fetch as unknown as import('discord.js').RESTOptions['makeRequest'],
+    retries: 1,
+    timeout: 15_000,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The Discord front door: `/ff2 goal:<text>` opens a public thread where the session lives.
+ * Translates only — the router decides who may steer, dedupes and orders.
+ */
+import { type Client, Events, type Interaction, type Message, Routes } from 'discord.js';
+import type { Logger } from '../../logger.js';
+import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
+import { toAdapterError } from './errors.js';
+import { formatMessage } from './format.js';
+import { handleInteraction, handleMessage, type InboundContext } from './inbound.js';
+
+export interface DiscordAdapterOptions {
+  /**
+   * A discord.js client built by the composition root (intents Guilds, GuildMessages,
+   * MessageContent), not yet logged in.
+   */
+  client: Client;
+  token: string;
+  /** Largest attachment taken as a sandbox input, in bytes. */
+  maxInputBytes: number;
+  logger: Logger;
+  /** Downloads attachments from Discord's CDN; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** How long `start()` waits for the gateway READY, in ms. Default 30,000. */
+  readyTimeoutMs?: number;
+}
+
+export class DiscordAdapter implements ChatAdapter {
+  readonly platform = 'discord' as const;
+  private readonly client: Client;
+  private readonly logger: Logger;
+  private readonly fetchImpl: typeof fetch;
+  private started = false;
+  private stopped = false;
+  private readonly onInteraction = (interaction: Interaction) =>
+    void this.guard(interaction.id, (ctx) => handleInteraction(ctx, interaction));
+  private readonly onMessage = (message: Message) =>
+    void this.guard(message.id, (ctx) => handleMessage(ctx, message));
+  private context: InboundContext | undefined;
+
+  constructor(private readonly options: DiscordAdapterOptions) {
+    this.client = options.client;
+    this.logger = options.logger.child('discord');
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  async start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {
+    if (this.started) throw new Error('DiscordAdapter.start called twice');
+    this.started = true;
+    this.context = {
+      client: this.client,
+      logger: this.logger,
+      emit: onEvent,
+      maxInputBytes: this.options.maxInputBytes,
+      download: (url, max) => this.download(url, max),
+    };
+    this.client.on(Events.InteractionCreate, this.onInteraction);
+    this.client.on(Events.MessageCreate, this.onMessage);
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(toAdapterError(new Error('no READY from the Discord gateway'), 'start')),
+        this.options.readyTimeoutMs ?? 30_000,
+      );
+      this.client.once(Events.ClientReady, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    try {
+      await this.client.login(this.options.token);
+      await ready;
+    } catch (error) {
+      await this.stop();
+      throw toAdapterError(error, 'start');
+    }
+    this.logger.info('discord connected', { user: this.client.user?.id });
+  }
+
+  async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
+    const replaces = message.replaces;
+    const { body, files, dropped } = formatMessage(message, message.sessionId ?? '', Boolean(replaces));
+    if (dropped.length > 0) this.logger.warn('message cut to fit Discord limits', { dropped });
+    try {
+      if (replaces) {
+        await this.client.rest.patch(Routes.channelMessage(replaces.channelId, replaces.messageId), {
+          body,
+          ...(files.length > 0 ? { files } : {}),
+        });
+        return replaces;
+      }
+      const channelId = thread.threadId || thread.channelId;
+      const sent = (await this.client.rest.post(Routes.channelMessages(channelId), {
+        body,
+        ...(files.length > 0 ? { files } : {}),
+      })) as { id: string };
+      return { platform: 'discord', channelId, messageId: sent.id };
+    } catch (error) {
+      throw toAdapterError(error, replaces ? 'edit message' : 'post message');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.client.off(Events.InteractionCreate, this.onInteraction);
+    this.client.off(Events.MessageCreate, this.onMessage);
+    await this.client.destroy();
+  }
+
+  /** Runs one inbound handler; failures are logged, never thrown into discord.js's emitter. */
+  private async guard(id: string, run: (ctx: InboundContext) => Promise<void>): Promise<void> {
+    const ctx = this.context;
+    if (!ctx || this.stopped) return;
+    try {
+      await run(ctx);
+    } catch (error) {
+      this.logger.error('discord event failed', { id, error: toAdapterError(error, 'event').message });
+    }
+  }
+
+  /** Downloads at most `maxBytes`; undefined when the file turns out larger. */
+  private async download(url: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(60_000) });
+    if (!response.ok || !response.body)
+      throw toAdapterError(new Error(`HTTP ${response.status}`), 'download attachment');
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of response.body) {
+      total += chunk.byteLength;
+      if (total > maxBytes) return undefined;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+}

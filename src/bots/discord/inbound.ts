@@ -1,0 +1,259 @@
+/**
+ * Discord interactions and thread messages → ChatEvents. Every interaction is answered first
+ * (defer within Discord's 3 s) and translated second; nothing here decides who may do what.
+ */
+import {
+  type Attachment,
+  type ButtonInteraction,
+  ChannelType,
+  type ChatInputCommandInteraction,
+  type Client,
+  type Interaction,
+  type Message,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  Routes,
+  ThreadAutoArchiveDuration,
+} from 'discord.js';
+import type { Logger } from '../../logger.js';
+import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
+import { COMMAND_NAME, parseGoal } from './command.js';
+import { decodeCustomId } from './custom-id.js';
+import { CONTENT_LIMIT } from './format.js';
+
+const NO_PINGS = { parse: [] as [] };
+const MODAL_TEXT_ID = 'text';
+
+/** Button actions that open a text box (Discord modal) instead of acting at once. */
+export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
+  request_changes: { title: 'Request changes', label: 'What should change?' },
+};
+
+export interface InboundContext {
+  client: Client;
+  logger: Logger;
+  emit: (event: ChatEvent) => Promise<void>;
+  maxInputBytes: number;
+  download: (url: string, maxBytes: number) => Promise<Uint8Array | undefined>;
+}
+
+export async function handleInteraction(ctx: InboundContext, interaction: Interaction): Promise<void> {
+  if (interaction.isChatInputCommand()) {
+    if (interaction.commandName === COMMAND_NAME) await onCommand(ctx, interaction);
+  } else if (interaction.isButton()) {
+    await onButton(ctx, interaction);
+  } else if (interaction.isModalSubmit()) {
+    await onModal(ctx, interaction);
+  }
+}
+
+async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  const parsed = parseGoal(interaction.options.getString('goal') ?? '');
+  const user = userOf(interaction.user);
+  if (parsed.kind === 'command') {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    let answered = false;
+    const respond = responder(interaction, () => {
+      const first = !answered;
+      answered = true;
+      return first;
+    });
+    await ctx.emit({
+      kind: 'command',
+      id: interaction.id,
+      thread: threadOf(interaction),
+      user,
+      command: parsed.command,
+      args: parsed.args,
+      respond,
+    });
+    if (!answered) await interaction.editReply({ content: 'Done.', allowedMentions: NO_PINGS });
+    return;
+  }
+  await interaction.deferReply();
+  const channel = interaction.channel ?? (await ctx.client.channels.fetch(interaction.channelId));
+  if (
+    !channel ||
+    (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)
+  ) {
+    await interaction.editReply({
+      content: 'Start ff2 from a text channel (it opens a thread there for the session).',
+      allowedMentions: NO_PINGS,
+    });
+    return;
+  }
+  const reply = await interaction.editReply({
+    content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
+    allowedMentions: NO_PINGS,
+  });
+  const thread = await channel.threads.create({
+    startMessage: reply.id,
+    name: threadName(parsed.goal),
+    autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+  });
+  await ctx.emit({
+    kind: 'start',
+    id: interaction.id,
+    thread: { platform: 'discord', channelId: channel.id, threadId: thread.id },
+    user,
+    goal: parsed.goal,
+    respond: responder(interaction, () => false),
+  });
+}
+
+async function onButton(ctx: InboundContext, interaction: ButtonInteraction): Promise<void> {
+  const decoded = decodeCustomId(interaction.customId);
+  if (!decoded) {
+    await interaction.deferUpdate();
+    return;
+  }
+  const modal = MODAL_ACTIONS[decoded.action];
+  if (modal) {
+    // A modal must be the first answer to the click, so it cannot follow a defer.
+    await interaction.showModal({
+      title: modal.title,
+      custom_id: interaction.customId,
+      components: [
+        {
+          type: 1,
+          components: [
+            {
+              type: 4,
+              custom_id: MODAL_TEXT_ID,
+              label: modal.label,
+              style: 2,
+              required: true,
+              max_length: 4000,
+            },
+          ],
+        },
+      ],
+    });
+    return;
+  }
+  await interaction.deferUpdate();
+  await ctx.emit({
+    kind: 'action',
+    id: interaction.id,
+    thread: threadOf(interaction),
+    user: userOf(interaction.user),
+    sessionId: decoded.sessionId,
+    action: decoded.action,
+    ...(decoded.value !== undefined ? { value: decoded.value } : {}),
+    message: {
+      platform: 'discord',
+      channelId: interaction.message.channelId,
+      messageId: interaction.message.id,
+    },
+    respond: responder(interaction, () => false),
+  });
+}
+
+async function onModal(ctx: InboundContext, interaction: ModalSubmitInteraction): Promise<void> {
+  const decoded = decodeCustomId(interaction.customId);
+  if (interaction.isFromMessage()) await interaction.deferUpdate();
+  else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  if (!decoded) return;
+  await ctx.emit({
+    kind: 'action',
+    id: interaction.id,
+    thread: threadOf(interaction),
+    user: userOf(interaction.user),
+    sessionId: decoded.sessionId,
+    action: decoded.action,
+    value: interaction.fields.getTextInputValue(MODAL_TEXT_ID),
+    ...(interaction.message
+      ? {
+          message: {
+            platform: 'discord',
+            channelId: interaction.message.channelId,
+            messageId: interaction.message.id,
+          },
+        }
+      : {}),
+    respond: responder(interaction, () => false),
+  });
+}
+
+/** A thread message by a person in a thread ff2 opened: text → message event, attachments → file events. */
+export async function handleMessage(ctx: InboundContext, message: Message): Promise<void> {
+  const channel = message.channel;
+  if (message.author.bot || message.system || !channel.isThread()) return;
+  if (channel.ownerId !== ctx.client.user?.id || !channel.parentId) return;
+  const thread: ThreadRef = { platform: 'discord', channelId: channel.parentId, threadId: channel.id };
+  const user = userOf(message.author);
+  const text = message.content;
+  let textSent = false;
+  let index = 0;
+  for (const attachment of message.attachments.values()) {
+    const bytes = await fetchAttachment(ctx, attachment);
+    const id = `${message.id}:${index++}`;
+    if (!bytes) {
+      await tooLarge(ctx, channel.id, attachment);
+      continue;
+    }
+    await ctx.emit({
+      kind: 'file',
+      id,
+      thread,
+      user,
+      name: attachment.name,
+      bytes,
+      ...(!textSent && text ? { text } : {}),
+    });
+    textSent = true;
+  }
+  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id: message.id, thread, user, text });
+}
+
+async function fetchAttachment(ctx: InboundContext, attachment: Attachment): Promise<Uint8Array | undefined> {
+  if (attachment.size > ctx.maxInputBytes) return undefined;
+  return ctx.download(attachment.url, ctx.maxInputBytes);
+}
+
+async function tooLarge(ctx: InboundContext, channelId: string, attachment: Attachment): Promise<void> {
+  const limitMb = Math.round(ctx.maxInputBytes / (1024 * 1024));
+  ctx.logger.warn('attachment over the size limit', { name: attachment.name, size: attachment.size });
+  await ctx.client.rest.post(Routes.channelMessages(channelId), {
+    body: {
+      content: clip(
+        `"${attachment.name}" is larger than the ${limitMb} MB input limit, so ff2 did not take it.`,
+        CONTENT_LIMIT,
+      ),
+      allowed_mentions: NO_PINGS,
+    },
+  });
+}
+
+type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+/** Ephemeral answers to the person who caused the interaction; the first may replace the deferred reply. */
+function responder(interaction: Repliable, editFirst: () => boolean): (text: string) => Promise<void> {
+  return async (text) => {
+    const content = clip(text, CONTENT_LIMIT);
+    if (editFirst()) await interaction.editReply({ content, allowedMentions: NO_PINGS });
+    else await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+  };
+}
+
+function threadOf(interaction: Repliable): ThreadRef {
+  const channel = interaction.channel;
+  if (channel?.isThread() && channel.parentId) {
+    return { platform: 'discord', channelId: channel.parentId, threadId: channel.id };
+  }
+  return { platform: 'discord', channelId: interaction.channelId ?? '', threadId: '' };
+}
+
+function userOf(user: { id: string; username: string; globalName: string | null }): ChatUser {
+  return { id: user.id, name: user.globalName ?? user.username };
+}
+
+/** Discord thread names are at most 100 characters; the first line of the goal reads best. */
+export function threadName(goal: string): string {
+  const line = goal.split('\n', 1)[0]!.trim() || 'ff2 session';
+  return clip(line, 90);
+}
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
