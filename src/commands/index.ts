@@ -1,7 +1,15 @@
 import { analyzeCommand } from './analyze.js';
 import { doctorCommand } from './doctor.js';
 import { sandboxCommand } from './sandbox.js';
+import { sessionsCommand } from './sessions.js';
+import { showCommand } from './show.js';
 import type { Command } from './types.js';
 
 /** Every `ff2` subcommand, in the order `--help` lists them. Later features add theirs here. */
-export const COMMANDS: readonly Command[] = [doctorCommand, sandboxCommand, analyzeCommand];
+export const COMMANDS: readonly Command[] = [
+  doctorCommand,
+  sandboxCommand,
+  analyzeCommand,
+  sessionsCommand,
+  showCommand,
+];

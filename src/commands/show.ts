@@ -1,0 +1,156 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { loadAppConfig } from '../main.js';
+import type { SessionStore } from '../store/types.js';
+import { oneLine, openExistingStore, summarise } from './sessions.js';
+import type { Command } from './types.js';
+
+/** Everything `ff2 show --json` prints for one session. */
+export function sessionHistory(store: SessionStore, id: string) {
+  const row = store.getSession(id);
+  if (!row) return undefined;
+  const llmCalls = store.listLlmCalls(id);
+  const byStage = new Map<
+    string,
+    { calls: number; promptTokens: number; completionTokens: number; costUsd: number }
+  >();
+  for (const c of llmCalls) {
+    const s = byStage.get(c.stage) ?? { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    s.calls++;
+    s.promptTokens += c.promptTokens;
+    s.completionTokens += c.completionTokens;
+    s.costUsd += c.costUsd;
+    byStage.set(c.stage, s);
+  }
+  return {
+    session: {
+      ...summarise(store, row),
+      threadKey: row.threadKey,
+      created: new Date(row.createdAt).toISOString(),
+    },
+    state: row.state,
+    events: store.listEvents(id).map((e) => ({
+      at: new Date(e.createdAt).toISOString(),
+      type: e.type,
+      actor: e.actor ?? null,
+      data: e.data ?? null,
+    })),
+    versions: store.listScriptVersions(id).map((v) => ({
+      number: v.number,
+      reason: v.reason,
+      at: new Date(v.createdAt).toISOString(),
+      lines: v.code.split('\n').length,
+      diff: v.diff,
+    })),
+    runs: store.listRuns(id).map((r) => ({
+      id: r.id,
+      version: r.version,
+      status: r.status,
+      exitCode: r.exitCode,
+      durationMs: r.durationMs,
+      at: new Date(r.createdAt).toISOString(),
+      result: r.result,
+    })),
+    reviews: store.listReviews(id).map((r) => ({
+      reviewer: r.reviewer,
+      verdict: r.verdict,
+      comment: r.comment ?? null,
+      at: new Date(r.createdAt).toISOString(),
+    })),
+    usage: { ...store.usageTotals(id), byStage: Object.fromEntries(byStage) },
+  };
+}
+
+export const showCommand: Command = {
+  name: 'show',
+  summary: "print one session's history: answers, outline, versions, runs, reviews, usage",
+  usage: `Usage: ff2 show <session-id> [--json]
+
+Prints a session's history: the goal, questions and answers, outline, every script version with
+its reason, runs with their status, feedback, reviews and model usage per stage.
+Reads the database only; safe while "ff2 serve" or "ff2 chat" is running.
+Exit code 0, or 1 when there is no such session.
+
+  --json   print { session, state, events, versions, runs, reviews, usage }`,
+  async run(args, io) {
+    let values: { json?: boolean };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args,
+        options: { json: { type: 'boolean' } },
+        allowPositionals: true,
+        strict: true,
+      }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const [id, ...extra] = positionals;
+    if (!id || extra.length > 0) throw new UsageError('give exactly one session id (see "ff2 sessions")');
+
+    const store = openExistingStore(loadAppConfig(io));
+    let history: ReturnType<typeof sessionHistory>;
+    try {
+      history = store ? sessionHistory(store, id) : undefined;
+    } finally {
+      store?.close();
+    }
+    if (!history) {
+      io.err(`ff2 show: no session "${id}". List them with: ff2 sessions\n`);
+      return 1;
+    }
+    io.out(values.json ? `${JSON.stringify(history)}\n` : formatHistory(history));
+    return 0;
+  },
+};
+
+type History = NonNullable<ReturnType<typeof sessionHistory>>;
+
+function formatHistory(h: History): string {
+  const s = h.session;
+  const out: string[] = [
+    `Session ${s.id} (${s.platform}, owner ${s.owner})`,
+    `  goal:    ${s.goal}`,
+    `  stage:   ${s.stage} (${s.status}), updated ${s.updated.replace('T', ' ').slice(0, 19)}`,
+    '',
+    'History:',
+  ];
+  for (const e of h.events) out.push(`  ${e.at.slice(11, 19)}  ${e.type.padEnd(14)} ${describeEvent(e)}`);
+  if (h.events.length === 0) out.push('  (no events)');
+  out.push('', 'Script versions:');
+  for (const v of h.versions) out.push(`  v${v.number}  ${v.reason}  (${v.lines} lines)`);
+  if (h.versions.length === 0) out.push('  (none yet)');
+  out.push('', 'Runs:');
+  for (const r of h.runs)
+    out.push(`  #${r.id}  v${r.version}  ${r.status}  exit ${r.exitCode ?? '-'}  ${r.durationMs} ms`);
+  if (h.runs.length === 0) out.push('  (none yet)');
+  if (h.reviews.length > 0) {
+    out.push('', 'Reviews:');
+    for (const r of h.reviews) out.push(`  ${r.reviewer}: ${r.verdict}${r.comment ? ` — ${r.comment}` : ''}`);
+  }
+  out.push('', 'Model usage:');
+  for (const [stage, u] of Object.entries(h.usage.byStage))
+    out.push(
+      `  ${stage.padEnd(12)} ${u.calls} call(s), ${u.promptTokens} in / ${u.completionTokens} out${u.costUsd > 0 ? `, $${u.costUsd.toFixed(4)}` : ''}`,
+    );
+  out.push(
+    `  total        ${h.usage.calls} call(s), ${h.usage.promptTokens} in / ${h.usage.completionTokens} out${h.usage.costUsd > 0 ? `, $${h.usage.costUsd.toFixed(4)}` : ''}`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** A one-line reading of an audit event: its text if it has one, else its compact data. */
+function describeEvent(e: { actor: string | null; data: unknown }): string {
+  const who = e.actor && e.actor !== 'bot' ? `${e.actor}: ` : '';
+  const data = e.data;
+  if (data === null || data === undefined) return who.trimEnd();
+  if (typeof data === 'string') return who + oneLine(data, 100);
+  if (typeof data === 'object') {
+    const record = data as Record<string, unknown>;
+    for (const key of ['text', 'answer', 'question', 'goal', 'summary', 'action', 'reason', 'stage']) {
+      const value = record[key];
+      if (typeof value === 'string' && value) return who + oneLine(value, 100);
+    }
+  }
+  return who + oneLine(JSON.stringify(data), 100);
+}
