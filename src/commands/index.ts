@@ -1,4 +1,5 @@
 import { analyzeCommand } from './analyze.js';
+import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { sandboxCommand } from './sandbox.js';
 import { sessionsCommand } from './sessions.js';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   analyzeCommand,
   sessionsCommand,
   showCommand,
+  discordCommand,
 ];
