@@ -3,6 +3,7 @@
  * Commands call these factories; nothing else constructs edges.
  */
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CliIo } from './commands/types.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -25,11 +26,15 @@ export function createAppLogger(config: Readonly<Config>): Logger {
 /** Opens (creating and migrating) the configured database. */
 export function createStore(config: Readonly<Config>): SessionStore {
   mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(dirname(config.dbPath), { recursive: true });
   return openStore(config.dbPath);
 }
 
 /** The bubblewrap sandbox (FF2_SANDBOX_*); call `close()` when done. Refuses to run without bubblewrap. */
-export function createSandbox(config: Readonly<Config>, logger?: Logger): Sandbox & { close(): Promise<void> } {
+export function createSandbox(
+  config: Readonly<Config>,
+  logger?: Logger,
+): Sandbox & { close(): Promise<void> } {
   const { python, slots, timeoutS, memoryMb } = config.sandbox;
   return new ProcessSandbox({
     python,

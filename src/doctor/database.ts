@@ -1,4 +1,4 @@
-import { openStore } from '../store/sqlite.js';
+import { createStore } from '../main.js';
 import type { DoctorCheck } from './types.js';
 
 /** The database file opens, migrates and accepts a write. */
@@ -6,9 +6,9 @@ export const databaseCheck: DoctorCheck = {
   name: 'database',
   async run(config) {
     try {
-      const store = openStore(config.dbPath);
+      const store = createStore(config);
       try {
-        store.probeWrite();
+        store.probeWrite?.();
       } finally {
         store.close();
       }

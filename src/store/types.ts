@@ -232,5 +232,8 @@ export interface SessionStore {
   acquireLease(holder: string, ttlMs: number): void;
   releaseLease(holder: string): void;
 
+  /** Proves the database accepts a write (a rolled-back write transaction). @throws StoreError-like errors. */
+  probeWrite?(): void;
+
   close(): void;
 }
