@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up ff2 on a Debian/Ubuntu machine as root: system packages (only those missing),
+# npm dependencies from the lock file, and the build. Safe to run again; it skips done work.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++)
+
+if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "ff2 needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "Install it from https://nodejs.org/ (or your distribution), then run this again." >&2
+  exit 3
+fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing system packages: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 3
+  fi
+  echo "installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.ff2-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
+
+npm run --silent build
