@@ -61,9 +61,10 @@ export async function createDiscordFrontDoor(
   if (!config.discord) return undefined;
   const { Client, GatewayIntentBits } = await import('discord.js');
   const { DiscordAdapter } = await import('./bots/discord/adapter.js');
+  const { rejectMessageRateLimits } = await import('./bots/discord/errors.js');
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-    rest: { ...discordRestOptions(config), rejectOnRateLimit: ['/channels/'] },
+    rest: { ...discordRestOptions(config), rejectOnRateLimit: rejectMessageRateLimits },
     allowedMentions: { parse: [] },
   });
   return new DiscordAdapter({

@@ -59,6 +59,8 @@ export class DiscordStandIn {
   readonly threads = new Map<string, Json>();
   /** Interaction id → performance.now() when it was pushed through the gateway. */
   readonly dispatchedAt = new Map<string, number>();
+  /** Interaction id → performance.now() when its callback (the first answer) arrived. */
+  readonly answeredAt = new Map<string, number>();
   /** Interaction token → the original response message id. */
   private readonly originals = new Map<string, string>();
   private readonly tokens = new Map<string, Json>();
@@ -357,6 +359,7 @@ export class DiscordStandIn {
       case 'GET users/@me':
         return ok(this.bot);
       case 'POST interactions/:id/:id/callback':
+        this.answeredAt.set(p[1]!, call.at);
         return { status: 204 };
       case 'PATCH webhooks/:id/:id/messages/@original': {
         const token = p[2]!;

@@ -1,4 +1,4 @@
-import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import { DiscordAPIError, HTTPError, type RateLimitData, RateLimitError } from 'discord.js';
 import { AdapterError } from '../../errors.js';
 
 /**
@@ -26,4 +26,17 @@ export function toAdapterError(error: unknown, what: string): AdapterError {
   // No status: the request never got an answer (connection refused, reset, timeout).
   const message = error instanceof Error ? error.message : String(error);
   return new AdapterError('discord', `${what}: ${message}`, undefined, true, { cause: error });
+}
+
+/**
+ * For @discordjs/rest's `rejectOnRateLimit`: posting or editing a message throws on a 429 so the
+ * outbox schedules the retry (and other threads keep moving); everything else (interaction
+ * answers, thread creation) lets the library wait out `retry_after`.
+ */
+export function rejectMessageRateLimits(data: RateLimitData): boolean {
+  const method = data.method.toUpperCase();
+  return (
+    (method === 'POST' && data.route === '/channels/:id/messages') ||
+    (method === 'PATCH' && data.route === '/channels/:id/messages/:id')
+  );
 }

@@ -82,19 +82,33 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
     });
     return;
   }
-  const reply = await interaction.editReply({
-    content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
-    allowedMentions: NO_PINGS,
-  });
-  const thread = await channel.threads.create({
-    startMessage: reply.id,
-    name: threadName(parsed.goal),
-    autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
-  });
+  let threadId: string;
+  try {
+    const reply = await interaction.editReply({
+      content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
+      allowedMentions: NO_PINGS,
+    });
+    const thread = await channel.threads.create({
+      startMessage: reply.id,
+      name: threadName(parsed.goal),
+      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+    });
+    threadId = thread.id;
+  } catch (error) {
+    // Without a thread there is no session; say so instead of leaving "thinking…" forever.
+    await interaction
+      .followUp({
+        content: 'ff2 could not open a thread here (does it have "Create Public Threads"?).',
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_PINGS,
+      })
+      .catch(() => undefined);
+    throw error;
+  }
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
-    thread: { platform: 'discord', channelId: channel.id, threadId: thread.id },
+    thread: { platform: 'discord', channelId: channel.id, threadId },
     user,
     goal: parsed.goal,
     respond: responder(interaction, () => false),

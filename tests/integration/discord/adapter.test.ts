@@ -251,3 +251,19 @@ describe('DiscordAdapter against the REST + Gateway stand-in', () => {
     expect(server.calls.filter(match).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('DiscordAdapter when Discord refuses the thread', () => {
+  it('tells the person ephemerally and emits no start event', async () => {
+    server.failNext((c) => c.path.endsWith('/threads'), {
+      status: 403,
+      body: { message: 'Missing Permissions', code: 50013 },
+    });
+    const { id, token } = server.slashCommand('dedupe', OWNER);
+    const note = await server.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${server.appId}/${token}`,
+    );
+    expect(note.body).toMatchObject({ flags: 64 });
+    expect(note.body.content).toContain('Create Public Threads');
+    expect(events.some((e) => e.id === id)).toBe(false);
+  });
+});
