@@ -64,6 +64,9 @@ const envSchema = z.object({
   DISCORD_GUILD_ID: z.string().min(1).optional(),
 });
 
+/** Every variable ff2 reads (documented one per line in `.env.example`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** How to fix each variable, appended to validation errors. */
 const FIXES: Record<string, string> = {
   FF2_DB: 'set it to a writable file path, e.g. FF2_DB=./data/ff2.db',

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 let dir: string | undefined;
@@ -82,5 +82,10 @@ describe('loadConfig', () => {
       'slack:U1',
       'discord:42',
     ]);
+  });
+
+  it('has every variable documented in .env.example', () => {
+    const example = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
+    for (const variable of CONFIG_VARIABLES) expect(example).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
   });
 });
