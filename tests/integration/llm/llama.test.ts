@@ -130,15 +130,15 @@ describe('model resolution', () => {
   });
 
   it('names FF2_GGUF when the file does not exist, and suggests a pull when download is off', async () => {
-    const missing = await resolveModel({
+    const missing = (await resolveModel({
       source: join(dir, 'nope.gguf'),
       modelsDir: dir,
       download: false,
-    }).catch((e: unknown) => e as LlmError);
+    }).catch((e: unknown) => e)) as LlmError;
     expect(missing.userMessage).toContain('FF2_GGUF=');
-    const notPulled = await resolveModel({ source: undefined, modelsDir: dir, download: false }).catch(
-      (e: unknown) => e as LlmError,
-    );
+    const notPulled = (await resolveModel({ source: undefined, modelsDir: dir, download: false }).catch(
+      (e: unknown) => e,
+    )) as LlmError;
     expect(notPulled.userMessage).toContain('ff2 models pull');
   });
 
