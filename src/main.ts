@@ -92,3 +92,67 @@ function discordRestOptions(config: Readonly<Config>) {
     timeout: 15_000,
   };
 }
+
+/**
+ * The Slack front door when SLACK_BOT_TOKEN is set, else undefined. Socket Mode when SLACK_APP_TOKEN
+ * is set, otherwise HTTP on FF2_HTTP_PORT with SLACK_SIGNING_SECRET. The WebClient neither retries
+ * nor waits out 429s itself (its queue pause would stall every channel): the outbox does, per channel.
+ */
+export async function createSlackFrontDoor(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: { host?: string } = {},
+): Promise<import('./bots/slack/adapter.js').SlackAdapter | undefined> {
+  const slack = config.slack;
+  if (!slack) return undefined;
+  const { App, HTTPReceiver, LogLevel, SocketModeReceiver } = await import('@slack/bolt');
+  const { createSlackAdapter } = await import('./bots/slack/adapter.js');
+  const clientOptions = {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.replace(/\/*$/, '/') } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 30_000,
+  };
+  const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.ERROR;
+  const base = { maxInputBytes: config.sandbox.maxInputBytes, botToken: slack.botToken, logger };
+  if (slack.appToken) {
+    const receiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logLevel,
+      installerOptions: { clientOptions },
+    });
+    const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });
+    return createSlackAdapter({ ...base, app, transport: { kind: 'socket', receiver } });
+  }
+  const receiver = new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', logLevel });
+  const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });
+  return createSlackAdapter({
+    ...base,
+    app,
+    transport: {
+      kind: 'http',
+      receiver,
+      port: config.httpPort,
+      ...(overrides.host ? { host: overrides.host } : {}),
+    },
+  });
+}
+
+/**
+ * Calls `handler` on Ctrl+C (SIGINT) and SIGTERM instead of exiting; a second Ctrl+C exits at
+ * once (130). Returns the function that removes the handlers.
+ */
+export function onInterrupt(handler: () => void): () => void {
+  let count = 0;
+  const listener = () => {
+    count++;
+    if (count > 1) process.exit(130);
+    handler();
+  };
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * The Slack front door: `/ff2 <goal>` posts a root message in the channel and the session lives in
+ * its thread. Socket Mode (no public URL) or HTTP (`POST /slack/events`, signature-checked, plus
+ * `GET /healthz`). Translates only — the router decides who may steer, dedupes and orders.
+ */
+import type { Server } from 'node:http';
+import type { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
+import { toAdapterError } from './errors.js';
+import { formatMessage } from './format.js';
+import { close, createSlackHttpServer, listen } from './http.js';
+import { type InboundContext, registerListeners } from './inbound.js';
+
+export type SlackTransport =
+  | { kind: 'socket'; receiver: SocketModeReceiver }
+  | {
+      kind: 'http';
+      /** Bolt's HTTPReceiver given to the App; ff2 serves its requestListener itself. */
+      receiver: HTTPReceiver;
+      /** 0 picks a free port (tests). */
+      port: number;
+      /** Bind address; all interfaces when absent. */
+      host?: string;
+    };
+
+export interface SlackAdapterOptions {
+  /** A Bolt App built by the composition root over `transport.receiver`, not started. */
+  app: App;
+  transport: SlackTransport;
+  /** Used to download files people attach (Authorization: Bearer). */
+  botToken: string;
+  /** Largest attachment taken as a sandbox input, in bytes. */
+  maxInputBytes: number;
+  logger: Logger;
+  /** Downloads files; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Pause between posts in one channel, for the outbox (Slack allows ≈ 1 post/s per channel). Default 1,000 ms. */
+  perChannelIntervalMs?: number;
+  /** Clock in epoch ms for the HTTP timestamp check; injected for tests. */
+  now?: () => number;
+}
+
+export class SlackAdapter implements ChatAdapter {
+  readonly platform = 'slack' as const;
+  readonly perChannelIntervalMs: number;
+  private readonly app: App;
+  private readonly logger: Logger;
+  private readonly fetchImpl: typeof fetch;
+  private server: Server | undefined;
+  private boundPort: number | undefined;
+  private started = false;
+  private stopped = false;
+
+  constructor(private readonly options: SlackAdapterOptions) {
+    this.app = options.app;
+    this.logger = options.logger.child('slack');
+    this.fetchImpl = options.fetch ?? fetch;
+    this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
+  }
+
+  /** The HTTP port in HTTP mode once started (useful with port 0); undefined in Socket Mode. */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {
+    if (this.started) throw new Error('SlackAdapter.start called twice');
+    this.started = true;
+    let botUserId: string | undefined;
+    try {
+      // Fails fast on a bad token or an unreachable API instead of failing every later event.
+      const auth = await this.app.client.auth.test();
+      botUserId = typeof auth.user_id === 'string' ? auth.user_id : undefined;
+    } catch (error) {
+      throw toAdapterError(error, 'auth.test (check SLACK_BOT_TOKEN)');
+    }
+    const ctx: InboundContext = {
+      app: this.app,
+      logger: this.logger,
+      emit: async (event) => {
+        if (!this.stopped) await onEvent(event);
+      },
+      maxInputBytes: this.options.maxInputBytes,
+      download: (url, max) => this.download(url, max),
+      botUserId,
+    };
+    registerListeners(ctx);
+    this.app.error(async (error) => {
+      this.logger.error('slack listener failed', { error: error.message });
+    });
+    const transport = this.options.transport;
+    try {
+      if (transport.kind === 'socket') {
+        await this.app.start();
+      } else {
+        this.server = createSlackHttpServer({
+          requestListener: transport.receiver.requestListener,
+          logger: this.logger,
+          ...(this.options.now ? { now: this.options.now } : {}),
+          health: () => ({ ok: !this.stopped }),
+        });
+        this.boundPort = await listen(this.server, transport.port, transport.host);
+      }
+    } catch (error) {
+      await this.stop();
+      throw toAdapterError(error, 'start');
+    }
+    this.logger.info('slack connected', { mode: transport.kind, port: this.boundPort, botUserId });
+  }
+
+  async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
+    const { text, blocks, files } = formatMessage(message, message.sessionId ?? '');
+    const client = this.app.client;
+    let ref: MessageRef;
+    try {
+      if (message.replaces) {
+        ref = message.replaces;
+        await client.chat.update({ channel: ref.channelId, ts: ref.messageId, text, blocks });
+      } else {
+        const posted = await client.chat.postMessage({
+          channel: thread.channelId,
+          ...(thread.threadId ? { thread_ts: thread.threadId } : {}),
+          text,
+          blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        ref = {
+          platform: 'slack',
+          channelId: String(posted.channel ?? thread.channelId),
+          messageId: String(posted.ts),
+        };
+      }
+    } catch (error) {
+      throw toAdapterError(error, message.replaces ? 'chat.update' : 'chat.postMessage');
+    }
+    if (files.length > 0) {
+      try {
+        // A message to the channel itself (the review card) gets its files in its own thread.
+        await client.files.uploadV2({
+          channel_id: ref.channelId,
+          thread_ts: thread.threadId || ref.messageId,
+          file_uploads: files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name })),
+        });
+      } catch (error) {
+        throw toAdapterError(error, 'files.uploadV2');
+      }
+    }
+    return ref;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const transport = this.options.transport;
+    try {
+      if (transport.kind === 'socket') {
+        // Disconnect first, or a reconnect timer keeps the process alive for ~30 s.
+        await transport.receiver.client.disconnect();
+        if (this.started) await this.app.stop().catch(() => undefined);
+      } else if (this.server) {
+        await close(this.server);
+      }
+    } catch (error) {
+      this.logger.warn('slack stop failed', { error: (error as Error).message });
+    }
+  }
+
+  /** Downloads at most `maxBytes` with the bot token; undefined when the file turns out larger. */
+  private async download(url: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const response = await this.fetchImpl(url, {
+      headers: { authorization: `Bearer ${this.options.botToken}` },
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!response.ok || !response.body)
+      throw toAdapterError(new Error(`HTTP ${response.status}`), 'download file');
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of response.body) {
+      total += chunk.byteLength;
+      if (total > maxBytes) return undefined;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+/** Builds the adapter (the App and receiver come from the composition root). */
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  return new SlackAdapter(options);
+}

@@ -1,0 +1,321 @@
+/**
+ * Bolt listeners → ChatEvents. Every listener acks first (Slack wants an answer within 3 s and
+ * ff2 aims for milliseconds), then normalises the payload and hands it to the router. Nothing
+ * here decides who may steer or whether an event is a repeat: the router does.
+ */
+import type {
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackCommandMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
+import { ACTION_ID_PATTERN, decodeActionId, encodeActionId } from './action-id.js';
+import { parseCommandText, stripMention, unescapeSlackText } from './command.js';
+import { toAdapterError } from './errors.js';
+import { escapeText, mentionUser } from './format.js';
+
+export const COMMAND = '/ff2';
+const MODAL_BLOCK = 'text';
+
+/** Button actions that first ask for text (a Slack modal); the submission is the action event. */
+export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
+  request_changes: { title: 'Request changes', label: 'What should change?' },
+};
+
+export interface InboundContext {
+  app: App;
+  logger: Logger;
+  emit: (event: ChatEvent) => Promise<void>;
+  maxInputBytes: number;
+  /** Downloads a private file with the bot token; undefined when it is larger than `maxBytes`. */
+  download: (url: string, maxBytes: number) => Promise<Uint8Array | undefined>;
+  /** The bot's own user id (from auth.test), to strip its mention. */
+  botUserId: string | undefined;
+}
+
+interface SlackFile {
+  id?: string;
+  name?: string;
+  title?: string;
+  size?: number;
+  mode?: string;
+  url_private_download?: string;
+  url_private?: string;
+}
+interface SlackMessageEvent {
+  subtype?: string;
+  channel: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  files?: SlackFile[];
+}
+/** What ff2 keeps in a modal's private_metadata to find its way back to the clicked message. */
+interface ModalOrigin {
+  channel: string;
+  thread: string;
+  message: string;
+  value?: string;
+}
+
+export function registerListeners(ctx: InboundContext): void {
+  const { app } = ctx;
+  app.command(COMMAND, async (args) => {
+    await args.ack();
+    await guard(ctx, 'command', () => onCommand(ctx, args));
+  });
+  app.event('app_mention', async ({ event, body }) => {
+    await guard(ctx, 'app_mention', () =>
+      onMention(ctx, event as unknown as SlackMessageEvent, eventId(body)),
+    );
+  });
+  app.event('message', async ({ event, body }) => {
+    await guard(ctx, 'message', () => onMessage(ctx, event as unknown as SlackMessageEvent, eventId(body)));
+  });
+  app.action<BlockAction<ButtonAction>>(ACTION_ID_PATTERN, async ({ ack, body, action, respond }) => {
+    await ack();
+    await guard(ctx, 'action', () => onAction(ctx, body, action, (text) => ephemeral(respond, text)));
+  });
+  app.view<ViewSubmitAction>(ACTION_ID_PATTERN, async ({ ack, body, view }) => {
+    await ack();
+    await guard(ctx, 'view', () => onModalSubmit(ctx, body, view));
+  });
+}
+
+async function onCommand(
+  ctx: InboundContext,
+  { command, respond, client }: SlackCommandMiddlewareArgs & { client: App['client'] },
+): Promise<void> {
+  const parsed = parseCommandText(unescapeSlackText(command.text ?? ''));
+  const user: ChatUser = { id: command.user_id, name: command.user_name };
+  const answer = (text: string) => ephemeral(respond, text);
+  if (parsed.kind === 'command') {
+    const thread: ThreadRef = { platform: 'slack', channelId: command.channel_id, threadId: '' };
+    await ctx.emit({
+      kind: 'command',
+      id: command.trigger_id,
+      thread,
+      user,
+      command: parsed.command,
+      args: parsed.args,
+      respond: answer,
+    });
+    return;
+  }
+  let rootTs: string;
+  try {
+    const root = await client.chat.postMessage({
+      channel: command.channel_id,
+      text: `${mentionUser(command.user_id)} started: ${escapeText(parsed.goal)}`,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    rootTs = String(root.ts);
+  } catch (error) {
+    const mapped = toAdapterError(error, 'post root message');
+    ctx.logger.warn('slack root message failed', { error: mapped.message });
+    await answer(
+      /not_in_channel|channel_not_found/.test(mapped.message)
+        ? 'ff2 is not in this channel yet: invite it with /invite @ff2, then try again.'
+        : `ff2 could not start here (${mapped.message}).`,
+    );
+    return;
+  }
+  await ctx.emit({
+    kind: 'start',
+    id: command.trigger_id,
+    thread: { platform: 'slack', channelId: command.channel_id, threadId: rootTs },
+    user,
+    goal: parsed.goal,
+    respond: answer,
+  });
+}
+
+/** A top-level mention starts a session in the mention's own thread; mentions inside threads are plain replies. */
+async function onMention(ctx: InboundContext, event: SlackMessageEvent, id: string): Promise<void> {
+  if (event.thread_ts || !event.user || event.bot_id) return;
+  const parsed = parseCommandText(unescapeSlackText(stripMention(event.text ?? '', ctx.botUserId)));
+  const thread: ThreadRef = { platform: 'slack', channelId: event.channel, threadId: event.ts };
+  const user: ChatUser = { id: event.user };
+  const respond = postEphemeral(ctx, event.channel, event.user, event.ts);
+  if (parsed.kind === 'command') {
+    await ctx.emit({
+      kind: 'command',
+      id,
+      thread: { ...thread, threadId: '' },
+      user,
+      command: parsed.command,
+      args: parsed.args,
+      respond,
+    });
+    return;
+  }
+  await ctx.emit({ kind: 'start', id, thread, user, goal: parsed.goal, respond });
+}
+
+const THREAD_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
+
+/** A person's reply in a thread: text → message event; attached files → file events. */
+async function onMessage(ctx: InboundContext, event: SlackMessageEvent, id: string): Promise<void> {
+  if (!THREAD_SUBTYPES.has(event.subtype) || event.bot_id || !event.user) return;
+  if (!event.thread_ts || event.thread_ts === event.ts) return;
+  const thread: ThreadRef = { platform: 'slack', channelId: event.channel, threadId: event.thread_ts };
+  const user: ChatUser = { id: event.user };
+  const respond = postEphemeral(ctx, event.channel, event.user, event.thread_ts);
+  const text = unescapeSlackText(event.text ?? '');
+  let textSent = false;
+  let index = 0;
+  for (const file of event.files ?? []) {
+    const fileId = `${id}:${index++}`;
+    const url = file.url_private_download ?? file.url_private;
+    const name = file.name ?? file.title ?? `file-${index}`;
+    if (!url || file.mode === 'tombstone' || file.mode === 'hidden_by_limit') continue;
+    const bytes =
+      (file.size ?? 0) > ctx.maxInputBytes ? undefined : await ctx.download(url, ctx.maxInputBytes);
+    if (!bytes) {
+      const mb = Math.round(ctx.maxInputBytes / (1024 * 1024));
+      ctx.logger.warn('slack file over the size limit', { name, size: file.size });
+      await respond(`"${name}" is larger than the ${mb} MB input limit, so ff2 did not take it.`);
+      continue;
+    }
+    await ctx.emit({
+      kind: 'file',
+      id: fileId,
+      thread,
+      user,
+      name,
+      bytes,
+      respond,
+      ...(!textSent && text.trim() ? { text } : {}),
+    });
+    textSent = true;
+  }
+  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id, thread, user, text, respond });
+}
+
+async function onAction(
+  ctx: InboundContext,
+  body: BlockAction<ButtonAction>,
+  action: ButtonAction,
+  respond: (text: string) => Promise<void>,
+): Promise<void> {
+  const decoded = decodeActionId(action.action_id);
+  const message = body.message;
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  if (!decoded || !message || !channel) return;
+  const thread = threadOfMessage(channel, message.ts, message.thread_ts as string | undefined);
+  const modal = MODAL_ACTIONS[decoded.action];
+  if (modal) {
+    const origin: ModalOrigin = {
+      channel,
+      thread: thread.threadId,
+      message: message.ts,
+      ...(action.value ? { value: action.value } : {}),
+    };
+    await ctx.app.client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: encodeActionId(decoded.sessionId, decoded.action, 'modal'),
+        private_metadata: JSON.stringify(origin),
+        title: { type: 'plain_text', text: modal.title },
+        submit: { type: 'plain_text', text: 'Send' },
+        close: { type: 'plain_text', text: 'Cancel' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: MODAL_BLOCK,
+            label: { type: 'plain_text', text: modal.label },
+            element: { type: 'plain_text_input', action_id: MODAL_BLOCK, multiline: true, max_length: 3000 },
+          },
+        ],
+      },
+    });
+    return;
+  }
+  await ctx.emit({
+    kind: 'action',
+    // One click = one (message, action_ts) pair; Slack repeats both on a redelivery.
+    id: `${message.ts}:${action.action_ts}`,
+    thread,
+    user: { id: body.user.id, name: body.user.username ?? body.user.name },
+    sessionId: decoded.sessionId,
+    action: decoded.action,
+    ...(action.value !== undefined ? { value: action.value } : {}),
+    message: { platform: 'slack', channelId: channel, messageId: message.ts },
+    respond,
+  });
+}
+
+async function onModalSubmit(
+  ctx: InboundContext,
+  body: ViewSubmitAction,
+  view: ViewSubmitAction['view'],
+): Promise<void> {
+  const decoded = decodeActionId(view.callback_id);
+  if (!decoded) return;
+  let origin: ModalOrigin;
+  try {
+    origin = JSON.parse(view.private_metadata) as ModalOrigin;
+  } catch {
+    return;
+  }
+  const text = view.state.values[MODAL_BLOCK]?.[MODAL_BLOCK]?.value ?? '';
+  await ctx.emit({
+    kind: 'action',
+    id: `view:${view.id}`,
+    thread: { platform: 'slack', channelId: origin.channel, threadId: origin.thread },
+    user: { id: body.user.id, name: body.user.name },
+    sessionId: decoded.sessionId,
+    action: decoded.action,
+    value: text,
+    message: { platform: 'slack', channelId: origin.channel, messageId: origin.message },
+    respond: postEphemeral(ctx, origin.channel, body.user.id, origin.thread || undefined),
+  });
+}
+
+/** A reply in a thread has thread_ts ≠ ts; a top-level message (e.g. the review card) addresses the channel (''). */
+function threadOfMessage(channel: string, ts: string, threadTs: string | undefined): ThreadRef {
+  return { platform: 'slack', channelId: channel, threadId: threadTs && threadTs !== ts ? threadTs : '' };
+}
+
+function postEphemeral(ctx: InboundContext, channel: string, user: string, threadTs: string | undefined) {
+  return async (text: string): Promise<void> => {
+    await ctx.app.client.chat.postEphemeral({
+      channel,
+      user,
+      text: escapeText(text),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+  };
+}
+
+async function ephemeral(
+  respond: (message: {
+    text: string;
+    response_type: 'ephemeral';
+    replace_original: false;
+  }) => Promise<unknown>,
+  text: string,
+): Promise<void> {
+  await respond({ text: escapeText(text), response_type: 'ephemeral', replace_original: false });
+}
+
+function eventId(body: unknown): string {
+  const id = (body as { event_id?: unknown }).event_id;
+  return typeof id === 'string' ? id : `event:${Date.now()}:${Math.random()}`;
+}
+
+/** Runs one translation; failures are logged, never thrown back into Bolt (the ack is already sent). */
+async function guard(ctx: InboundContext, what: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    ctx.logger.error('slack inbound failed', { what, error: toAdapterError(error, what).message });
+  }
+}
