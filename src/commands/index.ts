@@ -4,6 +4,7 @@ import { doctorCommand } from './doctor.js';
 import { sandboxCommand } from './sandbox.js';
 import { sessionsCommand } from './sessions.js';
 import { showCommand } from './show.js';
+import { slackCommand } from './slack.js';
 import type { Command } from './types.js';
 
 /** Every `ff2` subcommand, in the order `--help` lists them. Later features add theirs here. */
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   sessionsCommand,
   showCommand,
   discordCommand,
+  slackCommand,
 ];
