@@ -4,4 +4,5 @@ export type Bench = () => Promise<Record<string, number | string>>;
 /** Every benchmark by name; each lives in its own file and is added here. */
 export const BENCHES: Record<string, Bench> = {
   store: async () => (await import('./store.js')).benchStore(),
+  sandbox: async () => (await import('./sandbox.js')).benchSandbox(),
 };

@@ -16,15 +16,19 @@ export interface BwrapLayout {
 export const GUI_DRIVER_PATH = '/etc/ff2/gui_driver.py';
 
 /**
- * The verified recipe of SANDBOX.md §1: every namespace unshared (no network, own pid
- * namespace so /proc shows only the sandbox), read-only system, private /tmp, no capabilities,
- * dies with its parent, clean environment.
+ * The verified recipe of SANDBOX.md §1 (plus --as-pid-1): every namespace unshared (no network,
+ * own pid namespace so /proc shows only the sandbox), read-only system, private /tmp, no
+ * capabilities, dies with its parent, clean environment.
  */
 export function bwrapArgs(layout: BwrapLayout): string[] {
   const args = [
     '--unshare-all',
     '--unshare-user',
     '--disable-userns',
+    // No bwrap init inside: the script is pid 1. bwrap's init is reported through an eventfd and
+    // left as a zombie for the host's init to reap; zombies count against the slot UID's
+    // RLIMIT_NPROC, and a lazy host init (as in CI VMs) would then make later runs fail to fork.
+    '--as-pid-1',
     '--die-with-parent',
     '--new-session',
     '--cap-drop',

@@ -8,6 +8,7 @@ import { collectOutputs } from './collect.js';
 import { guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
 import { dumpAfterSeconds, prlimitArgs, resolveLimits } from './limits.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
+import { waitUntilGone } from './reap.js';
 import { type Slot, SlotPool } from './slots.js';
 import { classify, signalOf } from './status.js';
 import { parseTraceback } from './traceback.js';
@@ -117,6 +118,7 @@ export class ProcessSandbox implements Sandbox {
         forceKillAfterDelay: false,
         maxBuffer: { stdout: limits.maxOutputBytes, stderr: limits.maxOutputBytes, fd3: 32 * 1024 * 1024 },
         encoding: 'buffer',
+        stripFinalNewline: false,
         reject: false,
         extendEnv: false,
         env: {},
@@ -130,6 +132,11 @@ export class ProcessSandbox implements Sandbox {
       const screenshot = gui ? screenshotFrom(result.stdio[3] as Uint8Array | undefined) : null;
       const exitCode = result.exitCode ?? null;
       const signal = signalOf(exitCode, result.signal ?? null);
+      if (result.timedOut || result.isCanceled || result.isMaxBuffer || signal) {
+        // Killed sandboxes are torn down asynchronously: reuse the slot's UID only once it is empty.
+        if (!(await waitUntilGone(slot.uid)))
+          this.logger.warn('sandbox processes outlived their run', { uid: slot.uid });
+      }
       const status = classify({
         timedOut: result.timedOut,
         canceled: result.isCanceled,

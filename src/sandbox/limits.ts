@@ -38,7 +38,8 @@ export function resolveLimits(
 export function prlimitArgs(limits: Limits): string[] {
   return [
     `--as=${limits.memoryMb * MIB}`,
-    `--cpu=${Math.ceil(limits.cpuSeconds)}`,
+    // Soft limit sends SIGXCPU (reported as a timeout); the hard limit one second later is SIGKILL.
+    `--cpu=${Math.ceil(limits.cpuSeconds)}:${Math.ceil(limits.cpuSeconds) + 1}`,
     `--nproc=${limits.maxProcesses}`,
     `--fsize=${limits.maxFileBytes}`,
     '--nofile=256',

@@ -23,12 +23,16 @@ export function signalOf(exitCode: number | null, hostSignal: string | null): st
   return entry ? entry[0] : null;
 }
 
+/** Raised inside the sandbox at the CPU-time limit (see sandbox_site.py). */
+export const CPU_LIMIT_MESSAGE = 'CPU time limit exceeded';
+
 /** One status per run, most specific first. */
 export function classify(o: Outcome): RunStatus {
   if (o.canceled) return 'killed';
   if (o.maxBuffer) return 'output_limit';
   if (o.timedOut) return 'timeout';
   if (isMemory(o.traceback)) return 'memory';
+  if (o.traceback?.type === 'TimeoutError' && o.traceback.message === CPU_LIMIT_MESSAGE) return 'timeout';
   if (o.exitCode === 0 && !o.signal) return o.screenshot && o.traceback ? 'error' : 'ok';
   if (o.signal === 'SIGXCPU') return 'timeout';
   if (o.signal && !o.traceback) return 'killed';
