@@ -26,7 +26,7 @@ const MODAL_TEXT_ID = 'text';
 
 /** Button actions that open a text box (Discord modal) instead of acting at once. */
 export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
-  request_changes: { title: 'Request changes', label: 'What should change?' },
+  review_changes: { title: 'Request changes', label: 'What should change?' },
 };
 
 export interface InboundContext {

@@ -146,23 +146,23 @@ describe('DiscordAdapter against the REST + Gateway stand-in', () => {
         buttons: [
           [
             { action: 'approve', label: 'Approve' },
-            { action: 'request_changes', label: 'Request changes' },
+            { action: 'review_changes', label: 'Request changes' },
           ],
         ],
       },
     );
     const card = server.messages.get(ref.messageId);
     expect(card.channel_id).toBe(server.channelId);
-    const { id } = server.click('ff2|s2|request_changes', card, OWNER);
+    const { id } = server.click('ff2|s2|review_changes', card, OWNER);
     const modal = await server.waitFor((c) => c.path === `/interactions/${id}/tok-${id}/callback`);
     expect(modal.body.type).toBe(9);
-    expect(modal.body.data.custom_id).toBe('ff2|s2|request_changes');
-    const submit = server.submitModal('ff2|s2|request_changes', 'handle empty files', OWNER, card);
+    expect(modal.body.data.custom_id).toBe('ff2|s2|review_changes');
+    const submit = server.submitModal('ff2|s2|review_changes', 'handle empty files', OWNER, card);
     await until(() => events.some((e) => e.id === submit.id), 5000, 'modal action');
     expect(events.find((e) => e.id === submit.id)).toMatchObject({
       kind: 'action',
       sessionId: 's2',
-      action: 'request_changes',
+      action: 'review_changes',
       value: 'handle empty files',
       thread: { platform: 'discord', channelId: server.channelId, threadId: '' },
     });
