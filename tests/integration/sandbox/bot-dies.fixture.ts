@@ -1,0 +1,12 @@
+// A stand-in for the bot: starts one long sandboxed run and waits; the test SIGKILLs this process.
+import { ProcessSandbox } from '../../../src/sandbox/bwrap.js';
+import { TEST_LIMITS } from './helpers.js';
+
+const uidBase = Number(process.argv[2]);
+const sandbox = new ProcessSandbox({
+  python: '/usr/bin/python3',
+  slots: 1,
+  limits: { ...TEST_LIMITS, timeoutMs: 60_000 },
+  uidBase,
+});
+await sandbox.run({ script: 'import time\ntime.sleep(60)\n' });
