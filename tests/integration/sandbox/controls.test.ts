@@ -43,6 +43,19 @@ describe('benign scripts work in the sandbox', () => {
     expect(Buffer.from(result.outputFiles[1]!.data).toString()).toBe('{"rows": 2}');
   });
 
+  it('bounds the output files it returns by count and total bytes, skipping what does not fit', async () => {
+    const result = await sandbox.run({
+      script:
+        'for i, size in enumerate([600, 600, 100, 10, 10]):\n    open(f"f{i}.bin", "wb").write(b"x" * size)\n',
+      limits: { maxOutputFiles: 3, maxOutputFilesBytes: 1000 },
+    });
+    expect(result.outputFiles.map((f) => [f.name, f.bytes])).toEqual([
+      ['f0.bin', 600],
+      ['f2.bin', 100],
+      ['f3.bin', 10],
+    ]);
+  });
+
   it('imports csv, json, sqlite3 and tkinter', async () => {
     const result = await sandbox.run({
       script:
