@@ -1,0 +1,167 @@
+/**
+ * Delivers stored outgoing messages: in order per thread (the store hands out only the oldest
+ * undelivered row of each thread), paced per channel, retried on 429/5xx with the platform's
+ * retry hint, never lost (a row stays until marked sent or permanently failed) and never doubled
+ * within one process. `replacesKey` becomes an edit of the message delivered under that key.
+ */
+import { AdapterError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { OutboxRow, SessionStore } from '../store/types.js';
+import { isMessageRef, parsePayload, toOutgoing } from './render.js';
+import { type ChatAdapter, decodeThreadKey, type MessageRef, type Platform } from './types.js';
+
+export interface OutboxConfig {
+  store: SessionStore;
+  adapters: readonly ChatAdapter[];
+  logger: Logger;
+  /** Epoch ms. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Rows claimed per round. Default 20. */
+  batch?: number;
+  /** Attempts before a row is failed for good. Default 8. */
+  maxAttempts?: number;
+  /** Idle poll interval in ms. Default 250. */
+  pollMs?: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class Outbox {
+  readonly #store: SessionStore;
+  readonly #adapters: Map<Platform, ChatAdapter>;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #batch: number;
+  readonly #maxAttempts: number;
+  readonly #pollMs: number;
+  /** When each channel last got a post (pacing). */
+  readonly #lastPost = new Map<string, number>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #delivering = 0;
+
+  constructor(config: OutboxConfig) {
+    this.#store = config.store;
+    this.#adapters = new Map(config.adapters.map((a) => [a.platform, a]));
+    this.#logger = config.logger;
+    this.#now = config.now ?? Date.now;
+    this.#sleep = config.sleep ?? realSleep;
+    this.#batch = config.batch ?? 20;
+    this.#maxAttempts = config.maxAttempts ?? 8;
+    this.#pollMs = config.pollMs ?? 250;
+  }
+
+  /** Starts the delivery loop. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Wakes the loop (new rows were committed). */
+  kick(): void {
+    this.#wake?.();
+  }
+
+  /** True while a round is delivering. */
+  get busy(): boolean {
+    return this.#delivering > 0;
+  }
+
+  /** Stops the loop after trying to drain for at most `drainMs`. */
+  async stop(drainMs = 5000): Promise<void> {
+    const deadline = this.#now() + drainMs;
+    while (this.#running && this.#store.pendingOutbox() > 0 && this.#now() < deadline) {
+      this.kick();
+      await this.#sleep(20);
+    }
+    this.#running = false;
+    this.kick();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let delivered = 0;
+      try {
+        delivered = await this.deliverOnce();
+      } catch (error) {
+        this.#logger.error('outbox round failed', { error: String(error) });
+      }
+      if (delivered === 0 && this.#running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#pollMs);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
+      }
+    }
+  }
+
+  /** Claims one batch and delivers it (channels in parallel, one row per thread). Returns rows handled. */
+  async deliverOnce(): Promise<number> {
+    const rows = this.#store.claimOutbox(this.#now(), this.#batch);
+    if (rows.length === 0) return 0;
+    this.#delivering++;
+    try {
+      const byChannel = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const t = decodeThreadKey(row.threadKey);
+        const key = `${t.platform}:${t.channelId}`;
+        byChannel.set(key, [...(byChannel.get(key) ?? []), row]);
+      }
+      await Promise.all(
+        [...byChannel.entries()].map(async ([channel, list]) => {
+          for (const row of list) await this.#deliver(channel, row);
+        }),
+      );
+      return rows.length;
+    } finally {
+      this.#delivering--;
+    }
+  }
+
+  async #deliver(channel: string, row: OutboxRow): Promise<void> {
+    const thread = decodeThreadKey(row.threadKey);
+    const adapter = this.#adapters.get(thread.platform);
+    if (!adapter) {
+      this.#store.markFailed(row.id, `no adapter for ${thread.platform}`);
+      return;
+    }
+    try {
+      const payload = parsePayload(row.payload);
+      let replaces: MessageRef | undefined;
+      if (payload.replacesKey) {
+        const ref = this.#store.findMessageRef(row.sessionId, row.threadKey, payload.replacesKey);
+        replaces = isMessageRef(ref) ? ref : undefined;
+        if (!replaces && payload.replaceOnly) {
+          this.#store.markFailed(row.id, 'nothing to edit');
+          return;
+        }
+      }
+      const interval = adapter.perChannelIntervalMs ?? 0;
+      const wait = (this.#lastPost.get(channel) ?? -Infinity) + interval - this.#now();
+      if (wait > 0) await this.#sleep(wait);
+      const ref = await adapter.send(thread, toOutgoing(payload, replaces));
+      this.#lastPost.set(channel, this.#now());
+      this.#store.markSent(row.id, ref);
+    } catch (error) {
+      const retryable = !(error instanceof AdapterError) || error.retryable;
+      const hint = error instanceof AdapterError ? error.retryAfterMs : undefined;
+      if (retryable && row.attempts < this.#maxAttempts) {
+        const backoff = hint ?? Math.min(30_000, 500 * 2 ** (row.attempts - 1));
+        this.#store.markFailed(row.id, String(error), this.#now() + backoff);
+        this.#logger.warn('outbox delivery will be retried', { id: row.id, attempts: row.attempts, backoff });
+      } else {
+        this.#store.markFailed(row.id, String(error));
+        this.#logger.error('outbox delivery failed', { id: row.id, error: String(error) });
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * What a stage receives: its session's state and goal, the edges it may use (model, sandbox,
+ * analyser) and `ask`, which gives every model call the session id and a deterministic call key
+ * so a stage re-run after a crash replays recorded answers instead of paying twice.
+ */
+import type { ZodType } from 'zod';
+import type { ChatMessage, LlmProvider } from '../llm/types.js';
+import type { PythonToolchain } from '../python/types.js';
+import type { Sandbox } from '../sandbox/types.js';
+import type { UsageTotals } from '../store/types.js';
+import type { SessionState, StageOutcome, WorkingStage } from './types.js';
+
+export interface StageDeps {
+  llm: LlmProvider;
+  sandbox: Sandbox;
+  python: PythonToolchain;
+  /** FF2_MAX_REPAIRS. */
+  maxRepairs: number;
+}
+
+/** Facts from the store a stage may read (the runner gathers them; stages never touch the store). */
+export interface SessionFacts {
+  usage: UsageTotals;
+  /** The first script version, '' when none. */
+  firstCode: string;
+  /** One line per recorded run. */
+  runLog: string[];
+}
+
+export interface StageContext extends StageDeps {
+  sessionId: string;
+  goal: string;
+  stage: WorkingStage;
+  state: SessionState;
+  signal: AbortSignal;
+  facts: SessionFacts;
+  /** A structured model call keyed `stage:step:attempt:name`. @throws LlmError */
+  ask<T>(name: string, messages: ChatMessage[], schema: ZodType<T>, options?: AskOptions): Promise<T>;
+  /** Best-effort progress line for this stage's single status message. */
+  progress(text: string): void;
+}
+
+export interface AskOptions {
+  maxTokens?: number;
+  temperature?: number;
+}
+
+export interface Stage {
+  run(ctx: StageContext): Promise<StageOutcome>;
+}
+
+/** The call key of one logical model call. Same step + attempt + name → same key → replay. */
+export function callKey(stage: WorkingStage, state: SessionState, name: string): string {
+  return `${stage}:${state.step}:${state.attempt}:${name}`;
+}
+
+export function makeAsk(
+  deps: Pick<StageDeps, 'llm'>,
+  sessionId: string,
+  stage: WorkingStage,
+  state: SessionState,
+  signal: AbortSignal,
+): StageContext['ask'] {
+  return async (name, messages, schema, options) => {
+    const result = await deps.llm.complete({
+      stage,
+      messages,
+      schema,
+      schemaName: `${stage}_answer`,
+      sessionId,
+      callKey: callKey(stage, state, name),
+      signal,
+      temperature: options?.temperature ?? 0.2,
+      maxTokens: options?.maxTokens ?? 2048,
+    });
+    return result.value;
+  };
+}

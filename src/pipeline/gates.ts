@@ -1,0 +1,251 @@
+/**
+ * What a person's reply, click or file does at each waiting point. Pure: stage + state + input in,
+ * either an advance (committed by the runner) or a reply only that person sees (stale buttons,
+ * busy stages), out. Cancel works everywhere.
+ */
+import { classifyFeedback, isCancelText } from './feedback.js';
+import { CANCEL } from './messages.js';
+import { type Draft, isWorkingStage, type SessionState, type StageName } from './types.js';
+
+export type HumanInput =
+  | { kind: 'message'; text: string }
+  | { kind: 'action'; action: string; value?: string }
+  | { kind: 'file'; name: string; bytes: Uint8Array; text?: string };
+
+export type GateOutcome =
+  | { kind: 'advance'; result: string; state: SessionState; messages?: Draft[]; scriptReason?: string }
+  | { kind: 'reply'; text: string };
+
+export interface GateOptions {
+  maxRepairs: number;
+  /** Who acted, for messages ("cancelled by …"). */
+  actor: string;
+}
+
+const STALE = 'That button is no longer active: the session has moved on.';
+
+export function handleInput(
+  stage: StageName,
+  state: SessionState,
+  input: HumanInput,
+  options: GateOptions,
+): GateOutcome {
+  const cancel =
+    (input.kind === 'action' && input.action === 'cancel') ||
+    (input.kind === 'message' && isCancelText(input.text));
+  if (stage === 'cancelled' || stage === 'failed')
+    return { kind: 'reply', text: 'This session has ended. Start a new one with a goal.' };
+  if (cancel) {
+    if (stage === 'shipped') return { kind: 'reply', text: 'This session is already shipped.' };
+    return {
+      kind: 'advance',
+      result: 'cancel',
+      state: { ...state, note: `cancelled by ${options.actor} during ${stage}` },
+      messages: [{ text: 'Cancelled. Nothing else will run in this session.' }],
+    };
+  }
+  if (isWorkingStage(stage)) {
+    return input.kind === 'action'
+      ? { kind: 'reply', text: STALE }
+      : { kind: 'reply', text: 'I\'m working on it and will ask when I need you. Say "cancel" to stop.' };
+  }
+  if (input.kind === 'file') return onFile(stage, state, input);
+  switch (stage) {
+    case 'answer_questions':
+      return onAnswers(state, input);
+    case 'approve_outline':
+      if (input.kind === 'action' && input.action === 'approve')
+        return advance(
+          'approved',
+          { ...state, genIndex: 0, code: '' },
+          'Outline approved. Writing the code…',
+        );
+      if (input.kind === 'action' && input.action === 'edit')
+        return { kind: 'reply', text: 'Reply in the thread with what to change in the outline.' };
+      if (input.kind === 'message') return advance('edit', { ...state, feedback: input.text });
+      return { kind: 'reply', text: STALE };
+    case 'approve_run':
+      if (input.kind === 'action' && input.action === 'run') return advance('run', { ...state, repairs: 0 });
+      if (input.kind === 'action' && input.action === 'run_with_input') {
+        return {
+          kind: 'advance',
+          result: 'stay',
+          state: { ...state, awaitingInput: true },
+          messages: [{ text: 'Reply with the input to send on stdin, or attach the input file.' }],
+        };
+      }
+      if (input.kind === 'message') {
+        if (state.awaitingInput)
+          return advance('run', {
+            ...state,
+            awaitingInput: false,
+            repairs: 0,
+            runInput: { ...state.runInput, stdin: input.text },
+          });
+        return advance('change', { ...state, feedback: input.text });
+      }
+      return { kind: 'reply', text: STALE };
+    case 'give_feedback':
+    case 'confirm_feedback':
+      return onFeedback(stage, state, input);
+    case 'after_repairs':
+      if (input.kind === 'action' && input.action === 'repair')
+        return advance(
+          'repair',
+          { ...state, repairs: Math.max(0, options.maxRepairs - 1) },
+          'Trying one more repair…',
+        );
+      if (input.kind === 'action' && input.action === 'feedback')
+        return { kind: 'reply', text: 'Reply in the thread with what to change.' };
+      if (input.kind === 'message') return advance('change', { ...state, feedback: input.text, repairs: 0 });
+      return { kind: 'reply', text: STALE };
+    case 'budget_paused':
+      if (input.kind === 'action' && input.action === 'continue')
+        return advance('resume', { ...state, paused: null, attempt: state.attempt + 1 }, 'Continuing…');
+      return { kind: 'reply', text: 'The session is paused on its budget: click Continue or Cancel.' };
+    case 'retry_paused':
+      if (input.kind === 'action' && input.action === 'retry')
+        return advance('resume', { ...state, paused: null, attempt: state.attempt + 1 }, 'Retrying…');
+      return { kind: 'reply', text: 'The session is paused: click Retry or Cancel.' };
+    case 'shipped':
+      if (input.kind === 'action' && input.action === 'review_changes')
+        return advance('reopen', state, 'Changes were requested: reply in this thread with what to change.');
+      return {
+        kind: 'reply',
+        text: 'This script is shipped. A reviewer can request changes from the review card.',
+      };
+  }
+  return { kind: 'reply', text: STALE };
+}
+
+function advance(result: string, state: SessionState, text?: string): GateOutcome {
+  return { kind: 'advance', result, state, ...(text ? { messages: [{ text }] } : {}) };
+}
+
+function onAnswers(state: SessionState, input: HumanInput): GateOutcome {
+  const answers = { ...state.answers };
+  if (input.kind === 'action' && input.action === 'defaults') {
+    state.questions.forEach((q, i) => {
+      answers[String(i)] ??= q.default;
+    });
+    return advance(
+      'answered',
+      { ...state, answers },
+      'Using the defaults for the rest. Writing the outline…',
+    );
+  }
+  if (input.kind === 'action' && input.action === 'answer') {
+    const [q, c] = (input.value ?? '').split(':').map(Number);
+    const choice = state.questions[q ?? -1]?.choices[c ?? -1];
+    if (choice === undefined || q === undefined) return { kind: 'reply', text: STALE };
+    answers[String(q)] = choice;
+  } else if (input.kind === 'message') {
+    const numbered = [...input.text.matchAll(/(?:^|\n|\s)(\d)[.):]\s*([^\n]+?)(?=\s+\d[.):]\s|\n|$)/g)];
+    if (numbered.length > 0) {
+      for (const m of numbered) {
+        const i = Number(m[1]) - 1;
+        if (state.questions[i]) answers[String(i)] = m[2]!.trim();
+      }
+    } else {
+      const open = state.questions.findIndex((_, i) => answers[String(i)] === undefined);
+      answers[String(Math.max(open, 0))] = input.text.trim();
+    }
+  } else {
+    return { kind: 'reply', text: STALE };
+  }
+  const open = state.questions.map((_, i) => i).filter((i) => answers[String(i)] === undefined);
+  if (open.length === 0) return advance('answered', { ...state, answers }, 'Thanks. Writing the outline…');
+  return {
+    kind: 'advance',
+    result: 'stay',
+    state: { ...state, answers },
+    messages: [
+      {
+        text: `Noted. Still open: ${open.map((i) => `question ${i + 1}`).join(', ')}.`,
+        buttons: [[{ action: 'defaults', label: 'Use your defaults', style: 'primary' }, CANCEL]],
+      },
+    ],
+  };
+}
+
+function onFeedback(
+  stage: 'give_feedback' | 'confirm_feedback',
+  state: SessionState,
+  input: HumanInput,
+): GateOutcome {
+  if (input.kind === 'action') {
+    switch (input.action) {
+      case 'ship':
+        return advance('ship', state, 'Shipping…');
+      case 'run_again':
+        if (stage === 'confirm_feedback') break;
+        return advance('run_again', { ...state, repairs: 0 });
+      case 'as_change':
+        if (stage === 'confirm_feedback' && state.feedback) return advance('change', state);
+        break;
+      case 'next_change': {
+        const [next, ...rest] = state.remaining;
+        if (next && stage === 'give_feedback')
+          return advance('change', { ...state, feedback: next, remaining: rest });
+        break;
+      }
+    }
+    return { kind: 'reply', text: STALE };
+  }
+  if (input.kind !== 'message') return { kind: 'reply', text: STALE };
+  const intent = classifyFeedback(input.text);
+  if (intent === 'ship') return advance('ship', state, 'Shipping…');
+  if (intent === 'change') return advance('change', { ...state, feedback: input.text });
+  const next = { ...state, feedback: input.text };
+  const question: Draft = {
+    text: `Do you want me to ship the script as it is, or treat "${input.text.trim().slice(0, 200)}" as a change request?`,
+    buttons: [
+      [
+        { action: 'ship', label: 'Ship it', style: 'primary' },
+        { action: 'as_change', label: 'Treat it as a change' },
+        CANCEL,
+      ],
+    ],
+  };
+  if (stage === 'confirm_feedback')
+    return { kind: 'advance', result: 'stay', state: next, messages: [question] };
+  return { kind: 'advance', result: 'unsure', state: next, messages: [question] };
+}
+
+function onFile(
+  stage: StageName,
+  state: SessionState,
+  input: Extract<HumanInput, { kind: 'file' }>,
+): GateOutcome {
+  const editable = stage === 'approve_run' || stage === 'give_feedback' || stage === 'after_repairs';
+  if (input.name.endsWith('.py') && editable) {
+    const code = new TextDecoder().decode(input.bytes);
+    return {
+      kind: 'advance',
+      result: 'user_edit',
+      state: {
+        ...state,
+        code,
+        qaRound: 0,
+        afterQa: 'approve_run',
+        versions: state.versions + 1,
+        awaitingInput: false,
+      },
+      scriptReason: 'user edit',
+      messages: [{ text: `Took ${input.name} as the new script version. Checking it…` }],
+    };
+  }
+  if (stage === 'approve_run' || stage === 'give_feedback') {
+    const files = { ...state.runInput.files, [input.name]: Buffer.from(input.bytes).toString('base64') };
+    const next = { ...state, runInput: { ...state.runInput, files }, awaitingInput: false };
+    if (stage === 'approve_run' && state.awaitingInput)
+      return advance('run', next, `Running with ${input.name}…`);
+    return {
+      kind: 'advance',
+      result: 'stay',
+      state: next,
+      messages: [{ text: `Saved ${input.name} as an input file for the next runs.` }],
+    };
+  }
+  return { kind: 'reply', text: 'I can take a file when the script is ready to run or after a run.' };
+}

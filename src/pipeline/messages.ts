@@ -1,0 +1,113 @@
+/**
+ * The words ff2 says at each point, as platform-neutral drafts (adapters format and escape).
+ * Pure: state in, drafts out.
+ */
+import type { Draft, DraftButton, Outline, Question, RunSummary, SessionState } from './types.js';
+
+export const CANCEL: DraftButton = { action: 'cancel', label: 'Cancel', style: 'danger' };
+
+export function questionDrafts(questions: readonly Question[]): Draft[] {
+  const drafts: Draft[] = questions.map((q, i) => ({
+    text: `Question ${i + 1}/${questions.length}: ${q.question}\nIf you don't answer, I'll assume: ${q.default}`,
+    buttons: [
+      q.choices.map((choice, c) => ({ action: 'answer', label: choice.slice(0, 70), value: `${i}:${c}` })),
+    ],
+  }));
+  drafts.push({
+    text: 'Click an answer, or reply in the thread (number your answers, e.g. "1. yes 2. semicolons"), or take my defaults.',
+    buttons: [[{ action: 'defaults', label: 'Use your defaults', style: 'primary' }, CANCEL]],
+  });
+  return drafts;
+}
+
+/** The outline as a person reads it. */
+export function outlineText(outline: Outline): string {
+  const lines = [outline.spec, ''];
+  if (outline.imports.length > 0) lines.push(`Imports: ${outline.imports.join(', ')}`);
+  for (const g of outline.globals) lines.push(`Constant ${g.name}: ${g.purpose}`);
+  for (const c of outline.classes) lines.push(`• class ${c.name}: ${c.purpose}`);
+  lines.push('Functions:');
+  for (const f of outline.functions) lines.push(`• ${f.name}(${f.params}) → ${f.returns}: ${f.purpose}`);
+  lines.push('Main flow:');
+  for (const [i, step] of outline.mainFlow.entries()) lines.push(`  ${i + 1}. ${step}`);
+  const inputs = (['argv', 'stdin', 'files'] as const).filter((k) => outline.inputs[k]);
+  lines.push(
+    `Runs as: ${outline.runMode === 'gui' ? 'a window (screenshot after the run)' : 'a command-line program'}`,
+  );
+  if (inputs.length > 0)
+    lines.push(`Reads: ${inputs.map((k) => (k === 'argv' ? 'arguments' : k)).join(', ')}`);
+  lines.push('Checks after each run:');
+  for (const check of outline.smokeChecks) {
+    const args = check.args.length > 0 ? ` with ${check.args.join(' ')}` : '';
+    lines.push(`  ✓ ${check.description}${args} → exit ${check.expectExit}`);
+  }
+  return lines.join('\n');
+}
+
+export function outlineDraft(outline: Outline, revised: boolean): Draft {
+  return {
+    title: revised ? 'Revised outline' : 'Outline',
+    text: `${outlineText(outline)}\n\nApprove it, or reply with what to change.`,
+    buttons: [
+      [{ action: 'approve', label: 'Approve', style: 'primary' }, { action: 'edit', label: 'Edit' }, CANCEL],
+    ],
+  };
+}
+
+export function scriptFile(
+  state: SessionState,
+  name = 'script.py',
+): { name: string; text: string; mime: string } {
+  return { name, text: state.code, mime: 'text/x-python' };
+}
+
+export function runApprovalDraft(state: SessionState): Draft {
+  const buttons: DraftButton[] = [{ action: 'run', label: 'Run', style: 'primary' }];
+  const inputs = state.outline?.inputs;
+  if (inputs?.stdin || inputs?.files) buttons.push({ action: 'run_with_input', label: 'Run with input…' });
+  buttons.push(CANCEL);
+  return {
+    title: 'Ready to run',
+    text: `${state.qaReport}\n\nThe script is attached. Run it in the sandbox? (Or reply with a change.)`,
+    files: [scriptFile(state)],
+    buttons: [buttons],
+  };
+}
+
+export function feedbackButtons(): DraftButton[][] {
+  return [
+    [
+      { action: 'ship', label: 'Ship it', style: 'primary' },
+      { action: 'run_again', label: 'Run again' },
+      CANCEL,
+    ],
+  ];
+}
+
+export function afterRepairsDraft(state: SessionState, run: RunSummary | null): Draft {
+  return {
+    title: 'Repairs stopped',
+    text: `I tried ${state.repairs} repair${state.repairs === 1 ? '' : 's'} and the script still fails: ${run?.problem ?? 'unknown problem'}.\n${run?.detail ? `\n${tail(run.detail, 12)}\n` : ''}\nTry another repair, reply with what to change, or cancel.`,
+    files: [scriptFile(state)],
+    buttons: [
+      [
+        { action: 'repair', label: 'Try another repair', style: 'primary' },
+        { action: 'feedback', label: 'Give feedback' },
+        CANCEL,
+      ],
+    ],
+  };
+}
+
+/** The last `n` lines of a text. */
+export function tail(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(-n).join('\n');
+}
+
+/** The first `n` lines of a text, with a note when more was cut. */
+export function head(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  if (lines.length <= n) return lines.join('\n');
+  return `${lines.slice(0, n).join('\n')}\n… (${lines.length - n} more lines attached)`;
+}

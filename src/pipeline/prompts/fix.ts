@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { ChatMessage } from '../../llm/types.js';
+import type { Outline } from '../types.js';
+import { fenced, outlineForModel, PYTHON_RULES, systemPrompt } from './common.js';
+
+export { codeAnswerSchema } from './generate.js';
+
+export interface FixRequest {
+  /** Why this call happens: review findings, a static check, a failed run. */
+  task: 'review_fix' | 'qa_fix' | 'repair';
+  /** The section to rewrite ("imports", "main", a function or class name). */
+  name: string;
+  /** Its current code, or null when it must be created. */
+  current: string | null;
+  problems: readonly string[];
+  outline: Outline;
+  /** The code the section depends on (imports section, called functions). */
+  context: readonly { name: string; code: string }[];
+  /** Traceback / stderr of the failed run (repair only). */
+  runDetail?: string;
+}
+
+/** One call: rewrite exactly one section. The model always sees the code it rewrites. */
+export function buildFixMessages(request: FixRequest): ChatMessage[] {
+  const parts = [`Outline:\n${outlineForModel(request.outline)}`];
+  for (const dep of request.context)
+    parts.push(`Related code (${dep.name}), for reference only:\n${dep.code}`);
+  parts.push(
+    request.current === null
+      ? `The section "${request.name}" does not exist yet; write it.`
+      : `Current code of "${request.name}":\n${request.current}`,
+  );
+  parts.push(`Problems to fix:\n${request.problems.map((p) => `- ${p}`).join('\n')}`);
+  if (request.runDetail) parts.push(fenced('Output of the failed run', request.runDetail));
+  const what =
+    request.name === 'imports'
+      ? 'the imports section (imports and module constants only)'
+      : request.name === 'main'
+        ? 'main() and the if __name__ == "__main__": guard'
+        : `the single top-level definition of ${request.name}`;
+  return [
+    {
+      role: 'system',
+      content: systemPrompt(request.task, 'You fix one section of a single-file Python script.', [
+        ...PYTHON_RULES,
+        `Return the complete corrected code of ${what}, nothing else; keep its name and signature unless a problem says otherwise.`,
+        'Answer with JSON: {"code": string}.',
+      ]),
+    },
+    { role: 'user', content: parts.join('\n\n') },
+  ];
+}
+
+export const pickAndFixSchema = z.object({ target: z.string(), code: z.string().min(1), reason: z.string() });
+
+/** A failed check without a traceback: the model sees the script and names the one section to fix. */
+export function buildPickAndFixMessages(
+  outline: Outline,
+  sections: readonly { name: string; code: string }[],
+  problems: readonly string[],
+  runDetail: string,
+): ChatMessage[] {
+  const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
+  return [
+    {
+      role: 'system',
+      content: systemPrompt(
+        'repair',
+        'You fix a single-file Python script whose run gave the wrong result.',
+        [
+          ...PYTHON_RULES,
+          'Choose the ONE section (by its name after "section") whose change fixes the problems, and return its complete corrected code.',
+          'Answer with JSON: {"target": string, "code": string, "reason": string}.',
+        ],
+      ),
+    },
+    {
+      role: 'user',
+      content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}\n\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${fenced('Run output', runDetail)}`,
+    },
+  ];
+}

@@ -1,0 +1,63 @@
+import type { ChatMessage } from '../../llm/types.js';
+import { type Outline, outlineSchema, type Question } from '../types.js';
+import { fenced, PYTHON_RULES, systemPrompt } from './common.js';
+
+export const outlineAnswerSchema = outlineSchema;
+
+const OUTLINE_RULES = [
+  ...PYTHON_RULES,
+  'Design the script as: imports and module constants, then functions (at most 20; classes only if really needed), then main().',
+  'Each function: name, params (Python parameter list without parentheses), returns, one-sentence purpose, and the outlined functions it calls.',
+  'mainFlow: the steps main() takes, in order. runMode "gui" only for a window (tkinter), else "cli".',
+  'inputs: whether the script reads command-line arguments, stdin, or input files.',
+  'smokeChecks: 1-3 quick runs that prove it works: args, stdin, small input files (name + content), the expected exit code, and fragments expected in stdout or stderr.',
+  'Answer with JSON: {"spec", "imports", "globals": [{"name","purpose"}], "functions": [{"name","params","returns","purpose","calls"}], "classes": [{"name","purpose","methods"}], "mainFlow", "runMode", "inputs": {"argv","stdin","files"}, "smokeChecks": [{"description","args","stdin","files": [{"name","content"}],"expectExit","expectOutput"}]}.',
+];
+
+/** Q&A pairs as the model reads them; unanswered questions carry their default. */
+export function answersText(
+  questions: readonly Question[],
+  answers: Readonly<Record<string, string>>,
+): string {
+  return questions
+    .map((q, i) => `Q: ${q.question}\nA: ${answers[String(i)] ?? `${q.default} (default)`}`)
+    .join('\n');
+}
+
+/** One call: the refined spec and the structured outline. */
+export function buildOutlineMessages(
+  goal: string,
+  questions: readonly Question[],
+  answers: Readonly<Record<string, string>>,
+): ChatMessage[] {
+  const parts = [fenced('Goal', goal)];
+  if (questions.length > 0) parts.push(fenced('Clarifications', answersText(questions, answers)));
+  return [
+    {
+      role: 'system',
+      content: systemPrompt('outline', 'You design a single-file Python script.', OUTLINE_RULES),
+    },
+    { role: 'user', content: parts.join('\n\n') },
+  ];
+}
+
+/** One call: the outline revised by the person's words. */
+export function buildReviseOutlineMessages(goal: string, outline: Outline, edit: string): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: systemPrompt('revise_outline', 'You revise the design of a single-file Python script.', [
+        ...OUTLINE_RULES,
+        'Change only what the requested edit asks for; keep everything else as it is.',
+      ]),
+    },
+    {
+      role: 'user',
+      content: [
+        fenced('Goal', goal),
+        `Current outline JSON:\n${JSON.stringify(outline)}`,
+        fenced('Requested edit', edit),
+      ].join('\n\n'),
+    },
+  ];
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { ChatMessage } from '../../llm/types.js';
+import type { Outline } from '../types.js';
+import { outlineForModel, PYTHON_RULES, systemPrompt } from './common.js';
+
+export const reviewAnswerSchema = z.object({
+  verdicts: z.array(
+    z.object({
+      section: z.string(),
+      specMatch: z.boolean(),
+      structure: z.boolean(),
+      interfaces: z.boolean(),
+      noPlaceholders: z.boolean(),
+      style: z.boolean(),
+      /** Concrete problems, each actionable; empty when every aspect holds. */
+      issues: z.array(z.string()),
+    }),
+  ),
+});
+export type ReviewAnswer = z.infer<typeof reviewAnswerSchema>;
+
+/** ONE call for the whole script: a verdict per section over the five aspects. */
+export function buildReviewMessages(
+  outline: Outline,
+  sections: readonly { name: string; code: string }[],
+): ChatMessage[] {
+  const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
+  return [
+    {
+      role: 'system',
+      content: systemPrompt('review', 'You are a strict reviewer of a single-file Python script.', [
+        ...PYTHON_RULES,
+        'Judge each section on: specMatch (does what the outline says), structure (only what belongs in it), interfaces (names and signatures match their use; calls to functions defined later in the file are fine), noPlaceholders, style.',
+        'List an issue only when you are sure it is wrong and can say how to fix it; otherwise leave issues empty.',
+        'Answer with JSON: {"verdicts": [{"section","specMatch","structure","interfaces","noPlaceholders","style","issues"}]}.',
+      ]),
+    },
+    { role: 'user', content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}` },
+  ];
+}

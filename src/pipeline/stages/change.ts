@@ -1,0 +1,68 @@
+import type { Stage } from '../context.js';
+import { feedbackButtons } from '../messages.js';
+import { buildChangeMessages, changeAnswerSchema } from '../prompts/change.js';
+import { placeSection, stripFences } from '../script.js';
+import { analyseScript } from './shared.js';
+
+/** One call: the feedback picks one target section, only it is rewritten; then QA and a run. */
+export const changeStage: Stage = {
+  async run(ctx) {
+    const outline = ctx.state.outline;
+    if (!outline) throw new Error('change without an outline');
+    ctx.progress('applying your change');
+    const script = await analyseScript(ctx, ctx.state.code);
+    const answer = await ctx.ask(
+      'edit',
+      buildChangeMessages(outline, script.units, ctx.state.feedback),
+      changeAnswerSchema,
+      { maxTokens: 2500 },
+    );
+    if (!answer.clear || answer.code.trim() === '') {
+      return {
+        result: 'unclear',
+        state: { ...ctx.state, feedback: '' },
+        messages: [
+          {
+            text: `I'm not sure what to change: ${answer.question || 'could you say it differently?'}\nReply with the change, or ship as it is.`,
+            buttons: feedbackButtons(),
+          },
+        ],
+      };
+    }
+    const exists = script.units.some((u) => u.name === answer.target);
+    const code = placeSection(
+      script.sections,
+      exists ? { replace: answer.target } : { beforeMain: true },
+      stripFences(answer.code),
+    );
+    const newOutline = exists
+      ? outline
+      : {
+          ...outline,
+          functions: [
+            ...outline.functions,
+            { name: answer.target, params: '', returns: '', purpose: answer.summary, calls: [] },
+          ],
+        };
+    const remaining = [...answer.remaining, ...ctx.state.remaining];
+    const state = {
+      ...ctx.state,
+      outline: newOutline,
+      code,
+      feedback: '',
+      remaining,
+      repairs: 0,
+      qaRound: 0,
+      afterQa: 'run' as const,
+      versions: ctx.state.versions + 1,
+    };
+    const rest =
+      remaining.length > 0 ? `\nStill to do, one at a time after this run: ${remaining.join('; ')}` : '';
+    return {
+      result: 'ok',
+      state,
+      scriptReason: `change: ${answer.target}`,
+      messages: [{ text: `Changed ${answer.target}: ${answer.summary}${rest}` }],
+    };
+  },
+};

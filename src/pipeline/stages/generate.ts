@@ -1,0 +1,58 @@
+import { checkSection, planSections } from '../checks.js';
+import type { Stage } from '../context.js';
+import { buildGenerateMessages, buildRegenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
+import { joinSections, stripFences } from '../script.js';
+import { analyseScript, dependenciesOf } from './shared.js';
+
+/**
+ * One section per step, in outline order. Each section gets the outline and only the code it
+ * depends on; it is checked as it lands and gets one targeted retry when the check fails.
+ */
+export const generateStage: Stage = {
+  async run(ctx) {
+    const outline = ctx.state.outline;
+    if (!outline) throw new Error('generate without an outline');
+    const plan = planSections(outline);
+    const index = ctx.state.genIndex;
+    const section = plan[index];
+    if (!section) throw new Error(`generate past the plan (${index}/${plan.length})`);
+    ctx.progress(`section ${index + 1}/${plan.length}: ${section.name}`);
+
+    const existing = ctx.state.code === '' ? [] : (await analyseScript(ctx, ctx.state.code)).units;
+    const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, existing);
+    const first = await ctx.ask(
+      `section:${section.name}`,
+      buildGenerateMessages(section, outline, deps),
+      codeAnswerSchema,
+      { maxTokens: 2000 },
+    );
+    let code = stripFences(first.code);
+    let problems = checkSection(section, await ctx.python.analyze(code));
+    if (problems.length > 0) {
+      const retry = await ctx.ask(
+        `section:${section.name}:retry`,
+        buildRegenerateMessages(section, outline, deps, code, problems),
+        codeAnswerSchema,
+        { maxTokens: 2000 },
+      );
+      code = stripFences(retry.code);
+      problems = checkSection(section, await ctx.python.analyze(code));
+    }
+    const done = index + 1 >= plan.length;
+    const state = {
+      ...ctx.state,
+      code: joinSections([ctx.state.code, code]),
+      genIndex: index + 1,
+      ...(done ? { versions: ctx.state.versions + 1 } : {}),
+    };
+    const events = [{ type: 'section_generated', data: { name: section.name, problems } }];
+    if (!done) return { result: 'more', state, events };
+    return {
+      result: 'done',
+      state,
+      events,
+      scriptReason: 'generated',
+      messages: [{ text: `Wrote all ${plan.length} sections. Reviewing the script…` }],
+    };
+  },
+};

@@ -1,0 +1,79 @@
+import { qaFindings } from '../checks.js';
+import type { Stage } from '../context.js';
+import { runApprovalDraft } from '../messages.js';
+import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
+import { placeSection, stripFences } from '../script.js';
+import type { SessionState, StageOutcome } from '../types.js';
+import { analyseScript, dependenciesOf, listing } from './shared.js';
+
+/** Fix rounds before QA reports what is left and moves on. */
+export const QA_MAX_ROUNDS = 2;
+
+const CHECKS = 'syntax, undefined names, outline conformance, duplicates, placeholders, sandbox imports';
+
+/**
+ * The static sweep: no model call unless something fails; each failing section gets one targeted
+ * fix per round, at most QA_MAX_ROUNDS rounds; the report goes out with "run it?".
+ */
+export const qaStage: Stage = {
+  async run(ctx) {
+    const outline = ctx.state.outline;
+    if (!outline) throw new Error('qa without an outline');
+    ctx.progress(`static checks, round ${ctx.state.qaRound + 1}`);
+    const script = await analyseScript(ctx, ctx.state.code);
+    const findings = qaFindings(script.analysis, outline);
+    if (findings.length === 0) {
+      return proceed(ctx.state, `QA: all checks passed (${CHECKS}).`);
+    }
+    if (ctx.state.qaRound >= QA_MAX_ROUNDS) {
+      const left = findings.flatMap((f) => f.problems.map((p) => `• ${f.name}: ${p}`));
+      return proceed(
+        ctx.state,
+        `QA: ${left.length} problem(s) remain after ${QA_MAX_ROUNDS} fix rounds:\n${left.join('\n')}`,
+      );
+    }
+    let code = ctx.state.code;
+    let current = script;
+    const fixed: string[] = [];
+    for (const finding of findings) {
+      ctx.progress(`fixing ${finding.name}`);
+      const existing = finding.missing
+        ? null
+        : (current.units.find((u) => u.name === finding.name)?.code ?? null);
+      const answer = await ctx.ask(
+        `fix:${finding.name}`,
+        buildFixMessages({
+          task: 'qa_fix',
+          name: finding.name,
+          current: existing,
+          problems: finding.problems,
+          outline,
+          context: dependenciesOf(finding.name, outline, current.units),
+        }),
+        codeAnswerSchema,
+        { maxTokens: 2000 },
+      );
+      const placement =
+        existing === null && finding.name !== 'imports' && finding.name !== 'main'
+          ? { beforeMain: true as const }
+          : { replace: finding.name };
+      code = placeSection(current.sections, placement, stripFences(answer.code));
+      current = await analyseScript(ctx, code);
+      fixed.push(finding.name);
+    }
+    const state = { ...ctx.state, code, qaRound: ctx.state.qaRound + 1, versions: ctx.state.versions + 1 };
+    return {
+      result: 'more',
+      state,
+      scriptReason: `qa: ${listing(fixed)}`,
+      events: [{ type: 'qa_fix', data: { findings } }],
+    };
+  },
+};
+
+function proceed(state: SessionState, report: string): StageOutcome {
+  const next = { ...state, qaReport: report, qaRound: 0 };
+  if (state.afterQa === 'run')
+    return { result: 'to_run', state: next, messages: [{ text: `${report}\nRunning it again…` }] };
+  return { result: 'to_approval', state: next, messages: [runApprovalDraft(next)] };
+}

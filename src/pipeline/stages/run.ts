@@ -1,0 +1,146 @@
+import type { RunResult } from '../../sandbox/types.js';
+import type { Stage } from '../context.js';
+import { afterRepairsDraft, feedbackButtons, head, tail } from '../messages.js';
+import type { Draft, DraftFile, RunSummary, SessionState, SmokeCheck } from '../types.js';
+
+interface CheckRun {
+  label: string;
+  result: RunResult;
+  /** Why this run does not meet its expectation; null when it does. */
+  failure: string | null;
+}
+
+/** The sandbox run: the person's input (if any) and the outline's smoke checks, each judged. */
+export const runStage: Stage = {
+  async run(ctx) {
+    const outline = ctx.state.outline;
+    if (!outline) throw new Error('run without an outline');
+    const gui = outline.runMode === 'gui';
+    const runs: CheckRun[] = [];
+    const input = ctx.state.runInput;
+    const userFiles = Object.fromEntries(
+      Object.entries(input.files).map(([name, b64]) => [name, Uint8Array.from(Buffer.from(b64, 'base64'))]),
+    );
+    if (input.stdin !== null || Object.keys(userFiles).length > 0) {
+      ctx.progress('running with your input');
+      const result = await ctx.sandbox.run({
+        script: ctx.state.code,
+        stdin: input.stdin ?? '',
+        inputFiles: userFiles,
+        gui,
+        signal: ctx.signal,
+      });
+      runs.push({
+        label: 'your input',
+        result,
+        failure: result.status === 'ok' ? null : statusProblem(result),
+      });
+    }
+    for (const [i, check] of outline.smokeChecks.entries()) {
+      ctx.progress(`smoke check ${i + 1}/${outline.smokeChecks.length}: ${check.description}`);
+      const result = await ctx.sandbox.run({
+        script: ctx.state.code,
+        args: check.args,
+        stdin: check.stdin,
+        inputFiles: Object.fromEntries(check.files.map((f) => [f.name, new TextEncoder().encode(f.content)])),
+        gui,
+        signal: ctx.signal,
+      });
+      runs.push({ label: check.description, result, failure: judge(check, result) });
+    }
+    const failed = runs.find((r) => r.failure !== null);
+    const shown = failed ?? runs[0]!;
+    const summary: RunSummary = {
+      ok: !failed,
+      status: shown.result.status,
+      exitCode: shown.result.exitCode,
+      problem: failed ? `${failed.label}: ${failed.failure}` : 'all checks passed',
+      detail: tail(`${shown.result.stderr}\n${shown.result.stdout}`.trim(), 40).slice(-4000),
+      traceback: shown.result.traceback,
+    };
+    const runNumber = ctx.state.runs + 1;
+    const base: SessionState = { ...ctx.state, runs: runNumber, lastRun: summary };
+    const record = {
+      status: summary.ok ? 'ok' : shown.result.status === 'ok' ? 'check_failed' : shown.result.status,
+      exitCode: shown.result.exitCode,
+      durationMs: runs.reduce((sum, r) => sum + r.result.durationMs, 0),
+      result: {
+        checks: runs.map((r) => ({
+          label: r.label,
+          status: r.result.status,
+          exitCode: r.result.exitCode,
+          durationMs: r.result.durationMs,
+          failure: r.failure,
+          stdout: r.result.stdout.slice(0, 20_000),
+          stderr: r.result.stderr.slice(0, 20_000),
+        })),
+      },
+    };
+    const report = resultDraft(runNumber, runs, shown);
+    if (summary.ok) {
+      report.text += '\n\nShip it, run again, or reply with what to change.';
+      report.buttons = feedbackButtons();
+      if (ctx.state.remaining.length > 0) {
+        report.text += `\nStill to do: ${ctx.state.remaining.join('; ')}.`;
+        report.buttons.push([{ action: 'next_change', label: 'Next change', style: 'primary' }]);
+      }
+      return { result: 'passed', state: { ...base, repairs: 0 }, run: record, messages: [report] };
+    }
+    if (ctx.state.repairs >= ctx.maxRepairs) {
+      return {
+        result: 'exhausted',
+        state: base,
+        run: record,
+        messages: [report, afterRepairsDraft(base, summary)],
+      };
+    }
+    report.text += `\n\nRepairing (round ${ctx.state.repairs + 1} of ${ctx.maxRepairs})…`;
+    return { result: 'failed', state: base, run: record, messages: [report] };
+  },
+};
+
+function statusProblem(result: RunResult): string {
+  if (result.traceback) return `${result.traceback.type}: ${result.traceback.message}`;
+  switch (result.status) {
+    case 'timeout':
+      return 'it ran past its time limit';
+    case 'memory':
+      return 'it ran out of memory';
+    case 'output_limit':
+      return 'it printed more output than allowed';
+    case 'killed':
+      return `it was killed (${result.signal ?? 'signal'})`;
+    default:
+      return `it exited with code ${result.exitCode ?? '?'}`;
+  }
+}
+
+/** Null when the run meets the smoke check, else why not. */
+export function judge(check: SmokeCheck, result: RunResult): string | null {
+  if (result.status !== 'ok' && result.status !== 'error') return statusProblem(result);
+  if (result.exitCode !== check.expectExit) {
+    const why = result.traceback ? ` (${result.traceback.type}: ${result.traceback.message})` : '';
+    return `expected exit code ${check.expectExit}, got ${result.exitCode ?? 'none'}${why}`;
+  }
+  const output = `${result.stdout}\n${result.stderr}`;
+  const missing = check.expectOutput.filter((fragment) => !output.includes(fragment));
+  if (missing.length > 0) return `expected the output to contain ${missing.map((m) => `"${m}"`).join(', ')}`;
+  return null;
+}
+
+function resultDraft(runNumber: number, runs: readonly CheckRun[], shown: CheckRun): Draft {
+  const r = shown.result;
+  const lines = [
+    `Run ${runNumber}: ${runs.every((x) => x.failure === null) ? 'passed' : 'failed'}`,
+    ...runs.map((x) => `${x.failure === null ? '✓' : '✗'} ${x.label}${x.failure ? ` — ${x.failure}` : ''}`),
+    `Exit code ${r.exitCode ?? 'none'} · ${r.durationMs} ms · status ${r.status}`,
+  ];
+  if (r.stdout.trim()) lines.push(`stdout:\n${head(r.stdout, 10)}`);
+  if (r.stderr.trim()) lines.push(`stderr:\n${head(r.stderr, 10)}`);
+  const files: DraftFile[] = [];
+  if (r.stdout.split('\n').length > 10) files.push({ name: 'stdout.txt', text: r.stdout });
+  if (r.stderr.split('\n').length > 10) files.push({ name: 'stderr.txt', text: r.stderr });
+  for (const f of r.outputFiles.slice(0, 5)) files.push({ name: f.name, bytes: f.data });
+  if (r.screenshot) files.push({ name: 'screenshot.png', bytes: r.screenshot, mime: 'image/png' });
+  return { title: `Run ${runNumber}`, text: lines.join('\n'), ...(files.length > 0 ? { files } : {}) };
+}

@@ -1,0 +1,37 @@
+/** Helpers several stages share: analysing the script into units, and the code a section depends on. */
+import type { Analysis } from '../../python/types.js';
+import type { StageContext } from '../context.js';
+import { type ScriptSection, sectionsOf, unitsOf } from '../script.js';
+import type { Outline } from '../types.js';
+
+export interface AnalysedScript {
+  analysis: Analysis;
+  sections: ScriptSection[];
+  units: { name: string; code: string }[];
+}
+
+export async function analyseScript(
+  ctx: Pick<StageContext, 'python'>,
+  code: string,
+): Promise<AnalysedScript> {
+  const analysis = await ctx.python.analyze(code);
+  const sections = sectionsOf(code, analysis);
+  return { analysis, sections, units: unitsOf(sections) };
+}
+
+/** The code a unit depends on: the imports unit, plus the outlined functions it calls. */
+export function dependenciesOf(
+  name: string,
+  outline: Outline,
+  units: readonly { name: string; code: string }[],
+): { name: string; code: string }[] {
+  if (name === 'imports') return [];
+  const calls = new Set(outline.functions.find((f) => f.name === name)?.calls ?? []);
+  return units.filter((u) => u.name !== name && (u.name === 'imports' || calls.has(u.name)));
+}
+
+/** A short run of "a, b and c". */
+export function listing(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}

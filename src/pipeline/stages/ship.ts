@@ -1,0 +1,32 @@
+import type { Stage } from '../context.js';
+import { diffScripts } from '../script.js';
+import type { Draft } from '../types.js';
+
+/** Posts the final script, its diff against the first version, the run log and totals; a review card goes to the channel. */
+export const shipStage: Stage = {
+  async run(ctx) {
+    const { state, facts } = ctx;
+    const u = facts.usage;
+    const totals = `${state.versions} version(s), ${state.runs} run(s), ${facts.runLog.length} recorded, ${u.calls} model call(s), ${u.promptTokens + u.completionTokens} tokens, $${u.costUsd.toFixed(4)}`;
+    const diff = diffScripts(facts.firstCode, state.code, 'first/script.py', 'final/script.py');
+    const files = [
+      { name: 'script.py', text: state.code, mime: 'text/x-python' },
+      ...(diff ? [{ name: 'changes-since-first-version.diff', text: diff }] : []),
+      { name: 'run-log.txt', text: `${facts.runLog.join('\n')}\n` },
+    ];
+    const shipped: Draft = { title: 'Shipped', text: `Shipped. ${totals}.`, files };
+    const card: Draft = {
+      toChannel: true,
+      title: 'Script shipped — review wanted',
+      text: `Goal: ${ctx.goal.slice(0, 300)}\n${totals}. The script is attached.`,
+      files: [{ name: 'script.py', text: state.code, mime: 'text/x-python' }],
+      buttons: [
+        [
+          { action: 'review_approve', label: 'Approve', style: 'primary' },
+          { action: 'review_changes', label: 'Request changes' },
+        ],
+      ],
+    };
+    return { result: 'ok', state: { ...state, note: totals }, messages: [shipped, card] };
+  },
+};
