@@ -7,7 +7,7 @@ export const shipStage: Stage = {
   async run(ctx) {
     const { state, facts } = ctx;
     const u = facts.usage;
-    const totals = `${state.versions} version(s), ${state.runs} run(s), ${facts.runLog.length} recorded, ${u.calls} model call(s), ${u.promptTokens + u.completionTokens} tokens, $${u.costUsd.toFixed(4)}`;
+    const totals = `${state.versions} version(s), ${state.runs} run(s), ${u.calls} model call(s), ${u.promptTokens + u.completionTokens} tokens, $${u.costUsd.toFixed(4)}`;
     const diff = diffScripts(facts.firstCode, state.code, 'first/script.py', 'final/script.py');
     const files = [
       { name: 'script.py', text: state.code, mime: 'text/x-python' },
