@@ -6,8 +6,9 @@ import { placeSection, stripFences } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
 import { analyseScript, dependenciesOf, listing } from './shared.js';
 
-/** Fix rounds before QA reports what is left and moves on. */
+/** Fix rounds before QA reports what is left and moves on (after a repair or change: 1, the run decides). */
 export const QA_MAX_ROUNDS = 2;
+const QA_ROUNDS_BEFORE_RERUN = 1;
 
 const CHECKS = 'syntax, undefined names, outline conformance, duplicates, placeholders, sandbox imports';
 
@@ -25,11 +26,12 @@ export const qaStage: Stage = {
     if (findings.length === 0) {
       return proceed(ctx.state, `QA: all checks passed (${CHECKS}).`);
     }
-    if (ctx.state.qaRound >= QA_MAX_ROUNDS) {
+    const maxRounds = ctx.state.afterQa === 'run' ? QA_ROUNDS_BEFORE_RERUN : QA_MAX_ROUNDS;
+    if (ctx.state.qaRound >= maxRounds) {
       const left = findings.flatMap((f) => f.problems.map((p) => `• ${f.name}: ${p}`));
       return proceed(
         ctx.state,
-        `QA: ${left.length} problem(s) remain after ${QA_MAX_ROUNDS} fix rounds:\n${left.join('\n')}`,
+        `QA: ${left.length} problem(s) remain after ${maxRounds} fix round(s):\n${left.join('\n')}`,
       );
     }
     let code = ctx.state.code;
