@@ -101,7 +101,7 @@ function discordRestOptions(config: Readonly<Config>) {
 export async function createSlackFrontDoor(
   config: Readonly<Config>,
   logger: Logger,
-  overrides: { host?: string } = {},
+  overrides: { host?: string; perChannelIntervalMs?: number } = {},
 ): Promise<import('./bots/slack/adapter.js').SlackAdapter | undefined> {
   const slack = config.slack;
   if (!slack) return undefined;
@@ -114,7 +114,12 @@ export async function createSlackFrontDoor(
     timeout: 30_000,
   };
   const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.ERROR;
-  const base = { maxInputBytes: config.sandbox.maxInputBytes, botToken: slack.botToken, logger };
+  const base = {
+    maxInputBytes: config.sandbox.maxInputBytes,
+    botToken: slack.botToken,
+    logger,
+    ...(overrides.perChannelIntervalMs !== undefined ? { perChannelIntervalMs: overrides.perChannelIntervalMs } : {}),
+  };
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({
       appToken: slack.appToken,

@@ -26,6 +26,8 @@ export interface SlackCall {
   authorization: string | undefined;
   /** Parsed body: form fields with JSON values decoded, JSON bodies, multipart fields (files as bytes). */
   body: Record<string, unknown>;
+  /** What the stand-in answered (Web API calls). */
+  reply?: CannedReply;
   index: number;
 }
 
@@ -175,7 +177,7 @@ export async function startSlackServer(): Promise<SlackServer> {
         if (path.startsWith('/api/')) {
           const method = path.slice('/api/'.length);
           const reply = api(method, body);
-          record({ method, path, authorization, body });
+          record({ method, path, authorization, body, reply });
           return send(res, reply);
         }
         send(res, { status: 404, body: 'no route' });

@@ -51,6 +51,7 @@ export class SlackAdapter implements ChatAdapter {
   private boundPort: number | undefined;
   private started = false;
   private stopped = false;
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.app = options.app;
@@ -84,6 +85,10 @@ export class SlackAdapter implements ChatAdapter {
       maxInputBytes: this.options.maxInputBytes,
       download: (url, max) => this.download(url, max),
       botUserId,
+      track: (work) => {
+        this.inflight.add(work);
+        return work.finally(() => this.inflight.delete(work));
+      },
     };
     registerListeners(ctx);
     this.app.error(async (error) => {
@@ -107,6 +112,11 @@ export class SlackAdapter implements ChatAdapter {
       throw toAdapterError(error, 'start');
     }
     this.logger.info('slack connected', { mode: transport.kind, port: this.boundPort, botUserId });
+  }
+
+  /** Resolves when no inbound request is being translated (its event handed to the router and handled). */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
   async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {

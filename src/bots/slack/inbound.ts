@@ -22,7 +22,7 @@ const MODAL_BLOCK = 'text';
 
 /** Button actions that first ask for text (a Slack modal); the submission is the action event. */
 export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
-  request_changes: { title: 'Request changes', label: 'What should change?' },
+  review_changes: { title: 'Request changes', label: 'What should change?' },
 };
 
 export interface InboundContext {
@@ -34,6 +34,8 @@ export interface InboundContext {
   download: (url: string, maxBytes: number) => Promise<Uint8Array | undefined>;
   /** The bot's own user id (from auth.test), to strip its mention. */
   botUserId: string | undefined;
+  /** Registers an inbound translation in flight (so the adapter can wait for them). */
+  track: (work: Promise<void>) => Promise<void>;
 }
 
 interface SlackFile {
@@ -109,13 +111,11 @@ async function onCommand(
   }
   let rootTs: string;
   try {
-    const root = await client.chat.postMessage({
-      channel: command.channel_id,
-      text: `${mentionUser(command.user_id)} started: ${escapeText(parsed.goal)}`,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-    rootTs = String(root.ts);
+    rootTs = await postRoot(
+      client,
+      command.channel_id,
+      `${mentionUser(command.user_id)} started: ${escapeText(parsed.goal)}`,
+    );
   } catch (error) {
     const mapped = toAdapterError(error, 'post root message');
     ctx.logger.warn('slack root message failed', { error: mapped.message });
@@ -134,6 +134,28 @@ async function onCommand(
     goal: parsed.goal,
     respond: answer,
   });
+}
+
+/** Longest wait for a rate-limited root message before giving up on it, in ms. */
+const ROOT_RETRY_MAX_WAIT_MS = 30_000;
+
+/**
+ * Posts the session's root message. It is not in the outbox (the session does not exist before
+ * the thread does), so a retryable failure (429 after Retry-After, 5xx) is tried once more here.
+ */
+async function postRoot(client: App['client'], channel: string, text: string): Promise<string> {
+  const post = async () => {
+    const root = await client.chat.postMessage({ channel, text, unfurl_links: false, unfurl_media: false });
+    return String(root.ts);
+  };
+  try {
+    return await post();
+  } catch (error) {
+    const mapped = toAdapterError(error, 'post root message');
+    if (!mapped.retryable || (mapped.retryAfterMs ?? 0) > ROOT_RETRY_MAX_WAIT_MS) throw mapped;
+    await new Promise((resolve) => setTimeout(resolve, mapped.retryAfterMs ?? 1000));
+    return post();
+  }
 }
 
 /** A top-level mention starts a session in the mention's own thread; mentions inside threads are plain replies. */
@@ -313,9 +335,9 @@ function eventId(body: unknown): string {
 
 /** Runs one translation; failures are logged, never thrown back into Bolt (the ack is already sent). */
 async function guard(ctx: InboundContext, what: string, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    ctx.logger.error('slack inbound failed', { what, error: toAdapterError(error, what).message });
-  }
+  await ctx.track(
+    run().catch((error: unknown) => {
+      ctx.logger.error('slack inbound failed', { what, error: toAdapterError(error, what).message });
+    }),
+  );
 }

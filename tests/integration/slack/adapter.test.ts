@@ -243,7 +243,7 @@ describe('Slack adapter over HTTP', () => {
       container: { type: 'message', message_ts: card.ts, channel_id: 'C1' },
       message: card,
       actions: [
-        { type: 'button', action_id: 'ff2|s1|request_changes|0.1', block_id: 'b', action_ts: '1712000003.1' },
+        { type: 'button', action_id: 'ff2|s1|review_changes|0.1', block_id: 'b', action_ts: '1712000003.1' },
       ],
     });
     const open = await slack.waitFor((c) => c.method === 'views.open');
@@ -263,7 +263,7 @@ describe('Slack adapter over HTTP', () => {
     expect(action).toMatchObject({
       id: 'view:V1',
       sessionId: 's1',
-      action: 'request_changes',
+      action: 'review_changes',
       value: 'add a --dry-run flag',
       thread: { channelId: 'C1', threadId: '' },
     });
