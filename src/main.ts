@@ -118,7 +118,9 @@ export async function createSlackFrontDoor(
     maxInputBytes: config.sandbox.maxInputBytes,
     botToken: slack.botToken,
     logger,
-    ...(overrides.perChannelIntervalMs !== undefined ? { perChannelIntervalMs: overrides.perChannelIntervalMs } : {}),
+    ...(overrides.perChannelIntervalMs !== undefined
+      ? { perChannelIntervalMs: overrides.perChannelIntervalMs }
+      : {}),
   };
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({
