@@ -1,10 +1,13 @@
 """ff2 sandbox bootstrap: bound over sitecustomize inside the sandbox only (never on the host).
 
 - Arms faulthandler so that a script still running shortly before the wall-clock kill prints
-  where it was stuck (a "Timeout (h:mm:ss)!" dump on stderr). The variable is removed before
-  the script starts, so the script's environment stays as the sandbox defines it.
+  where it was stuck (a "Timeout (h:mm:ss)!" dump on stderr).
 - The script runs as pid 1 of its pid namespace, where the kernel ignores SIGXCPU's default
   action; a handler turns the CPU-time limit into an exception with a traceback instead.
+- A watchdog timer ends pid 1 (and so the whole sandbox) a little after the wall limit even if
+  the host process that should kill it has died.
+The variables are removed before the script starts, so its environment stays as the sandbox
+defines it.
 """
 
 import os
@@ -15,11 +18,20 @@ def _cpu_limit(signum, frame):
     raise TimeoutError("CPU time limit exceeded")
 
 
+def _watchdog_expired(signum, frame, _exit=os._exit):
+    _exit(137)
+
+
 signal.signal(signal.SIGXCPU, _cpu_limit)
+
+_watchdog = os.environ.pop("FF2_WATCHDOG_S", "")
+if _watchdog:
+    signal.signal(signal.SIGALRM, _watchdog_expired)
+    signal.setitimer(signal.ITIMER_REAL, float(_watchdog))
 
 _after = os.environ.pop("FF2_DUMP_AFTER_S", "")
 if _after:
     import faulthandler
 
     faulthandler.dump_traceback_later(float(_after), exit=False)
-del _after, os, signal
+del _after, _watchdog

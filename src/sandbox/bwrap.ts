@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { bwrapArgs } from './bwrap-args.js';
 import { collectOutputs } from './collect.js';
 import { guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
-import { dumpAfterSeconds, prlimitArgs, resolveLimits } from './limits.js';
+import { dumpAfterSeconds, prlimitArgs, resolveLimits, watchdogSeconds } from './limits.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
 import { waitUntilGone } from './reap.js';
 import { type Slot, SlotPool } from './slots.js';
@@ -44,7 +44,7 @@ const ASSETS = {
 export class ProcessSandbox implements Sandbox {
   private readonly pool: SlotPool;
   private readonly areas: WorkAreas;
-  private readonly tools: { bwrap: string; prlimit: string; python: string };
+  private readonly tools: { bwrap: string; prlimit: string; setpriv: string; python: string };
   private readonly logger: Logger;
   private site: Promise<string | null> | null = null;
 
@@ -54,6 +54,7 @@ export class ProcessSandbox implements Sandbox {
     this.tools = {
       bwrap: config.bwrapPath ?? '/usr/bin/bwrap',
       prlimit: config.prlimitPath ?? '/usr/bin/prlimit',
+      setpriv: '/usr/bin/setpriv',
       python: config.python,
     };
     this.logger = config.logger ?? silentLogger;
@@ -99,16 +100,22 @@ export class ProcessSandbox implements Sandbox {
         siteFile: siteTarget ? this.areas.asset('sandbox_site.py') : null,
         siteTarget,
         guiDriver: gui ? this.areas.asset('gui_driver.py') : null,
-        env: gui
-          ? guiEnv(limits.timeoutMs)
-          : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) },
+        env: {
+          ...(gui
+            ? guiEnv(limits.timeoutMs)
+            : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) }),
+          FF2_WATCHDOG_S: watchdogSeconds(limits.timeoutMs).toFixed(2),
+        },
       };
       const inner = gui
         ? guiCommand(this.tools.python, request.args ?? [])
         : [this.tools.python, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
-      const argv = [...prlimitArgs(limits), '--', this.tools.bwrap, ...bwrapArgs(layout), ...inner];
+      // setpriv ties the chain to this process at once: bwrap's own --die-with-parent is armed
+      // only after prlimit and bwrap's setup, and a bot dying in between would orphan the run.
+      const argv = ['--pdeathsig', 'KILL', '--', this.tools.prlimit, ...prlimitArgs(limits), '--'];
+      argv.push(this.tools.bwrap, ...bwrapArgs(layout), ...inner);
       const started = performance.now();
-      const result = await execa(this.tools.prlimit, argv, {
+      const result = await execa(this.tools.setpriv, argv, {
         uid: slot.uid,
         gid: slot.uid,
         cwd: '/',

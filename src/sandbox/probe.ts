@@ -8,6 +8,7 @@ export const INSTALL_FIX =
 export interface HostTools {
   bwrap: string;
   prlimit: string;
+  setpriv: string;
   python: string;
 }
 
@@ -22,8 +23,8 @@ export function assertHostReady(tools: HostTools, uid: number | undefined = proc
       INSTALL_FIX,
     );
   }
-  if (!existsSync(tools.prlimit)) {
-    throw new SandboxError(`prlimit is missing (${tools.prlimit})`, 'apt-get install -y util-linux');
+  for (const tool of [tools.prlimit, tools.setpriv]) {
+    if (!existsSync(tool)) throw new SandboxError(`${tool} is missing`, 'apt-get install -y util-linux');
   }
   if (!/^\/(usr|bin)\//.test(tools.python) || !existsSync(tools.python)) {
     throw new SandboxError(

@@ -3,10 +3,11 @@ import { ProcessSandbox } from '../../../src/sandbox/bwrap.js';
 import { TEST_LIMITS } from './helpers.js';
 
 const uidBase = Number(process.argv[2]);
+const timeoutMs = Number(process.argv[3]);
 const sandbox = new ProcessSandbox({
   python: '/usr/bin/python3',
   slots: 1,
-  limits: { ...TEST_LIMITS, timeoutMs: 60_000 },
+  limits: { ...TEST_LIMITS, timeoutMs },
   uidBase,
 });
-await sandbox.run({ script: 'import time\ntime.sleep(60)\n' });
+await sandbox.run({ script: 'import time\ntime.sleep(600)\n' });
