@@ -200,4 +200,23 @@ describe('pipeline journeys', () => {
     // 11 on the happy path + 1 section retry + 2 QA fixes + 3 × (repair + 1 QA fix).
     expect(h.store.usageTotals(session.id).calls).toBeLessThanOrEqual(20);
   });
+
+  it('pauses and asks (Continue / Cancel) when the session budget is spent', async () => {
+    h = await startHarness(referenceGoalScript(), { FF2_BUDGET_TOKENS: '3000' });
+    await h.chat.startSession(REFERENCE_GOAL);
+    await h.app.idle();
+    await h.chat.click('Approve');
+    await h.app.idle();
+    const session = h.session();
+    expect(session.stage).toBe('budget_paused');
+    expect(session.status).toBe('waiting');
+    expect(h.chat.texts().at(-1)).toContain('FF2_BUDGET_TOKENS');
+    expect(h.chat.findButton('Continue')).toBeDefined();
+    const generated = h.llm.countByTask().generate ?? 0;
+    expect(generated).toBeLessThan(8);
+    await h.chat.click('Cancel');
+    await h.app.idle();
+    expect(h.session().stage).toBe('cancelled');
+    expect(h.llm.countByTask().generate ?? 0).toBe(generated);
+  });
 });
