@@ -5,7 +5,7 @@ import { SandboxError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { bwrapArgs } from './bwrap-args.js';
 import { collectOutputs } from './collect.js';
-import { guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
+import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
 import { dumpAfterSeconds, prlimitArgs, resolveLimits, watchdogSeconds } from './limits.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
 import { waitUntilGone } from './reap.js';
@@ -66,7 +66,7 @@ export class ProcessSandbox implements Sandbox {
     if (gui && missingGuiTools().length > 0) {
       throw new SandboxError(
         `GUI tools missing: ${missingGuiTools().join(', ')}`,
-        'apt-get install -y xvfb x11-utils imagemagick',
+        `apt-get install -y --no-install-recommends ${GUI_PACKAGES}`,
       );
     }
     const limits = resolveLimits(this.config.limits, request.limits, gui);
