@@ -93,15 +93,12 @@ describe('ff2 on Discord, end to end', () => {
   it('delivers a thread message once after a 429', async () => {
     h = await DiscordHarness.start(server, referenceGoalScript());
     const path = (thread: string) => `/channels/${thread}/messages`;
-    let limited = false;
+    // The first post into any thread (the channel itself excluded) gets one 429.
     server.failNext(
       (c) =>
         c.method === 'POST' &&
-        c.path.startsWith('/channels/') &&
-        c.path.endsWith('/messages') &&
-        c.path !== path(server.channelId) &&
-        !limited &&
-        (limited = true),
+        /^\/channels\/\d+\/messages$/.test(c.path) &&
+        c.path !== path(server.channelId),
       {
         status: 429,
         headers: { 'retry-after': '0.2' },
