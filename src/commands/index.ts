@@ -1,6 +1,7 @@
 import { analyzeCommand } from './analyze.js';
 import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
+import { exportCommand } from './export.js';
 import { sandboxCommand } from './sandbox.js';
 import { sessionsCommand } from './sessions.js';
 import { showCommand } from './show.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   analyzeCommand,
   sessionsCommand,
   showCommand,
+  exportCommand,
   discordCommand,
   slackCommand,
 ];
