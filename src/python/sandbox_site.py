@@ -4,6 +4,7 @@
   where it was stuck (a "Timeout (h:mm:ss)!" dump on stderr).
 - The script runs as pid 1 of its pid namespace, where the kernel ignores SIGXCPU's default
   action; a handler turns the CPU-time limit into an exception with a traceback instead.
+  (The hard limit, one second later, is a SIGKILL all the same.)
 - A watchdog timer ends pid 1 (and so the whole sandbox) a little after the wall limit even if
   the host process that should kill it has died.
 The variables are removed before the script starts, so its environment stays as the sandbox
@@ -14,8 +15,12 @@ import os
 import signal
 
 
+class CpuTimeLimitExceeded(BaseException):
+    """Not an Exception (nor an OSError): `except Exception` in the script does not swallow it."""
+
+
 def _cpu_limit(signum, frame):
-    raise TimeoutError("CPU time limit exceeded")
+    raise CpuTimeLimitExceeded("CPU time limit exceeded")
 
 
 def _watchdog_expired(signum, frame, _exit=os._exit):

@@ -24,7 +24,7 @@ export function signalOf(exitCode: number | null, hostSignal: string | null): st
 }
 
 /** Raised inside the sandbox at the CPU-time limit (see sandbox_site.py). */
-export const CPU_LIMIT_MESSAGE = 'CPU time limit exceeded';
+export const CPU_LIMIT_TYPE = 'CpuTimeLimitExceeded';
 
 /** One status per run, most specific first. */
 export function classify(o: Outcome): RunStatus {
@@ -32,7 +32,7 @@ export function classify(o: Outcome): RunStatus {
   if (o.maxBuffer) return 'output_limit';
   if (o.timedOut) return 'timeout';
   if (isMemory(o.traceback)) return 'memory';
-  if (o.traceback?.type === 'TimeoutError' && o.traceback.message === CPU_LIMIT_MESSAGE) return 'timeout';
+  if (o.traceback?.type === CPU_LIMIT_TYPE) return 'timeout';
   if (o.exitCode === 0 && !o.signal) return o.screenshot && o.traceback ? 'error' : 'ok';
   if (o.signal === 'SIGXCPU') return 'timeout';
   if (o.signal && !o.traceback) return 'killed';

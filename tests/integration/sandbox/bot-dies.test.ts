@@ -57,7 +57,7 @@ describe('when the bot dies', () => {
     const bot = await startBot(UID_BASE + 1, 1_000);
     expect(await until(() => processesOf(UID_BASE + 1, 1).length > 0, 15_000)).toBe(true);
     await bot.crash();
-    expect(await until(() => processesOf(UID_BASE + 1, 1).length === 0, 6_000)).toBe(true);
+    expect(await until(() => processesOf(UID_BASE + 1, 1).length === 0, 10_000)).toBe(true);
   });
 });
 

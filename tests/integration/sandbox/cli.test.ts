@@ -102,7 +102,7 @@ describe('ff2 sandbox run', () => {
 
   it('honours --timeout and targets the stuck function', async () => {
     write('stuck.py', 'def spin():\n    while True:\n        pass\n\nspin()\n');
-    const { out } = await cli('sandbox', 'run', 'stuck.py', '--timeout', '1.5', '--json');
+    const { out } = await cli('sandbox', 'run', 'stuck.py', '--timeout', '3', '--json');
     const report = JSON.parse(out);
     expect(report.status).toBe('timeout');
     expect(report.fixTarget).toMatchObject({ kind: 'function', name: 'spin' });

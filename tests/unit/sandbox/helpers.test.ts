@@ -89,7 +89,7 @@ describe('status', () => {
       classify({ ...base, exitCode: 1, traceback: { type: 'MemoryError', message: '', frames: [] } }),
     ).toBe('memory');
     expect(classify({ ...base, exitCode: 152, signal: 'SIGXCPU' })).toBe('timeout');
-    const cpu = { type: 'TimeoutError', message: 'CPU time limit exceeded', frames: [] };
+    const cpu = { type: 'CpuTimeLimitExceeded', message: 'CPU time limit exceeded', frames: [] };
     expect(classify({ ...base, exitCode: 1, traceback: cpu })).toBe('timeout');
     expect(classify({ ...base, exitCode: 137, signal: 'SIGKILL' })).toBe('killed');
     expect(classify({ ...base, canceled: true })).toBe('killed');
