@@ -3,6 +3,7 @@ import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { sandboxCommand } from './sandbox.js';
+import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
 import { showCommand } from './show.js';
 import { slackCommand } from './slack.js';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   discordCommand,
   slackCommand,
+  serveCommand,
 ];
