@@ -5,4 +5,5 @@ export type Bench = () => Promise<Record<string, number | string>>;
 export const BENCHES: Record<string, Bench> = {
   store: async () => (await import('./store.js')).benchStore(),
   sandbox: async () => (await import('./sandbox.js')).benchSandbox(),
+  pipeline: async () => (await import('./pipeline.js')).benchPipeline(),
 };
