@@ -39,6 +39,8 @@ export interface TerminalAdapterOptions {
 /** A delivered message, as the driver needs it to prompt. */
 export interface DeliveredMessage {
   ref: MessageRef;
+  /** Order of first delivery in this process (1, 2, …); an edit keeps its message's seq. */
+  seq: number;
   thread: ThreadRef;
   message: Outgoing;
   buttons: NumberedButton[];
@@ -50,11 +52,14 @@ export class TerminalAdapter implements ChatAdapter {
   readonly #options: TerminalAdapterOptions;
   readonly #spinner: Spinner;
   readonly #delivered = new Map<string, DeliveredMessage>();
-  readonly #lastWithButtons = new Map<string, DeliveredMessage>();
-  readonly #listeners = new Set<(message: DeliveredMessage) => void>();
+  readonly #byThread = new Map<string, DeliveredMessage[]>();
+  /** Message ids are unique per process, so a ref stored by an earlier process never matches. */
+  readonly #run = Math.random().toString(36).slice(2, 8);
   #onEvent: ((event: ChatEvent) => Promise<void>) | null = null;
   #seq = 0;
-  /** The ref of the last message printed, so a TTY can redraw a status update in place. */
+  /** Buttons numbered since the person last answered: choices count on across messages. */
+  #numbered = 0;
+  /** The last message printed, so a TTY can redraw a status update in place. */
   #lastPrinted: { messageId: string; lines: number } | null = null;
 
   constructor(options: TerminalAdapterOptions) {
@@ -72,21 +77,37 @@ export class TerminalAdapter implements ChatAdapter {
     this.#spinner.hide();
   }
 
-  /** Hands a person's input to the router, as any other platform would. */
+  /**
+   * Hands a person's input to the router, as any other platform would. Choices printed after it
+   * are numbered from 1 again.
+   */
   async emit(event: ChatEvent): Promise<void> {
     if (!this.#onEvent) throw new Error('terminal adapter is not started');
+    this.#numbered = 0;
     await this.#onEvent(event);
   }
 
-  /** The most recent message in this thread that offered buttons (and still does). */
-  lastPrompt(thread: ThreadRef): DeliveredMessage | undefined {
-    return this.#lastWithButtons.get(encodeThreadKey(thread));
+  /** The seq of the newest message delivered so far (0 before any). */
+  latestSeq(): number {
+    return this.#seq;
   }
 
-  /** Called for every delivered message (the driver tracks progress with it). */
-  onDelivered(listener: (message: DeliveredMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /**
+   * Messages delivered after `sinceSeq` that still offer buttons, oldest first. Of messages
+   * offering the very same choices (a repeated "Use your defaults / Cancel"), only the newest.
+   */
+  openPrompts(thread: ThreadRef, sinceSeq = 0): DeliveredMessage[] {
+    const open = (this.#byThread.get(encodeThreadKey(thread)) ?? []).filter(
+      (d) => d.seq > sinceSeq && d.buttons.length > 0,
+    );
+    const signature = (d: DeliveredMessage) =>
+      d.buttons.map((b) => `${b.action}\u0000${b.value ?? ''}`).join('\u0001');
+    return open.filter((d, i) => !open.slice(i + 1).some((later) => signature(later) === signature(d)));
+  }
+
+  /** The most recent message in this thread that still offers buttons. */
+  lastPrompt(thread: ThreadRef): DeliveredMessage | undefined {
+    return this.openPrompts(thread).at(-1);
   }
 
   /** Shows the working line (TTY only). */
@@ -95,40 +116,47 @@ export class TerminalAdapter implements ChatAdapter {
     else this.#spinner.show(label);
   }
 
-  /** Prints a line of the driver's own (prompts, usage, notices) in text mode; stderr-free. */
+  /** Prints a line of the driver's own (usage, notices, replies) in text mode. */
   note(text: string): void {
     if (this.#options.mode === 'json') return;
     this.#spinner.print(text);
     this.#lastPrinted = null;
   }
 
+  /** A reply only this person sees (ChatEvent.respond): a line in text mode, an object in JSON. */
+  async reply(text: string): Promise<void> {
+    if (this.#options.mode === 'json') this.#options.write(`${JSON.stringify({ type: 'reply', text })}\n`);
+    else this.note(text);
+  }
+
   async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
     const key = encodeThreadKey(thread);
     const replaced = message.replaces ? this.#delivered.get(message.replaces.messageId) : undefined;
-    const messageId = replaced ? replaced.ref.messageId : String(++this.#seq);
+    const messageId = replaced ? replaced.ref.messageId : `${this.#run}.${this.#seq + 1}`;
+    const seq = replaced ? replaced.seq : ++this.#seq;
     const ref: MessageRef = { platform: this.platform, channelId: thread.channelId, messageId };
-    const files = this.#saveFiles(thread, message.files ?? []);
-    const delivered: DeliveredMessage = {
-      ref,
-      thread,
-      message,
-      buttons: numberButtons(message.buttons),
-      files,
-    };
+    const files = this.#saveFiles(thread, message);
+    // An edit keeps its numbers; a new message continues from the choices printed before it.
+    const offset = replaced ? (replaced.buttons[0]?.n ?? 1) - 1 : this.#numbered;
+    const buttons = numberButtons(message.buttons, offset);
+    if (!replaced) this.#numbered += buttons.length;
+    const delivered: DeliveredMessage = { ref, seq, thread, message, buttons, files };
     this.#delivered.set(messageId, delivered);
-    if (delivered.buttons.length > 0) this.#lastWithButtons.set(key, delivered);
-    else if (this.#lastWithButtons.get(key)?.ref.messageId === messageId) this.#lastWithButtons.delete(key);
+    const list = this.#byThread.get(key) ?? [];
+    const at = list.findIndex((d) => d.ref.messageId === messageId);
+    if (at >= 0) list[at] = delivered;
+    else list.push(delivered);
+    this.#byThread.set(key, list);
 
     if (this.#options.mode === 'json') this.#printJson(delivered, replaced);
     else this.#printText(delivered, replaced);
-    for (const listener of this.#listeners) listener(delivered);
     return ref;
   }
 
   #printJson(d: DeliveredMessage, replaced: DeliveredMessage | undefined): void {
     const event = {
       type: 'message',
-      session: this.#options.sessionIdFor(d.thread),
+      session: d.message.sessionId ?? this.#options.sessionIdFor(d.thread),
       id: d.ref.messageId,
       replaces: replaced ? replaced.ref.messageId : null,
       title: d.message.title ?? null,
@@ -142,10 +170,8 @@ export class TerminalAdapter implements ChatAdapter {
   #printText(d: DeliveredMessage, replaced: DeliveredMessage | undefined): void {
     // An edit that only takes the buttons away (a finished gate) adds nothing worth printing.
     if (replaced && replaced.message.text === d.message.text && d.files.length === 0) return;
-    const text = renderMessage(d.message, d.files, {
-      color: this.#options.color,
-      width: this.#options.width,
-    });
+    const options = { color: this.#options.color, width: this.#options.width };
+    const text = renderMessage(d.message, d.files, options, d.buttons);
     if (!text) return;
     const inPlace = this.#options.live && replaced && this.#lastPrinted?.messageId === d.ref.messageId;
     if (inPlace && this.#lastPrinted) {
@@ -158,9 +184,11 @@ export class TerminalAdapter implements ChatAdapter {
     this.#lastPrinted = { messageId: d.ref.messageId, lines: text.split('\n').length };
   }
 
-  #saveFiles(thread: ThreadRef, files: OutFile[]): SavedFile[] {
+  #saveFiles(thread: ThreadRef, message: Outgoing): SavedFile[] {
+    const files: OutFile[] = message.files ?? [];
     if (files.length === 0) return [];
-    const dir = join(this.#options.sessionsDir, safeName(this.#options.sessionIdFor(thread)));
+    const session = message.sessionId ?? this.#options.sessionIdFor(thread);
+    const dir = join(this.#options.sessionsDir, safeName(session));
     const write =
       this.#options.writeFile ??
       ((path: string, bytes: Uint8Array) => {

@@ -7,8 +7,8 @@ import type { NumberedButton } from './render.js';
  * about ambiguous feedback). Pure: stage, the last run's verdict and the offered buttons in.
  */
 
-export type AutoDecision =
-  | { kind: 'click'; button: NumberedButton }
+export type AutoDecision<B extends NumberedButton = NumberedButton> =
+  | { kind: 'click'; button: B }
   /** A free-text reply (e.g. "use the defaults" when no button says so). */
   | { kind: 'say'; text: string }
   | { kind: 'stop'; reason: string };
@@ -36,11 +36,11 @@ const WHY_STOP: Record<string, string> = {
  * @param lastRunOk  whether the last sandbox run passed its smoke checks (undefined: no run yet)
  * @param buttons    the choices the latest message offers
  */
-export function decideAuto(
+export function decideAuto<B extends NumberedButton>(
   stage: string,
   lastRunOk: boolean | undefined,
-  buttons: readonly NumberedButton[],
-): AutoDecision {
+  buttons: readonly B[],
+): AutoDecision<B> {
   if (stage === 'give_feedback' && lastRunOk !== true) {
     return { kind: 'stop', reason: 'the last run did not pass its smoke checks; a person must decide' };
   }

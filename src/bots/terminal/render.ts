@@ -51,14 +51,19 @@ function painter(color: boolean): typeof PAINT {
   return color ? PAINT : PLAIN;
 }
 
-/** The buttons of a message flattened and numbered 1..n in row order. */
-export function numberButtons(buttons: Button[][] | undefined): NumberedButton[] {
+/** The buttons of a message flattened and numbered in row order, from `offset + 1`. */
+export function numberButtons(buttons: Button[][] | undefined, offset = 0): NumberedButton[] {
   const flat = (buttons ?? []).flat();
-  return flat.map((b, i) => ({ ...b, n: i + 1 }));
+  return flat.map((b, i) => ({ ...b, n: offset + i + 1 }));
 }
 
 /** Renders one bot message (without a trailing newline). */
-export function renderMessage(message: Outgoing, files: SavedFile[], options: RenderOptions): string {
+export function renderMessage(
+  message: Outgoing,
+  files: SavedFile[],
+  options: RenderOptions,
+  buttons?: NumberedButton[],
+): string {
   const p = painter(options.color);
   const width = Math.max(20, Math.min(options.width ?? 80, 100));
   const lines: string[] = [];
@@ -69,7 +74,7 @@ export function renderMessage(message: Outgoing, files: SavedFile[], options: Re
   const body = renderBody(message.text, options.color);
   if (body) lines.push(body);
   for (const f of files) lines.push(p.dim(`  saved ${f.name} (${formatBytes(f.bytes)}): ${f.path}`));
-  const choices = renderChoices(numberButtons(message.buttons), options.color);
+  const choices = renderChoices(buttons ?? numberButtons(message.buttons), options.color);
   if (choices) lines.push(choices);
   return lines.join('\n');
 }

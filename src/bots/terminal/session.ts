@@ -1,10 +1,11 @@
 import type { SessionRow, SessionStore } from '../../store/types.js';
-import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
+import type { ChatEvent, ChatUser, MessageRef, ThreadRef } from '../types.js';
 import { encodeThreadKey } from '../types.js';
-import type { TerminalAdapter } from './adapter.js';
+import type { DeliveredMessage, TerminalAdapter } from './adapter.js';
 import { decideAuto } from './auto.js';
 import { type LineSource, promptText, resolveAnswer } from './prompt.js';
-import { renderUsage } from './render.js';
+import { type NumberedButton, renderChoices, renderUsage } from './render.js';
+import { gateMessages } from './resume.js';
 
 /**
  * Drives one session in the terminal: wait until the app is idle, read the session's status
@@ -54,6 +55,12 @@ const INTERRUPTED = Symbol('interrupted');
 export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
   const key = encodeThreadKey(o.thread);
   let lastUsage = '';
+  /** Which gate the last prompt was at, and the message seq where it opened. */
+  let lastGate: string | undefined;
+  let gateSince = 0;
+  let reshown: string | undefined;
+  /** The newest message seq when the person last answered. */
+  let inputSeq = 0;
   const aborted = new Promise<typeof INTERRUPTED>((resolve) => {
     if (o.signal.aborted) resolve(INTERRUPTED);
     o.signal.addEventListener('abort', () => resolve(INTERRUPTED), { once: true });
@@ -81,39 +88,58 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
     }
     if (o.readOnly) return { kind: 'read_only', session };
 
-    const prompt = o.adapter.lastPrompt(o.thread);
-    const buttons = prompt?.buttons ?? [];
+    // The choices on offer: everything with buttons since this gate opened.
+    const gate = gateId(session);
+    if (gate !== lastGate) {
+      gateSince = inputSeq;
+      lastGate = gate;
+    }
+    let open = o.adapter.openPrompts(o.thread, gateSince);
+    if (open.length === 0 && reshown !== gate) {
+      // The gate was posted by an earlier process (resume): show it again, locally.
+      reshown = gate;
+      for (const message of gateMessages(session.stage, session.state, session.id))
+        await o.adapter.send(o.thread, message);
+      open = o.adapter.openPrompts(o.thread, gateSince);
+    }
+    const { choices, renumbered } = combineChoices(open);
     if (o.auto) {
-      const decision = decideAuto(session.stage, lastRunOk(session.state), buttons);
+      const decision = decideAuto(session.stage, lastRunOk(session.state), choices);
       if (decision.kind === 'stop') return { kind: 'needs_person', session, reason: decision.reason };
-      const label = decision.kind === 'click' ? decision.button.label : decision.text;
-      o.adapter.note(`auto > ${label}`);
-      await send(decision.kind === 'click' ? decision : { kind: 'text', text: decision.text });
+      o.adapter.note(`auto > ${decision.kind === 'click' ? decision.button.label : decision.text}`);
+      await send(session, decision.kind === 'click' ? decision : { kind: 'text', text: decision.text });
       continue;
     }
-
-    const answer = await untilAbort(ask(buttons));
+    if (renumbered) o.adapter.note(renderChoiceList(choices, o.color));
+    const answer = await untilAbort(ask(choices));
     if (answer === INTERRUPTED) return interrupted();
     if (answer === null) return { kind: 'input_closed', session };
-    await send(answer);
+    await send(session, answer);
+  }
 
-    async function send(
-      a: { kind: 'click'; button: (typeof buttons)[number] } | { kind: 'text'; text: string },
-    ) {
-      const base = { id: `terminal:${o.randomId()}`, thread: o.thread, user: o.user };
-      const event: ChatEvent =
-        a.kind === 'click'
-          ? {
-              ...base,
-              kind: 'action',
-              sessionId: session!.id,
-              action: a.button.action,
-              ...(a.button.value !== undefined ? { value: a.button.value } : {}),
-              ...(prompt ? { message: prompt.ref } : {}),
-            }
-          : { ...base, kind: 'message', text: a.text };
-      await o.adapter.emit(event);
-    }
+  async function send(
+    session: SessionRow,
+    a: { kind: 'click'; button: Choice } | { kind: 'text'; text: string },
+  ) {
+    inputSeq = o.adapter.latestSeq();
+    const base = {
+      id: `terminal:${o.randomId()}`,
+      thread: o.thread,
+      user: o.user,
+      respond: (text: string) => o.adapter.reply(text),
+    };
+    const event: ChatEvent =
+      a.kind === 'click'
+        ? {
+            ...base,
+            kind: 'action',
+            sessionId: session.id,
+            action: a.button.action,
+            ...(a.button.value !== undefined ? { value: a.button.value } : {}),
+            message: a.button.message,
+          }
+        : { ...base, kind: 'message', text: a.text };
+    await o.adapter.emit(event);
   }
 
   function interrupted(): DriveOutcome {
@@ -122,8 +148,8 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
 
   /** Reads lines until one means something; null when input ends. */
   async function ask(
-    buttons: NonNullable<ReturnType<TerminalAdapter['lastPrompt']>>['buttons'],
-  ): Promise<{ kind: 'click'; button: (typeof buttons)[number] } | { kind: 'text'; text: string } | null> {
+    buttons: Choice[],
+  ): Promise<{ kind: 'click'; button: Choice } | { kind: 'text'; text: string } | null> {
     for (;;) {
       o.adapter.working(null);
       o.say(promptText(buttons, true));
@@ -134,7 +160,7 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
       }
       if (o.echo) o.say(`${line}\n`);
       const answer = resolveAnswer(line, buttons);
-      if (answer.kind === 'button') return { kind: 'click', button: answer.button };
+      if (answer.kind === 'button') return { kind: 'click', button: answer.button as Choice };
       if (answer.kind === 'text') return answer;
       if (answer.kind === 'invalid') o.say(`${answer.reason}\n`);
     }
@@ -148,4 +174,57 @@ function lastRunOk(state: unknown): boolean | undefined {
   if (!run || typeof run !== 'object') return undefined;
   const ok = (run as { ok?: unknown }).ok;
   return typeof ok === 'boolean' ? ok : undefined;
+}
+
+/** A choice at a prompt: a button, numbered across every open message, and the message it came with. */
+export interface Choice extends NumberedButton {
+  message: MessageRef;
+  /** Short context for a combined list (the message's first line). */
+  context: string;
+}
+
+/**
+ * Buttons of the open messages numbered 1..n in order, and whether that differs from the numbers
+ * printed with the messages (then the driver prints the combined list before asking).
+ */
+export function combineChoices(open: readonly DeliveredMessage[]): {
+  choices: Choice[];
+  renumbered: boolean;
+} {
+  const choices: Choice[] = [];
+  let renumbered = false;
+  for (const d of open) {
+    const context = oneLine(d.message.title ?? d.message.text);
+    for (const b of d.buttons) {
+      const n = choices.length + 1;
+      if (b.n !== n) renumbered = true;
+      choices.push({ ...b, n, message: d.ref, context });
+    }
+  }
+  return { choices, renumbered };
+}
+
+/** The combined list shown when several messages offer choices (interview questions). */
+function renderChoiceList(choices: readonly Choice[], color: boolean): string {
+  const lines: string[] = ['Choices:'];
+  let context: string | undefined;
+  for (const c of choices) {
+    if (c.context !== context) {
+      context = c.context;
+      lines.push(`  ${context}`);
+    }
+    lines.push(renderChoices([c], color).replace(/^ {2}/, '    '));
+  }
+  return lines.join('\n');
+}
+
+function oneLine(text: string): string {
+  const first = text.split('\n')[0]!.trim();
+  return first.length > 60 ? `${first.slice(0, 59)}…` : first;
+}
+
+/** A gate is a waiting stage entered at one step; answering within it (a "stay") keeps it open. */
+function gateId(session: SessionRow): string {
+  const state = session.state as { stageStep?: unknown } | null;
+  return `${session.stage}:${typeof state?.stageStep === 'number' ? state.stageStep : ''}`;
 }

@@ -28,7 +28,8 @@ describe('TerminalAdapter', () => {
       text: 'QA passed.',
       buttons: [[{ action: 'run', label: 'Run it' }]],
     });
-    expect(ref).toEqual({ platform: 'terminal', channelId: 'local', messageId: '1' });
+    expect(ref).toMatchObject({ platform: 'terminal', channelId: 'local' });
+    expect(ref.messageId).toMatch(/^\w+\.1$/);
     expect(out.join('')).toContain('QA passed.\n  [1] Run it');
     expect(adapter.lastPrompt(thread)?.buttons.map((b) => b.action)).toEqual(['run']);
   });
@@ -73,12 +74,12 @@ describe('TerminalAdapter', () => {
     expect(first).toMatchObject({
       type: 'message',
       session: 'sess-1',
-      id: '1',
       replaces: null,
       text: 'line one\nline two',
       buttons: [{ n: 1, action: 'ship', label: 'Ship it', value: null }],
     });
-    expect(JSON.parse(lines[1]!).id).toBe('2');
+    expect(first.id).toMatch(/\.1$/);
+    expect(JSON.parse(lines[1]!).id).toMatch(/\.2$/);
   });
 
   it('stands in for another platform when mirroring a resumed session', async () => {

@@ -126,15 +126,24 @@ describe('driveSession', () => {
     const transcript = world.out.join('');
     expect(transcript).toContain('choose 1-2 or type a reply > 1\n');
     expect(transcript).toContain('usage: 2 model calls, tokens 100 in / 20 out');
-    expect(world.events[1]).toMatchObject({ kind: 'action', sessionId: 's1', message: { messageId: '1' } });
+    expect(world.events[1]).toMatchObject({
+      kind: 'action',
+      sessionId: 's1',
+      message: { messageId: expect.stringMatching(/\.1$/) },
+    });
   });
 
   it('asks again after a number outside the choices, and sends free text as a message', async () => {
     const world = fakeWorld();
     await started(world);
-    const outcome = await driveSession(world.options('9\n\nmake it faster\n1\n'));
+    const outcome = await driveSession(world.options('9\n\nmake it faster\n3\n'));
     expect(outcome.kind).toBe('shipped');
-    expect(world.out.join('')).toContain('choose a number from 1 to 2, or type a reply');
+    const transcript = world.out.join('');
+    expect(transcript).toContain('choose a number from 1 to 2, or type a reply');
+    // Still at the same gate: the earlier choices stay open beside the new one, numbered together.
+    expect(transcript).toContain(
+      'Choices:\n  Outline\n    [1] Approve\n    [2] Edit\n  noted: make it faster\n    [3] Ship it',
+    );
     expect(world.events.find((e) => e.kind === 'message')).toMatchObject({ text: 'make it faster' });
   });
 
