@@ -65,10 +65,21 @@ export class WorkAreas {
     return dir;
   }
 
-  /** Deletes everything in a work dir (never following symlinks). */
+  /**
+   * Deletes everything in a work dir (never following symlinks). Whatever resists (a tree too
+   * deep to delete) goes with the tmpfs itself: the next run gets a fresh mount, so nothing of
+   * one session can reach the next.
+   */
   async empty(dir: string): Promise<void> {
     const names = await readdir(dir).catch(() => [] as string[]);
-    await Promise.all(names.map((name) => rm(join(dir, name), { recursive: true, force: true })));
+    await Promise.all(
+      names.map((name) => rm(join(dir, name), { recursive: true, force: true }).catch(() => {})),
+    );
+    const left = await readdir(dir).catch(() => ['?']);
+    if (left.length > 0 && this.mounted.has(dir)) {
+      await umount(dir);
+      this.mounted.delete(dir);
+    }
   }
 
   /** Unmounts every slot and deletes the base folder. */

@@ -127,3 +127,25 @@ describe('benign scripts work in the sandbox', () => {
     expect(await sandbox.check()).toMatchObject({ ok: true });
   });
 });
+
+describe('between runs', () => {
+  it('gives each run an empty work dir, even after a tree too deep to delete file by file', async () => {
+    const deep = await sandbox.run({
+      script: [
+        'import os',
+        'open("secret.txt", "w").write("session A")',
+        'for _ in range(1500):',
+        '    os.mkdir("d" * 200)',
+        '    os.chdir("d" * 200)',
+        'open("bottom.txt", "w").write("deep")',
+      ].join('\n'),
+      limits: { timeoutMs: 10_000 },
+    });
+    expect(deep.status).toBe('ok');
+    const next = await Promise.all([
+      sandbox.run({ script: 'import os\nprint(sorted(os.listdir(".")))\n' }),
+      sandbox.run({ script: 'import os\nprint(sorted(os.listdir(".")))\n' }),
+    ]);
+    for (const result of next) expect(result.stdout.trim()).toBe("['main.py']");
+  });
+});
