@@ -44,8 +44,11 @@ export interface App {
   outbox: Outbox;
   /** Takes the lease, starts adapters with router.handle, resumes working sessions, starts the outbox. */
   start(): Promise<void>;
-  /** Stops taking events, lets running steps commit, drains the outbox (bounded), stops adapters. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking events, lets running steps commit (or, with `abortRunning`, aborts them: they
+   * commit nothing and re-run on the next start), drains the outbox (bounded), stops adapters.
+   */
+  stop(options?: { abortRunning?: boolean }): Promise<void>;
   /** Resolves when no step or event is in flight and the outbox has nothing pending. */
   idle(): Promise<void>;
 }
@@ -111,8 +114,9 @@ export function createApp(deps: AppDeps): App {
       for (const adapter of deps.adapters) await adapter.start(router.handle);
       for (const session of store.listResumable()) router.drive(session.id);
     },
-    async stop() {
+    async stop(options) {
       router.close();
+      if (options?.abortRunning) router.abortAll();
       await router.idle();
       await outbox.stop(5000);
       for (const adapter of deps.adapters) {

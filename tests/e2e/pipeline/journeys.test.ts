@@ -219,4 +219,25 @@ describe('pipeline journeys', () => {
     expect(h.session().stage).toBe('cancelled');
     expect(h.llm.countByTask().generate ?? 0).toBe(generated);
   });
+
+  it('asks interview questions with buttons and takes a click plus a numbered reply', async () => {
+    const questions = [
+      { question: 'Which delimiter?', choices: ['comma', 'semicolon'], default: 'comma' },
+      { question: 'Case-sensitive keys?', choices: ['yes', 'no'], default: 'yes' },
+    ];
+    h = await startHarness(referenceGoalScript({ questions }));
+    await h.chat.startSession(REFERENCE_GOAL);
+    await h.app.idle();
+    expect(h.session().stage).toBe('answer_questions');
+    expect(h.chat.findButton('Use your defaults')).toBeDefined();
+    await h.chat.click('semicolon');
+    await h.app.idle();
+    expect(h.session().stage).toBe('answer_questions');
+    await h.chat.say('2. no');
+    await h.app.idle();
+    expect(h.session().stage).toBe('approve_outline');
+    const outlineCall = h.llm.calls.find((c) => c.task === 'outline');
+    expect(outlineCall?.messages[1]?.content).toContain('A: semicolon');
+    expect(outlineCall?.messages[1]?.content).toContain('A: no');
+  });
 });
