@@ -105,14 +105,6 @@ export class Router {
     this.#closed = true;
   }
 
-  /**
-   * Aborts every step in flight (Ctrl+C in `ff2 chat`): an aborted step commits nothing, so its
-   * session stays `working` and resumes on the next start. Call after `close()`.
-   */
-  abortSteps(): void {
-    for (const controller of this.#driving.values()) controller.abort();
-  }
-
   /** Aborts every step in flight (they commit nothing and re-run on the next start). */
   abortAll(): void {
     for (const controller of this.#driving.values()) controller.abort();
