@@ -240,4 +240,42 @@ describe('pipeline journeys', () => {
     expect(outlineCall?.messages[1]?.content).toContain('A: semicolon');
     expect(outlineCall?.messages[1]?.content).toContain('A: no');
   });
+
+  it('records every review verdict and reopens the session on "Request changes" from an allowed reviewer', async () => {
+    h = await startHarness(referenceGoalScript());
+    await toFeedback(h);
+    await h.chat.click('Approve', { user: 'owner' }); // the outline's button, long gone
+    expect(h.chat.responses.at(-1)?.text).toContain('no longer active');
+    await h.chat.click('Ship it');
+    await h.app.idle();
+    const id = h.session().id;
+    await h.chat.click('Approve', { user: 'bob', threadId: '' });
+    await h.chat.click('Request changes', { user: 'bob', threadId: '' });
+    await h.app.idle();
+    expect(h.session().stage).toBe('shipped');
+    await h.chat.click('Request changes', { user: 'owner', threadId: '' });
+    await h.app.idle();
+    expect(h.store.listReviews(id).map((r) => [r.reviewer, r.verdict])).toEqual([
+      ['memory:bob', 'approved'],
+      ['memory:bob', 'changes_requested'],
+      ['memory:owner', 'changes_requested'],
+    ]);
+    expect(h.session().stage).toBe('give_feedback');
+    await h.chat.say('Make the report heading say "Duplicates removed"');
+    await h.app.idle();
+    expect(h.session().stage).toBe('give_feedback');
+    expect(h.store.listScriptVersions(id).at(-1)?.reason).toBe('change: write_report');
+  });
+
+  it('runs sessions in different threads side by side', async () => {
+    h = await startHarness(referenceGoalScript());
+    await Promise.all([
+      h.chat.startSession(REFERENCE_GOAL, { threadId: 'a' }),
+      h.chat.startSession(REFERENCE_GOAL, { threadId: 'b', user: 'someone' }),
+    ]);
+    await h.app.idle();
+    expect(h.session('a').stage).toBe('approve_outline');
+    expect(h.session('b').stage).toBe('approve_outline');
+    expect(h.session('b').ownerId).toBe('memory:someone');
+  });
 });
