@@ -57,7 +57,7 @@ export function handleInput(
       if (input.kind === 'action' && input.action === 'approve')
         return advance(
           'approved',
-          { ...state, genIndex: 0, code: '' },
+          { ...state, genIndex: 0, genUnits: [], code: '' },
           'Outline approved. Writing the code…',
         );
       if (input.kind === 'action' && input.action === 'edit')

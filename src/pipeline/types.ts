@@ -127,6 +127,8 @@ export const sessionStateSchema = z.object({
   code: z.string(),
   /** Next planned section to generate. */
   genIndex: z.number().int().min(0),
+  /** Sections generated so far (name + code), so generation needs no re-analysis per section. */
+  genUnits: z.array(z.object({ name: z.string(), code: z.string() })),
   qaRound: z.number().int().min(0),
   /** Where QA leads: the human gate, or straight to a run (after repair or change). */
   afterQa: z.enum(['approve_run', 'run']),
@@ -160,6 +162,7 @@ export function initialState(): SessionState {
     outline: null,
     code: '',
     genIndex: 0,
+    genUnits: [],
     qaRound: 0,
     afterQa: 'approve_run',
     qaReport: '',

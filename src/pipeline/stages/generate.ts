@@ -2,7 +2,7 @@ import { checkSection, planSections } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, buildRegenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
 import { joinSections, stripFences } from '../script.js';
-import { analyseScript, dependenciesOf } from './shared.js';
+import { dependenciesOf } from './shared.js';
 
 /**
  * One section per step, in outline order. Each section gets the outline and only the code it
@@ -18,8 +18,7 @@ export const generateStage: Stage = {
     if (!section) throw new Error(`generate past the plan (${index}/${plan.length})`);
     ctx.progress(`section ${index + 1}/${plan.length}: ${section.name}`);
 
-    const existing = ctx.state.code === '' ? [] : (await analyseScript(ctx, ctx.state.code)).units;
-    const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, existing);
+    const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, ctx.state.genUnits);
     const first = await ctx.ask(
       `section:${section.name}`,
       buildGenerateMessages(section, outline, deps),
@@ -43,6 +42,7 @@ export const generateStage: Stage = {
       ...ctx.state,
       code: joinSections([ctx.state.code, code]),
       genIndex: index + 1,
+      genUnits: done ? [] : [...ctx.state.genUnits, { name: section.name, code }],
       ...(done ? { versions: ctx.state.versions + 1 } : {}),
     };
     const events = [{ type: 'section_generated', data: { name: section.name, problems } }];

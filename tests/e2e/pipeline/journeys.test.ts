@@ -278,4 +278,24 @@ describe('pipeline journeys', () => {
     expect(h.session('b').stage).toBe('approve_outline');
     expect(h.session('b').ownerId).toBe('memory:someone');
   });
+
+  it('refuses a goal over 4,000 characters and answers help and list commands', async () => {
+    h = await startHarness(referenceGoalScript());
+    await h.chat.startSession('x'.repeat(4001));
+    await h.app.idle();
+    expect(h.store.listSessions()).toHaveLength(0);
+    expect(h.chat.responses.at(-1)?.text).toContain('the limit is 4000');
+    await h.chat.startSession(REFERENCE_GOAL);
+    await h.app.idle();
+    const base = {
+      thread: h.chat.thread(),
+      user: { id: 'owner' },
+      respond: async (text: string) => void h?.chat.responses.push({ user: 'owner', text }),
+    };
+    await h.chat.emit({ ...base, id: 'cmd-1', kind: 'command', command: 'list', args: '' });
+    expect(h.chat.responses.at(-1)?.text).toContain(h.session().id);
+    await h.chat.emit({ ...base, id: 'cmd-2', kind: 'command', command: 'cancel', args: h.session().id });
+    await h.app.idle();
+    expect(h.session().stage).toBe('cancelled');
+  });
 });
