@@ -16,6 +16,13 @@ function write(name: string, text: string): string {
 }
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith({}, ...argv);
+}
+
+async function cliWith(
+  extraEnv: Record<string, string>,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -25,7 +32,12 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
     err: (t) => {
       err += t;
     },
-    env: { FF2_DATA_DIR: join(dir, 'data'), FF2_SANDBOX_TIMEOUT_S: '5', FF2_LOG_LEVEL: 'silent' },
+    env: {
+      FF2_DATA_DIR: join(dir, 'data'),
+      FF2_SANDBOX_TIMEOUT_S: '5',
+      FF2_LOG_LEVEL: 'silent',
+      ...extraEnv,
+    },
     cwd: dir,
     stdin: new PassThrough(),
     stdoutIsTTY: false,
@@ -127,6 +139,19 @@ describe('ff2 sandbox run', () => {
     expect(code).toBe(0);
     expect(out).toContain('status: error (exit 1)');
     expect(out).toContain('fix target: function compute');
+  });
+
+  it('exits 3 with a fix when the sandbox cannot run here', async () => {
+    const { code, out, err } = await cliWith(
+      { FF2_PYTHON: '/usr/bin/python-not-installed' },
+      'sandbox',
+      'run',
+      'ok.py',
+      '--json',
+    );
+    expect(code).toBe(3);
+    expect(out).toBe('');
+    expect(err).toContain('Fix: apt-get install -y python3');
   });
 
   it('exits 2 on usage errors', async () => {
