@@ -1,4 +1,5 @@
 import { analyzeCommand } from './analyze.js';
+import { chatCommand } from './chat.js';
 import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
@@ -11,6 +12,7 @@ import type { Command } from './types.js';
 
 /** Every `ff2` subcommand, in the order `--help` lists them. Later features add theirs here. */
 export const COMMANDS: readonly Command[] = [
+  chatCommand,
   doctorCommand,
   sandboxCommand,
   analyzeCommand,

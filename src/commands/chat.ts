@@ -1,0 +1,323 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from '../app.js';
+import { TerminalAdapter } from '../bots/terminal/adapter.js';
+import { checkModel } from '../bots/terminal/preflight.js';
+import { createLineSource, type LineSource } from '../bots/terminal/prompt.js';
+import { type DriveOutcome, driveSession } from '../bots/terminal/session.js';
+import { type ChatUser, decodeThreadKey, encodeThreadKey, type ThreadRef } from '../bots/types.js';
+import { UsageError } from '../errors.js';
+import {
+  createAppLogger,
+  createLlmProvider,
+  createSandbox,
+  createStore,
+  createToolchain,
+  loadAppConfig,
+  onInterrupt,
+} from '../main.js';
+import type { SessionRow } from '../store/types.js';
+import { openExistingStore } from './sessions.js';
+import type { CliIo, Command } from './types.js';
+
+/** Longest goal accepted, in characters (the same limit as the chat platforms). */
+export const MAX_GOAL_CHARS = 4000;
+
+const USAGE = `Usage: ff2 chat ["<goal>"] [--auto] [--json-events]
+       ff2 chat --resume <session-id> [--as-owner] [--auto] [--json-events]
+
+Runs an ff2 session in this terminal: questions, outline, generated script, sandbox run and
+ship, with buttons shown as numbered choices (type the number or the label). Files are written
+under $FF2_DATA_DIR/sessions/<id>/. Without a goal, asks for one.
+
+  --auto          take the default answers, approve the outline and the run, ship after the
+                  first run whose smoke checks pass; stop (resumable) where a person must decide
+  --json-events   print one JSON object per bot message instead of text
+  --resume <id>   continue a session (any platform); read-only unless you own it
+  --as-owner      steer a session you do not own when resuming
+
+Ctrl+C stops the current stage; the session stays resumable with --resume.
+Exit codes: 0 shipped, 1 ended without shipping, 2 usage, 3 environment (sandbox, model).`;
+
+interface ChatArgs {
+  goal: string | undefined;
+  resume: string | undefined;
+  asOwner: boolean;
+  auto: boolean;
+  json: boolean;
+}
+
+function parseChatArgs(args: string[]): ChatArgs {
+  let parsed: ReturnType<typeof parse>;
+  function parse() {
+    return parseArgs({
+      args,
+      options: {
+        resume: { type: 'string' },
+        'as-owner': { type: 'boolean' },
+        auto: { type: 'boolean' },
+        'json-events': { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  }
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const goal = positionals.length > 0 ? positionals.join(' ') : undefined;
+  if (values.resume !== undefined && goal !== undefined)
+    throw new UsageError('give either a goal or --resume <id>, not both');
+  if (values['as-owner'] && values.resume === undefined)
+    throw new UsageError('--as-owner needs --resume <id>');
+  return {
+    goal,
+    resume: values.resume,
+    asOwner: values['as-owner'] === true,
+    auto: values.auto === true,
+    json: values['json-events'] === true,
+  };
+}
+
+/** Why a goal cannot start a session, or undefined when it can. */
+export function goalProblem(goal: string): string | undefined {
+  if (goal.trim() === '')
+    return 'the goal is empty; say what the script should do, e.g. ff2 chat "dedupe a CSV by email"';
+  if (goal.length > MAX_GOAL_CHARS)
+    return `the goal is ${goal.length.toLocaleString('en-US')} characters; the limit is ${MAX_GOAL_CHARS.toLocaleString('en-US')}. Shorten it, or attach details later as a file`;
+  return undefined;
+}
+
+export const chatCommand: Command = {
+  name: 'chat',
+  summary: 'run a session in this terminal (no Slack or Discord needed)',
+  usage: USAGE,
+  async run(args, io) {
+    const opts = parseChatArgs(args);
+    const config = loadAppConfig(io);
+    const lines = createLineSource(io.stdin);
+    try {
+      return await chat(opts, io, config, lines);
+    } finally {
+      lines.close();
+    }
+  },
+};
+
+async function chat(
+  opts: ChatArgs,
+  io: CliIo,
+  config: ReturnType<typeof loadAppConfig>,
+  lines: LineSource,
+): Promise<number> {
+  const text = (s: string) => {
+    if (!opts.json) io.out(s);
+  };
+  const say = opts.json ? io.err : io.out;
+  const osUser = terminalUser(io.env);
+
+  let goal = opts.goal;
+  if (opts.resume === undefined && goal === undefined) {
+    say('What should the script do? > ');
+    goal = (await lines.next()) ?? '';
+    if (!io.stdin.isTTY) say(`${goal}\n`);
+  }
+  if (goal !== undefined) {
+    const problem = goalProblem(goal);
+    if (problem) {
+      io.err(`ff2 chat: ${problem}\n`);
+      return 2;
+    }
+    goal = goal.trim();
+  }
+
+  if (opts.resume !== undefined) {
+    const existing = openExistingStore(config);
+    const found = existing?.getSession(opts.resume);
+    existing?.close();
+    if (!found) {
+      io.err(`ff2 chat: no session "${opts.resume}". List them with: ff2 sessions\n`);
+      return 2;
+    }
+  }
+
+  const logger = createAppLogger(config);
+  const sandbox = createSandbox(config, logger);
+  const check = await sandbox.check();
+  if (!check.ok) {
+    await sandbox.close();
+    io.err(`ff2 chat: the sandbox cannot run scripts here: ${check.detail}\n`);
+    if (check.fix) io.err(`Fix: ${check.fix}\n`);
+    io.err('Then check everything with: ff2 doctor\n');
+    return 3;
+  }
+
+  const model = await checkModel(config, (t) => io.err(t));
+  if (model) {
+    await sandbox.close();
+    io.err(
+      `ff2 chat: no model to talk to: ${model.detail}\nFix: ${model.fix}\nThen check everything with: ff2 doctor\n`,
+    );
+    return 3;
+  }
+
+  const store = createStore(config);
+  let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
+  try {
+    // The recording provider: usage rows for the live totals, replay on resume, the budget.
+    llm = await createLlmProvider(config, logger, { store, progress: (t) => io.err(t) });
+
+    // Which thread this terminal drives, and as whom.
+    let thread: ThreadRef;
+    let user: ChatUser = { id: osUser, name: osUser };
+    let readOnly = false as boolean;
+    let resumed: SessionRow | undefined;
+    if (opts.resume !== undefined) {
+      resumed = store.getSession(opts.resume);
+      if (!resumed) {
+        io.err(`ff2 chat: no session "${opts.resume}". List them with: ff2 sessions\n`);
+        return 2;
+      }
+      thread = decodeThreadKey(resumed.threadKey);
+      const owner = `${thread.platform}:${osUser}`;
+      if (resumed.ownerId !== owner) {
+        if (opts.asOwner) user = { id: resumed.ownerId.slice(resumed.ownerId.indexOf(':') + 1) };
+        else readOnly = true;
+      }
+      if (readOnly || !['working', 'waiting'].includes(resumed.status)) {
+        // Nothing to drive: say where it stands without taking the serving lease.
+        text(describeSession(resumed, store.usageTotals(resumed.id)));
+        const kind = resumed.status === 'done' ? 'shipped' : readOnly ? 'read_only' : 'ended';
+        return finish({ kind, session: resumed } as DriveOutcome, resumed, io, opts.json, text);
+      }
+    } else {
+      thread = { platform: 'terminal', channelId: 'local', threadId: newId() };
+    }
+    const threadKey = encodeThreadKey(thread);
+
+    const adapter = new TerminalAdapter({
+      write: io.out,
+      mode: opts.json ? 'json' : 'text',
+      color: io.stdoutIsTTY && !opts.json && !io.env.NO_COLOR,
+      live: io.stdoutIsTTY && !opts.json,
+      sessionsDir: join(config.dataDir, 'sessions'),
+      sessionIdFor: (t) => store.getSessionByThread(encodeThreadKey(t))?.id ?? t.threadId,
+      platform: thread.platform,
+      width: process.stdout.columns,
+    });
+    const app = createApp({
+      config,
+      store,
+      llm,
+      sandbox,
+      python: createToolchain(config),
+      adapters: [adapter],
+      logger,
+    });
+
+    const interrupt = new AbortController();
+    const stopListening = onInterrupt(() => interrupt.abort());
+    let outcome: DriveOutcome;
+    try {
+      await app.start();
+      if (resumed) {
+        text(`Resuming session ${resumed.id} (${resumed.platform}, at ${resumed.stage})\n`);
+      } else {
+        const started = adapter.emit({
+          kind: 'start',
+          id: `terminal:${newId()}`,
+          thread,
+          user,
+          goal: goal!,
+          respond: (t) => adapter.reply(t),
+        });
+        await started;
+      }
+      outcome = await driveSession({
+        adapter,
+        store,
+        idle: () => app.idle(),
+        lines,
+        thread,
+        user,
+        auto: opts.auto,
+        readOnly,
+        say,
+        echo: !io.stdin.isTTY,
+        color: io.stdoutIsTTY && !opts.json,
+        signal: interrupt.signal,
+        randomId: newId,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      });
+      if (outcome.kind === 'interrupted') text('\nInterrupted: stopping the current stage…\n');
+    } finally {
+      adapter.working(null);
+      // Ctrl+C: the step in flight is aborted and commits nothing; the session stays resumable.
+      await app.stop({ abortRunning: interrupt.signal.aborted });
+      stopListening();
+    }
+
+    const session = store.getSessionByThread(threadKey) ?? resumed;
+    return finish(outcome, session, io, opts.json, text);
+  } finally {
+    await llm?.close?.();
+    await sandbox.close();
+    store.close();
+  }
+}
+
+/** Prints how the session ended and returns the exit code. */
+function finish(
+  outcome: DriveOutcome,
+  session: SessionRow | undefined,
+  io: CliIo,
+  json: boolean,
+  text: (s: string) => void,
+): number {
+  const id = session?.id ?? '?';
+  const resume = `ff2 chat --resume ${id}`;
+  const code = outcome.kind === 'shipped' ? 0 : 1;
+  const messages: Record<DriveOutcome['kind'], string> = {
+    shipped: `Shipped. Files are in the session folder; history: ff2 show ${id}`,
+    ended: `Session ${session?.status ?? 'ended'} without shipping. History: ff2 show ${id}`,
+    needs_person: `Stopped: ${'reason' in outcome ? outcome.reason : ''}. Continue with: ${resume}`,
+    input_closed: `Input ended while ff2 was waiting for an answer; not shipped. Continue with: ${resume}`,
+    interrupted: `Stopped; the session is kept. Continue with: ${resume}`,
+    read_only: `Session ${id} belongs to ${session?.ownerId ?? 'someone else'}; shown read-only. To steer it: ${resume} --as-owner`,
+  };
+  text(`\n${messages[outcome.kind]}\n`);
+  if (json) {
+    io.out(
+      `${JSON.stringify({ type: 'end', outcome: outcome.kind, session: id, stage: session?.stage ?? null, exitCode: code })}\n`,
+    );
+  }
+  return code;
+}
+
+function describeSession(s: SessionRow, usage: { calls: number; costUsd: number }): string {
+  return [
+    `Session ${s.id} (${s.platform}, owner ${s.ownerId})`,
+    `  goal:  ${s.goal}`,
+    `  stage: ${s.stage} (${s.status}); ${usage.calls} model calls${usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : ''}`,
+    `  history: ff2 show ${s.id}`,
+    '',
+  ].join('\n');
+}
+
+/** `terminal:<os user>` is the owner id; the user name comes from the OS, then $USER. */
+function terminalUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username || env.USER || 'local';
+  } catch {
+    return env.USER || 'local';
+  }
+}
+
+function newId(): string {
+  return randomBytes(5).toString('hex');
+}
