@@ -31,6 +31,11 @@ export interface CompletionRequest<T = string> {
    * A recorded successful call with the same key is returned again instead of paid twice.
    */
   callKey?: string;
+  /**
+   * How many budgets this session may spend (default 1): the configured FF2_BUDGET_* limits are
+   * multiplied by it. The pipeline raises it when the owner clicks Continue on a budget pause.
+   */
+  budgetScale?: number;
 }
 
 export interface Usage {

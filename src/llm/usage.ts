@@ -132,7 +132,11 @@ export function createRecordingProvider(options: RecordingProviderOptions): LlmP
         }
       }
       if (sessionId !== null) {
-        const over = checkBudget(store.usageTotals(sessionId), budget);
+        const scale = Math.max(1, request.budgetScale ?? 1);
+        const over = checkBudget(store.usageTotals(sessionId), {
+          usd: budget.usd === undefined ? undefined : budget.usd * scale,
+          tokens: budget.tokens === undefined ? undefined : budget.tokens * scale,
+        });
         if (over) throw over;
       }
       const started = now();

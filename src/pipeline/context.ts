@@ -69,6 +69,7 @@ export function makeAsk(
       schemaName: `${stage}_answer`,
       sessionId,
       callKey: callKey(stage, state, name),
+      budgetScale: state.budgetScale,
       signal,
       temperature: options?.temperature ?? 0.2,
       maxTokens: options?.maxTokens ?? 2048,

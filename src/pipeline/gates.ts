@@ -101,7 +101,11 @@ export function handleInput(
       return { kind: 'reply', text: STALE };
     case 'budget_paused':
       if (input.kind === 'action' && input.action === 'continue')
-        return advance('resume', { ...state, paused: null, attempt: state.attempt + 1 }, 'Continuing…');
+        return advance(
+          'resume',
+          { ...state, paused: null, budgetScale: state.budgetScale + 1 },
+          'Continuing with another budget of the same size…',
+        );
       return { kind: 'reply', text: 'The session is paused on its budget: click Continue or Cancel.' };
     case 'retry_paused':
       if (input.kind === 'action' && input.action === 'retry')

@@ -248,7 +248,7 @@ function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown):
       messages: [
         {
           title: 'Budget reached',
-          text: `Paused while ${label}: ${error.userMessage}\nContinue (after raising the budget) or cancel.`,
+          text: `Paused while ${label}: ${error.userMessage}\nContinue grants this session another budget of the same size; or cancel.`,
           buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
         },
       ],

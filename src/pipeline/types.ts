@@ -117,6 +117,8 @@ export const sessionStateSchema = z.object({
   step: z.number().int().min(0),
   /** The step at which the current stage was entered (names its status message). */
   stageStep: z.number().int().min(0),
+  /** Budgets this session may spend (1 + each Continue after a budget pause). */
+  budgetScale: z.number().int().min(1),
   /** Bumped by Retry so a retried stage asks again instead of replaying. */
   attempt: z.number().int().min(0),
   questions: z.array(questionSchema),
@@ -157,6 +159,7 @@ export function initialState(): SessionState {
     step: 0,
     stageStep: 0,
     attempt: 0,
+    budgetScale: 1,
     questions: [],
     answers: {},
     outline: null,

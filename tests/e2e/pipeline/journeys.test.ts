@@ -201,7 +201,7 @@ describe('pipeline journeys', () => {
     expect(h.store.usageTotals(session.id).calls).toBeLessThanOrEqual(20);
   });
 
-  it('pauses and asks (Continue / Cancel) when the session budget is spent', async () => {
+  it('pauses and asks (Continue / Cancel) when the session budget is spent; Continue grants another budget', async () => {
     h = await startHarness(referenceGoalScript(), { FF2_BUDGET_TOKENS: '3000' });
     await h.chat.startSession(REFERENCE_GOAL);
     await h.app.idle();
@@ -214,10 +214,14 @@ describe('pipeline journeys', () => {
     expect(h.chat.findButton('Continue')).toBeDefined();
     const generated = h.llm.countByTask().generate ?? 0;
     expect(generated).toBeLessThan(8);
+    await h.chat.click('Continue');
+    await h.app.idle();
+    const more = h.llm.countByTask().generate ?? 0;
+    expect(more).toBeGreaterThan(generated);
     await h.chat.click('Cancel');
     await h.app.idle();
     expect(h.session().stage).toBe('cancelled');
-    expect(h.llm.countByTask().generate ?? 0).toBe(generated);
+    expect(h.llm.countByTask().generate ?? 0).toBe(more);
   });
 
   it('asks interview questions with buttons and takes a click plus a numbered reply', async () => {
