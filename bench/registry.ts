@@ -6,4 +6,5 @@ export const BENCHES: Record<string, Bench> = {
   store: async () => (await import('./store.js')).benchStore(),
   sandbox: async () => (await import('./sandbox.js')).benchSandbox(),
   pipeline: async () => (await import('./pipeline.js')).benchPipeline(),
+  discord: async () => (await import('./discord.js')).benchDiscord(),
 };

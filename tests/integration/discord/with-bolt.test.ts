@@ -1,5 +1,5 @@
 // @slack/bolt must be loaded before discord.js: that order is what breaks discord.js uploads
-// (an undici clash) unless the client sends through the global fetch, as createDiscordFrontDoor does.
+// (an undici clash) unless the client has its own undici Agent, as createDiscordFrontDoor gives it.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

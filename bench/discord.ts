@@ -1,0 +1,230 @@
+/**
+ * `npm run bench -- discord --json`: 200 `/ff2 goal:` interactions dispatched at once to ff2's
+ * Discord front door (real discord.js, real app: router, runner, outbox, SQLite, analyser, the
+ * scripted model) while 20 sessions are generating (the model answers each section after a
+ * delay), and the same 200 to a bare discord.js client that only defers, in the same process and
+ * run (interleaved rounds). The stand-ins live in a worker thread and time gateway dispatch →
+ * interaction callback, as Discord sees it. `callback_ratio` = ff2 p50 ÷ bare p50
+ * (`callback_ratio_p99` the same for p99).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { createApp } from '../src/app.js';
+import type { ChatEvent, ThreadRef } from '../src/bots/types.js';
+import { loadConfig } from '../src/config.js';
+import { createRecordingProvider } from '../src/llm/usage.js';
+import { silentLogger } from '../src/logger.js';
+import { createDiscordFrontDoor, createSandbox, createToolchain } from '../src/main.js';
+import { openStore } from '../src/store/sqlite.js';
+import { REFERENCE_GOAL } from '../tests/fakes/reference-goal.js';
+import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
+
+const COMMANDS = 200;
+const BACKGROUND = Number(process.env.BENCH_DISCORD_BACKGROUND ?? 20);
+/** Per generated section; keeps the background sessions generating through the measurement. */
+const GENERATE_DELAY_MS = 1500;
+const ROUNDS = 2;
+
+interface Info {
+  ff2: { apiUrl: string; appId: string; channelId: string };
+  bare: { apiUrl: string; appId: string };
+}
+
+export async function benchDiscord(): Promise<Record<string, number | string>> {
+  const worker = await startWorker();
+  const info = worker.info;
+  const bare = await startBareClient(info.bare.apiUrl);
+  const ff2 = await startFf2(info.ff2);
+  try {
+    await ff2.startBackground(BACKGROUND);
+    const generatingBefore = ff2.generating();
+    // Warm both paths (JIT, keep-alive sockets) before measuring.
+    await worker.call({ op: 'fire', target: 'bare', count: 20, tag: 'warm' });
+    await worker.call({ op: 'fire', target: 'ff2', count: 20, tag: 'warm' });
+    const bareMs: number[] = [];
+    const ff2Ms: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      bareMs.push(
+        ...((await worker.call({
+          op: 'fire',
+          target: 'bare',
+          count: COMMANDS,
+          tag: `bare${round}`,
+        })) as number[]),
+      );
+      ff2Ms.push(
+        ...((await worker.call({
+          op: 'fire',
+          target: 'ff2',
+          count: COMMANDS,
+          tag: `ff2${round}`,
+        })) as number[]),
+      );
+    }
+    const generatingAfter = ff2.generating();
+    const p = (xs: number[], q: number) => round2(percentile(xs, q));
+    return {
+      commands: COMMANDS,
+      rounds: ROUNDS,
+      background_sessions: BACKGROUND,
+      background_generating_before: generatingBefore,
+      background_generating_after: generatingAfter,
+      model_calls: ff2.modelCalls(),
+      callback_p50_ms: p(ff2Ms, 0.5),
+      callback_p99_ms: p(ff2Ms, 0.99),
+      callback_max_ms: p(ff2Ms, 1),
+      bare_p50_ms: p(bareMs, 0.5),
+      bare_p99_ms: p(bareMs, 0.99),
+      callback_ratio: round2(percentile(ff2Ms, 0.5) / Math.max(percentile(bareMs, 0.5), 0.01)),
+      callback_ratio_p99: round2(percentile(ff2Ms, 0.99) / Math.max(percentile(bareMs, 0.99), 0.01)),
+    };
+  } finally {
+    await ff2.stop();
+    await bare.destroy();
+    await worker.close();
+  }
+}
+
+async function startFf2(target: Info['ff2']) {
+  const dir = mkdtempSync(join(tmpdir(), 'ff2-bench-discord-'));
+  const config = loadConfig(
+    {
+      FF2_DATA_DIR: dir,
+      FF2_LOG_LEVEL: 'silent',
+      DISCORD_TOKEN: 'bench-token',
+      DISCORD_APP_ID: target.appId,
+      DISCORD_API_URL: target.apiUrl,
+    },
+    dir,
+  );
+  const store = openStore(join(dir, 'ff2.db'));
+  const answers = referenceGoalScript();
+  const llm = new ScriptedLlm(async (call) => {
+    if (call.task === 'generate') await new Promise((r) => setTimeout(r, GENERATE_DELAY_MS));
+    return answers(call);
+  });
+  const sandbox = createSandbox(config);
+  const adapter = await createDiscordFrontDoor(config, silentLogger);
+  if (!adapter) throw new Error('discord front door not configured');
+  const app = createApp({
+    config,
+    store,
+    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
+    sandbox,
+    python: createToolchain(config),
+    adapters: [adapter],
+    logger: silentLogger,
+  });
+  await app.start();
+  const threads: ThreadRef[] = [];
+  const threadKey = (t: ThreadRef) => `discord:${t.channelId}:${t.threadId}`;
+  return {
+    modelCalls: () => llm.calls.length,
+    generating: () =>
+      threads.filter((t) => store.getSessionByThread(threadKey(t))?.stage === 'generate').length,
+    /** Starts `n` sessions through the router (as the adapter would) and approves their outlines. */
+    async startBackground(n: number) {
+      for (let i = 0; i < n; i++) {
+        const thread: ThreadRef = {
+          platform: 'discord',
+          channelId: target.channelId,
+          threadId: `17${String(i).padStart(17, '0')}`,
+        };
+        threads.push(thread);
+        const user = { id: '1500000000000000001' };
+        await app.router.handle({ kind: 'start', id: `bg-start-${i}`, thread, user, goal: REFERENCE_GOAL });
+      }
+      await app.idle();
+      for (const [i, thread] of threads.entries()) {
+        const session = store.getSessionByThread(threadKey(thread));
+        if (session?.stage !== 'approve_outline')
+          throw new Error(`background session ${i} is at ${session?.stage}`);
+        const approve: ChatEvent = {
+          kind: 'action',
+          id: `bg-approve-${i}`,
+          thread,
+          user: { id: '1500000000000000001' },
+          sessionId: session.id,
+          action: 'approve',
+        };
+        await app.router.handle(approve);
+      }
+    },
+    async stop() {
+      await app.stop();
+      await sandbox.close?.();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The baseline: discord.js as shipped (default transport), no app behind it, deferring every command. */
+async function startBareClient(apiUrl: string): Promise<Client> {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    rest: { api: apiUrl, retries: 0, timeout: 15_000 },
+  });
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (interaction.isChatInputCommand()) void interaction.deferReply().catch(() => undefined);
+  });
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login('bare-token');
+  await ready;
+  return client;
+}
+
+async function startWorker() {
+  // The worker registers tsx's loader itself, so it can import the TypeScript stand-in.
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const entry = new URL('./discord-worker.ts', import.meta.url).href;
+  const source = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(source, { eval: true });
+  const info = await new Promise<Info>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  let queue = Promise.resolve<unknown>(undefined);
+  const call = (request: Record<string, unknown>) => {
+    const next = queue.then(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          worker.once('message', (message: unknown) => {
+            if (message && typeof message === 'object' && 'error' in message)
+              reject(new Error(String(message.error)));
+            else resolve(message);
+          });
+          worker.postMessage(request);
+        }),
+    );
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    info,
+    call,
+    close: async () => {
+      await call({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
