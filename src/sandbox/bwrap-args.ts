@@ -57,6 +57,10 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     '--ro-bind-try',
     '/etc/ld.so.cache',
     '/etc/ld.so.cache',
+    // Every writable place is a size-limited tmpfs (RAM): /usr/local hides the host's, /dev/shm
+    // serves multiprocessing; /dev itself and /usr/local are made read-only below.
+    '--size',
+    '4096',
     '--tmpfs',
     '/usr/local',
     '--proc',
@@ -64,13 +68,18 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     '--dev',
     '/dev',
     '--size',
+    String(16 * 1024 * 1024),
+    '--tmpfs',
+    '/dev/shm',
+    '--size',
     String(64 * 1024 * 1024),
     '--tmpfs',
     '/tmp',
   ];
   if (layout.siteFile && layout.siteTarget) args.push('--ro-bind', layout.siteFile, layout.siteTarget);
   if (layout.guiDriver) args.push('--ro-bind', layout.guiDriver, GUI_DRIVER_PATH);
-  args.push('--bind', layout.workDir, '/sandbox', '--chdir', '/sandbox', '--remount-ro', '/');
+  args.push('--bind', layout.workDir, '/sandbox', '--chdir', '/sandbox');
+  args.push('--remount-ro', '/', '--remount-ro', '/dev', '--remount-ro', '/usr/local');
   args.push('--clearenv', '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'HOME', '/sandbox');
   args.push('--setenv', 'LANG', 'C.UTF-8', '--setenv', 'PYTHONDONTWRITEBYTECODE', '1');
   for (const [key, value] of Object.entries(layout.env)) args.push('--setenv', key, value);

@@ -190,6 +190,45 @@ except OSError as e:
     expect(result.stdout).toMatch(/stopped after [0-8] MiB: 28/);
   });
 
+  it('cannot fill the host memory through /dev, /dev/shm, /usr/local or /tmp', async () => {
+    const result = await run(
+      `
+import os
+for d in ["/dev", "/dev/shm", "/usr/local", "/tmp"]:
+    total = 0
+    try:
+        for i in range(40):
+            with open(f"{d}/fill{i}", "wb") as f:
+                f.write(b"x" * (8 * 1024 * 1024))
+            total += 8
+    except OSError as e:
+        pass
+    print(d, total)
+`,
+      { limits: { timeoutMs: 10_000 } },
+    );
+    expect(result.status).toBe('ok');
+    const written = Object.fromEntries(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')),
+    );
+    expect(Number(written['/dev'])).toBe(0);
+    expect(Number(written['/usr/local'])).toBe(0);
+    expect(Number(written['/dev/shm'])).toBeLessThanOrEqual(16);
+    expect(Number(written['/tmp'])).toBeLessThanOrEqual(64);
+  });
+
+  it('still offers shared memory to multiprocessing', async () => {
+    const result = await run(
+      'import multiprocessing as mp\nif __name__ == "__main__":\n    with mp.Pool(2) as pool:\n        print(pool.map(abs, [-1, -2]))\n',
+      { limits: { timeoutMs: 10_000 } },
+    );
+    expect(result.status).toBe('ok');
+    expect(result.stdout.trim()).toBe('[1, 2]');
+  });
+
   it('kills a setsid daemon with the run; it never writes later', async () => {
     const result = await run(`
 import os, time
