@@ -118,7 +118,7 @@ export const sessionStateSchema = z.object({
   /** The step at which the current stage was entered (names its status message). */
   stageStep: z.number().int().min(0),
   /** Budgets this session may spend (1 + each Continue after a budget pause). */
-  budgetScale: z.number().int().min(1),
+  budgetScale: z.number().int().min(1).default(1),
   /** Bumped by Retry so a retried stage asks again instead of replaying. */
   attempt: z.number().int().min(0),
   questions: z.array(questionSchema),
@@ -130,7 +130,7 @@ export const sessionStateSchema = z.object({
   /** Next planned section to generate. */
   genIndex: z.number().int().min(0),
   /** Sections generated so far (name + code), so generation needs no re-analysis per section. */
-  genUnits: z.array(z.object({ name: z.string(), code: z.string() })),
+  genUnits: z.array(z.object({ name: z.string(), code: z.string() })).default([]),
   qaRound: z.number().int().min(0),
   /** Where QA leads: the human gate, or straight to a run (after repair or change). */
   afterQa: z.enum(['approve_run', 'run']),

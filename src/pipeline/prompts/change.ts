@@ -23,6 +23,8 @@ export function buildChangeMessages(
   outline: Outline,
   sections: readonly { name: string; code: string }[],
   feedback: string,
+  /** The last run's failure, when the change is asked after a failing run. */
+  failure?: string,
 ): ChatMessage[] {
   const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
   return [
@@ -42,7 +44,7 @@ export function buildChangeMessages(
     },
     {
       role: 'user',
-      content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}\n\n${fenced('Requested change', feedback)}`,
+      content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}\n\n${failure ? `${fenced('The last run failed with', failure)}\n\n` : ''}${fenced('Requested change', feedback)}`,
     },
   ];
 }

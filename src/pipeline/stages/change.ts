@@ -2,7 +2,13 @@ import type { Stage } from '../context.js';
 import { feedbackButtons } from '../messages.js';
 import { buildChangeMessages, changeAnswerSchema } from '../prompts/change.js';
 import { placeSection, stripFences } from '../script.js';
+import type { RunSummary } from '../types.js';
 import { analyseScript } from './shared.js';
+
+/** The last run's failure, so feedback given on a failing run is applied knowing what broke. */
+function failedRun(run: RunSummary | null): string | undefined {
+  return run && !run.ok ? `${run.problem}\n${run.detail}` : undefined;
+}
 
 /** One call: the feedback picks one target section, only it is rewritten; then QA and a run. */
 export const changeStage: Stage = {
@@ -13,7 +19,7 @@ export const changeStage: Stage = {
     const script = await analyseScript(ctx, ctx.state.code);
     const answer = await ctx.ask(
       'edit',
-      buildChangeMessages(outline, script.units, ctx.state.feedback),
+      buildChangeMessages(outline, script.units, ctx.state.feedback, failedRun(ctx.state.lastRun)),
       changeAnswerSchema,
       { maxTokens: 2500 },
     );
