@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, createApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
+import { type Config, loadConfig } from '../../../src/config.js';
+import type { LlmProvider } from '../../../src/llm/types.js';
 import { createRecordingProvider } from '../../../src/llm/usage.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createSandbox, createToolchain } from '../../../src/main.js';
@@ -29,6 +30,8 @@ export interface Harness {
 export async function startHarness(
   responder: ScriptResponder,
   env: Record<string, string> = {},
+  /** Build the model edge another way (e.g. the real OpenAI provider against the stand-in). */
+  makeLlm?: (config: Readonly<Config>, store: SqliteSessionStore) => Promise<LlmProvider>,
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-e2e-'));
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
@@ -39,7 +42,9 @@ export async function startHarness(
   const app = createApp({
     config,
     store,
-    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
+    llm: makeLlm
+      ? await makeLlm(config, store)
+      : createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
     sandbox,
     python: createToolchain(config),
     adapters: [chat],

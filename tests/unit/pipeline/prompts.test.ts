@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildChangeMessages } from '../../../src/pipeline/prompts/change.js';
-import { buildFixMessages } from '../../../src/pipeline/prompts/fix.js';
-import { buildGenerateMessages } from '../../../src/pipeline/prompts/generate.js';
-import { buildInterviewMessages } from '../../../src/pipeline/prompts/interview.js';
-import { buildOutlineMessages, buildReviseOutlineMessages } from '../../../src/pipeline/prompts/outline.js';
-import { buildReviewMessages } from '../../../src/pipeline/prompts/review.js';
+import { toStrictJsonSchema } from '../../../src/llm/structured.js';
+import { buildChangeMessages, changeAnswerSchema } from '../../../src/pipeline/prompts/change.js';
+import { buildFixMessages, pickAndFixSchema } from '../../../src/pipeline/prompts/fix.js';
+import { buildGenerateMessages, codeAnswerSchema } from '../../../src/pipeline/prompts/generate.js';
+import { buildInterviewMessages, interviewAnswerSchema } from '../../../src/pipeline/prompts/interview.js';
+import {
+  buildOutlineMessages,
+  buildReviseOutlineMessages,
+  outlineAnswerSchema,
+} from '../../../src/pipeline/prompts/outline.js';
+import { buildReviewMessages, reviewAnswerSchema } from '../../../src/pipeline/prompts/review.js';
 import { REFERENCE_GOAL, REFERENCE_OUTLINE, REFERENCE_SECTIONS } from '../../fakes/reference-goal.js';
 
 const units = Object.entries(REFERENCE_SECTIONS).map(([name, code]) => ({ name, code }));
@@ -62,5 +67,18 @@ describe('prompts', () => {
       buildReviewMessages(REFERENCE_OUTLINE, units),
     ].map((m) => m.map((x) => x.content).join('').length / 4);
     for (const tokens of sizes) expect(tokens).toBeLessThan(4000);
+  });
+
+  it('every answer schema is expressible as a strict structured-output schema', () => {
+    for (const schema of [
+      interviewAnswerSchema,
+      outlineAnswerSchema,
+      codeAnswerSchema,
+      reviewAnswerSchema,
+      changeAnswerSchema,
+      pickAndFixSchema,
+    ]) {
+      expect(toStrictJsonSchema(schema)).toMatchObject({ type: 'object', additionalProperties: false });
+    }
   });
 });
