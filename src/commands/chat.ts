@@ -208,7 +208,7 @@ async function chat(
       sessionsDir: join(config.dataDir, 'sessions'),
       sessionIdFor: (t) => store.getSessionByThread(encodeThreadKey(t))?.id ?? t.threadId,
       platform: thread.platform,
-      width: process.stdout.columns,
+      width: process.stdout.columns || 80,
     });
     const app = createApp({
       config,

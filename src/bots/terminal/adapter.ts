@@ -59,13 +59,19 @@ export class TerminalAdapter implements ChatAdapter {
   #seq = 0;
   /** Buttons numbered since the person last answered: choices count on across messages. */
   #numbered = 0;
+  /** The latest stage progress ("⏳ Writing the code: section 3/7 …"), shown by the spinner. */
+  #progress: string | null = null;
   /** The last message printed, so a TTY can redraw a status update in place. */
   #lastPrinted: { messageId: string; lines: number } | null = null;
 
   constructor(options: TerminalAdapterOptions) {
     this.#options = options;
     this.platform = options.platform ?? 'terminal';
-    this.#spinner = createSpinner({ write: options.write, enabled: options.live && options.mode === 'text' });
+    this.#spinner = createSpinner({
+      write: options.write,
+      enabled: options.live && options.mode === 'text',
+      width: options.width ?? 80,
+    });
   }
 
   async start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {
@@ -110,10 +116,12 @@ export class TerminalAdapter implements ChatAdapter {
     return this.openPrompts(thread).at(-1);
   }
 
-  /** Shows the working line (TTY only). */
+  /** Shows the working line (TTY only) with the latest progress, or hides it (`null`). */
   working(label: string | null): void {
-    if (label === null) this.#spinner.hide();
-    else this.#spinner.show(label);
+    if (label === null) {
+      this.#progress = null;
+      this.#spinner.hide();
+    } else this.#spinner.show(this.#progress ?? label);
   }
 
   /** Prints a line of the driver's own (usage, notices, replies) in text mode. */
@@ -168,6 +176,16 @@ export class TerminalAdapter implements ChatAdapter {
   }
 
   #printText(d: DeliveredMessage, replaced: DeliveredMessage | undefined): void {
+    // On a TTY, stage progress lives in the spinner line rather than scrolling past.
+    if (this.#options.live && isProgress(d.message)) {
+      this.#progress = d.message.text.replace(/^⏳\s*/, '');
+      this.#spinner.show(this.#progress);
+      return;
+    }
+    if (this.#progress !== null) {
+      this.#progress = null;
+      this.#spinner.show('working…');
+    }
     // An edit that only takes the buttons away (a finished gate) adds nothing worth printing.
     if (replaced && replaced.message.text === d.message.text && d.files.length === 0) return;
     const options = { color: this.#options.color, width: this.#options.width };
@@ -207,4 +225,15 @@ export class TerminalAdapter implements ChatAdapter {
 function safeName(name: string): string {
   const base = basename(name.replace(/\\/g, '/')).replace(/[^\w.-]+/g, '_');
   return base === '' || base === '.' || base === '..' ? 'file' : base;
+}
+
+/** A stage's status line: one line of text starting with ⏳, nothing else. */
+function isProgress(message: Outgoing): boolean {
+  return (
+    message.text.startsWith('⏳') &&
+    !message.text.includes('\n') &&
+    !message.title &&
+    !message.buttons?.length &&
+    !message.files?.length
+  );
 }

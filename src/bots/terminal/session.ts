@@ -68,6 +68,7 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
   const untilAbort = <T>(p: Promise<T>) => Promise.race([p, aborted]);
 
   for (;;) {
+    o.adapter.working('working…');
     if ((await untilAbort(o.idle())) === INTERRUPTED) return interrupted();
     const session = o.store.getSessionByThread(key);
     if (!session) {

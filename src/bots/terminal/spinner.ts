@@ -20,6 +20,8 @@ export interface SpinnerOptions {
   /** Animate (TTY). When false the spinner is never drawn and `print` writes straight through. */
   enabled: boolean;
   intervalMs?: number;
+  /** Terminal width: the line is cut to fit, so it never wraps (a wrapped line cannot be redrawn). */
+  width?: number;
   setInterval?: (fn: () => void, ms: number) => { unref?: () => void };
   clearInterval?: (handle: unknown) => void;
 }
@@ -43,7 +45,9 @@ export function createSpinner(options: SpinnerOptions): Spinner {
   return {
     show(next) {
       if (!enabled) return;
-      label = next.split('\n')[0] ?? '';
+      const line = next.split('\n')[0] ?? '';
+      const room = Math.max(10, (options.width ?? 80) - 3);
+      label = line.length > room ? `${line.slice(0, room - 1)}…` : line;
       draw();
       if (!timer) {
         timer = every(() => {
