@@ -50,6 +50,9 @@ export function handleInput(
       : { kind: 'reply', text: 'I\'m working on it and will ask when I need you. Say "cancel" to stop.' };
   }
   if (input.kind === 'file') return onFile(stage, state, input);
+  if (input.kind === 'action' && input.action.startsWith('file_as_')) {
+    return onPendingFile(stage, state, input.action) ?? { kind: 'reply', text: STALE };
+  }
   switch (stage) {
     case 'answer_questions':
       return onAnswers(state, input);
@@ -216,40 +219,73 @@ function onFeedback(
   return { kind: 'advance', result: 'unsure', state: next, messages: [question] };
 }
 
+const EDITABLE: readonly StageName[] = ['approve_run', 'give_feedback', 'after_repairs'];
+const TAKES_INPUT: readonly StageName[] = ['approve_run', 'give_feedback'];
+
+/** A .py could be the new script or an input file: ask. Other files are run input. */
 function onFile(
   stage: StageName,
   state: SessionState,
   input: Extract<HumanInput, { kind: 'file' }>,
 ): GateOutcome {
-  const editable = stage === 'approve_run' || stage === 'give_feedback' || stage === 'after_repairs';
-  if (input.name.endsWith('.py') && editable) {
-    const code = new TextDecoder().decode(input.bytes);
+  if (input.name.endsWith('.py') && EDITABLE.includes(stage)) {
+    const buttons = [{ action: 'file_as_script', label: 'Use as the new script', style: 'primary' as const }];
+    if (TAKES_INPUT.includes(stage))
+      buttons.push({ action: 'file_as_input', label: 'Use as an input file', style: 'primary' });
+    return {
+      kind: 'advance',
+      result: 'stay',
+      state: {
+        ...state,
+        pendingFile: { name: input.name, base64: Buffer.from(input.bytes).toString('base64') },
+      },
+      messages: [
+        {
+          text: `Is ${input.name} the new version of the script, or an input file for the run?`,
+          buttons: [buttons],
+        },
+      ],
+    };
+  }
+  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, input.bytes);
+  return { kind: 'reply', text: 'I can take a file when the script is ready to run or after a run.' };
+}
+
+/** The answer to "new script or input file?". */
+function onPendingFile(stage: StageName, state: SessionState, action: string): GateOutcome | undefined {
+  const file = state.pendingFile;
+  if (!file || !EDITABLE.includes(stage)) return undefined;
+  const bytes = Uint8Array.from(Buffer.from(file.base64, 'base64'));
+  const cleared = { ...state, pendingFile: null };
+  if (action === 'file_as_script') {
     return {
       kind: 'advance',
       result: 'user_edit',
       state: {
-        ...state,
-        code,
+        ...cleared,
+        code: new TextDecoder().decode(bytes),
         qaRound: 0,
         afterQa: 'approve_run',
         versions: state.versions + 1,
         awaitingInput: false,
       },
       scriptReason: 'user edit',
-      messages: [{ text: `Took ${input.name} as the new script version. Checking it…` }],
+      messages: [{ text: `Took ${file.name} as the new script version. Checking it…` }],
     };
   }
-  if (stage === 'approve_run' || stage === 'give_feedback') {
-    const files = { ...state.runInput.files, [input.name]: Buffer.from(input.bytes).toString('base64') };
-    const next = { ...state, runInput: { ...state.runInput, files }, awaitingInput: false };
-    if (stage === 'approve_run' && state.awaitingInput)
-      return advance('run', next, `Running with ${input.name}…`);
-    return {
-      kind: 'advance',
-      result: 'stay',
-      state: next,
-      messages: [{ text: `Saved ${input.name} as an input file for the next runs.` }],
-    };
-  }
-  return { kind: 'reply', text: 'I can take a file when the script is ready to run or after a run.' };
+  if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
+    return acceptInput(stage, cleared, file.name, bytes);
+  return undefined;
+}
+
+function acceptInput(stage: StageName, state: SessionState, name: string, bytes: Uint8Array): GateOutcome {
+  const files = { ...state.runInput.files, [name]: Buffer.from(bytes).toString('base64') };
+  const next = { ...state, runInput: { ...state.runInput, files }, awaitingInput: false };
+  if (stage === 'approve_run' && state.awaitingInput) return advance('run', next, `Running with ${name}…`);
+  return {
+    kind: 'advance',
+    result: 'stay',
+    state: next,
+    messages: [{ text: `Saved ${name} as an input file for the next runs.` }],
+  };
 }

@@ -227,8 +227,8 @@ export class PipelineRunner {
       runLog: store
         .listRuns(sessionId)
         .map(
-          (r) =>
-            `run ${r.id} · version ${r.version} · ${r.status} · exit ${r.exitCode ?? '-'} · ${r.durationMs} ms`,
+          (r, i) =>
+            `run ${i + 1} · version ${r.version} · ${r.status} · exit ${r.exitCode ?? '-'} · ${r.durationMs} ms`,
         ),
     };
   }

@@ -144,6 +144,8 @@ export const sessionStateSchema = z.object({
   remaining: z.array(z.string()),
   /** Input the person gave for runs. Files as base64. */
   runInput: z.object({ stdin: z.string().nullable(), files: z.record(z.string(), z.string()) }),
+  /** A .py the person attached, until they say whether it is the new script or run input. */
+  pendingFile: z.object({ name: z.string(), base64: z.string() }).nullable().default(null),
   /** The person clicked "Run with input…"; the next reply is stdin. */
   awaitingInput: z.boolean(),
   lastRun: runSummarySchema.nullable(),
@@ -175,6 +177,7 @@ export function initialState(): SessionState {
     feedback: '',
     remaining: [],
     runInput: { stdin: null, files: {} },
+    pendingFile: null,
     awaitingInput: false,
     lastRun: null,
     paused: null,

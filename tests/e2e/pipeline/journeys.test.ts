@@ -302,4 +302,23 @@ describe('pipeline journeys', () => {
     await h.app.idle();
     expect(h.session().stage).toBe('cancelled');
   });
+
+  it('takes an attached .py as a new version after asking, then checks it before the next run', async () => {
+    h = await startHarness(referenceGoalScript());
+    await toFeedback(h);
+    const id = h.session().id;
+    const edited = h.store
+      .listScriptVersions(id)
+      .at(-1)!
+      .code.replace('Removed %d duplicate row(s)', 'Dropped %d row(s)');
+    await h.chat.attach('dedupe.py', new TextEncoder().encode(edited));
+    await h.app.idle();
+    expect(h.session().stage).toBe('give_feedback');
+    await h.chat.click('Use as the new script');
+    await h.app.idle();
+    expect(h.session().stage).toBe('approve_run');
+    const last = h.store.listScriptVersions(id).at(-1);
+    expect(last?.reason).toBe('user edit');
+    expect(last?.diff).toContain('+    lines = ["Dropped %d row(s)" % len(removed)]');
+  });
 });

@@ -81,17 +81,40 @@ describe('human input at the gates', () => {
     });
   });
 
-  it('takes an attached .py as a new version and another file as run input', () => {
-    const py = handleInput(
+  it('asks whether an attached .py is the new script or run input, and takes other files as input', () => {
+    const bytes = new TextEncoder().encode('print(1)\n');
+    const asked = handleInput(
       'give_feedback',
       initialState(),
-      { kind: 'file', name: 'fixed.py', bytes: new TextEncoder().encode('print(1)\n') },
+      { kind: 'file', name: 'fixed.py', bytes },
       options,
     );
-    expect(py).toMatchObject({
+    expect(asked).toMatchObject({ result: 'stay', state: { pendingFile: { name: 'fixed.py' } } });
+    if (asked.kind !== 'advance') throw new Error('expected advance');
+    expect(asked.messages?.[0]?.buttons?.[0]?.map((b) => b.label)).toEqual([
+      'Use as the new script',
+      'Use as an input file',
+    ]);
+    const asScript = handleInput(
+      'give_feedback',
+      asked.state,
+      { kind: 'action', action: 'file_as_script' },
+      options,
+    );
+    expect(asScript).toMatchObject({
       result: 'user_edit',
       scriptReason: 'user edit',
-      state: { code: 'print(1)\n' },
+      state: { code: 'print(1)\n', pendingFile: null },
+    });
+    const asInput = handleInput(
+      'give_feedback',
+      asked.state,
+      { kind: 'action', action: 'file_as_input' },
+      options,
+    );
+    expect(asInput).toMatchObject({
+      result: 'stay',
+      state: { runInput: { files: { 'fixed.py': expect.any(String) } } },
     });
     const csv = handleInput(
       'give_feedback',
