@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { loadAppConfig } from '../main.js';
+import { outlineText } from '../pipeline/messages.js';
+import { parseState, type SessionState } from '../pipeline/types.js';
 import type { SessionStore } from '../store/types.js';
 import { oneLine, openExistingStore, summarise } from './sessions.js';
 import type { Command } from './types.js';
@@ -112,10 +114,9 @@ function formatHistory(h: History): string {
     `Session ${s.id} (${s.platform}, owner ${s.owner})`,
     `  goal:    ${s.goal}`,
     `  stage:   ${s.stage} (${s.status}), updated ${s.updated.replace('T', ' ').slice(0, 19)}`,
-    '',
-    'History:',
   ];
-  for (const e of h.events) out.push(`  ${e.at.slice(11, 19)}  ${e.type.padEnd(14)} ${describeEvent(e)}`);
+  out.push(...describeState(h.state), '', 'History:');
+  for (const e of h.events) out.push(`  ${e.at.slice(11, 19)}  ${e.type.padEnd(17)} ${describeEvent(e)}`);
   if (h.events.length === 0) out.push('  (no events)');
   out.push('', 'Script versions:');
   for (const v of h.versions) out.push(`  v${v.number}  ${v.reason}  (${v.lines} lines)`);
@@ -139,18 +140,71 @@ function formatHistory(h: History): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A one-line reading of an audit event: its text if it has one, else its compact data. */
-function describeEvent(e: { actor: string | null; data: unknown }): string {
+/** A one-line reading of an audit event: what happened, in words where the type is known. */
+function describeEvent(e: { type: string; actor: string | null; data: unknown }): string {
   const who = e.actor && e.actor !== 'bot' ? `${e.actor}: ` : '';
+  const d = (e.data && typeof e.data === 'object' ? e.data : {}) as Record<string, unknown>;
+  const str = (key: string) => (typeof d[key] === 'string' ? (d[key] as string) : '');
+  switch (e.type) {
+    case 'goal':
+      return who + oneLine(str('goal'), 100);
+    case 'input_message':
+    case 'comment':
+      return who + oneLine(str('text'), 100);
+    case 'input_action':
+      return `${who}clicked ${str('action')}${str('value') ? ` (${str('value')})` : ''}`;
+    case 'input_file':
+      return `${who}attached ${str('name')} (${String(d.bytes ?? '?')} bytes)`;
+    case 'stage_done':
+      return `${str('from')} → ${str('to')} (${str('result')})`;
+    case 'section_generated':
+      return `wrote ${str('name')}`;
+    case 'repair':
+      return `round ${String(d.round ?? '?')}: ${str('target')}${str('reason') ? ` — ${oneLine(str('reason'), 80)}` : ''}`;
+    case 'review': {
+      const verdicts = Array.isArray(d.verdicts) ? (d.verdicts as Record<string, unknown>[]) : [];
+      const flagged = verdicts.filter((v) => Object.values(v).some((x) => x === false)).length;
+      return `${verdicts.length} section(s) reviewed, ${flagged} flagged`;
+    }
+    case 'qa_fix':
+      return `${Array.isArray(d.findings) ? d.findings.length : '?'} finding(s) fixed`;
+    case 'stage_error':
+      return `${str('stage')}: ${oneLine(str('error'), 100)}`;
+  }
   const data = e.data;
   if (data === null || data === undefined) return who.trimEnd();
   if (typeof data === 'string') return who + oneLine(data, 100);
-  if (typeof data === 'object') {
-    const record = data as Record<string, unknown>;
-    for (const key of ['text', 'answer', 'question', 'goal', 'summary', 'action', 'reason', 'stage']) {
-      const value = record[key];
-      if (typeof value === 'string' && value) return who + oneLine(value, 100);
-    }
+  for (const key of ['text', 'answer', 'question', 'goal', 'summary', 'action', 'reason', 'stage']) {
+    if (str(key)) return who + oneLine(str(key), 100);
   }
   return who + oneLine(JSON.stringify(data), 100);
+}
+
+/** Questions with their answers and the outline, from the pipeline state (when it reads). */
+function describeState(raw: unknown): string[] {
+  let state: SessionState;
+  try {
+    state = parseState(raw);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  if (state.questions.length > 0) {
+    out.push('', 'Questions:');
+    state.questions.forEach((q, i) => {
+      const answer = state.answers[String(i)];
+      out.push(`  ${i + 1}. ${q.question}`, `     → ${answer ?? `(unanswered; default: ${q.default})`}`);
+    });
+  }
+  if (state.outline) {
+    out.push(
+      '',
+      'Outline:',
+      ...outlineText(state.outline)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
+  }
+  if (state.note) out.push('', `Note: ${state.note}`);
+  return out;
 }
