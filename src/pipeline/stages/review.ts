@@ -42,7 +42,8 @@ export const reviewStage: Stage = {
       );
       const candidate = placeSection(script.sections, { replace: verdict.section }, stripFences(answer.code));
       const analysed = await analyseScript(ctx, candidate);
-      if (analysed.analysis.syntaxError) continue; // keep the reviewed original rather than break the script
+      // Keep the reviewed original rather than break the script; an identical rewrite is no version.
+      if (analysed.analysis.syntaxError || candidate === code) continue;
       code = candidate;
       script = analysed;
       rewritten.push(verdict.section);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BROKEN_FIND_DUPLICATES, REFERENCE_GOAL } from '../../fakes/reference-goal.js';
+import { BROKEN_FIND_DUPLICATES, REFERENCE_GOAL, REFERENCE_SECTIONS } from '../../fakes/reference-goal.js';
 import { referenceGoalScript } from '../../fakes/scripted-llm.js';
 import { type Harness, startHarness } from './harness.js';
 
@@ -320,5 +320,46 @@ describe('pipeline journeys', () => {
     const last = h.store.listScriptVersions(id).at(-1);
     expect(last?.reason).toBe('user edit');
     expect(last?.diff).toContain('+    lines = ["Dropped %d row(s)" % len(removed)]');
+  });
+  it('rewrites only the sections the one review call flags', async () => {
+    const base = referenceGoalScript();
+    h = await startHarness((call) => {
+      if (call.task === 'review_fix') {
+        return {
+          code: REFERENCE_SECTIONS.write_report!.replace('lines = [', 'heading = "Removed"\n    lines = ['),
+        };
+      }
+      if (call.task !== 'review') return base(call);
+      const answer = base(call) as { verdicts: { section: string; style: boolean; issues: string[] }[] };
+      const flagged = answer.verdicts.find((v) => v.section === 'write_report')!;
+      flagged.style = false;
+      flagged.issues = ['name the heading constant'];
+      return answer;
+    });
+    await toRunGate(h);
+    expect(h.llm.countByTask()).toMatchObject({ review: 1, review_fix: 1 });
+    expect(h.llm.calls.find((c) => c.task === 'review_fix')?.section).toBe('write_report');
+    expect(h.store.listScriptVersions(h.session().id).map((v) => v.reason)).toEqual([
+      'generated',
+      'review: write_report',
+    ]);
+  });
+
+  it('creates a function the static sweep finds missing, with one targeted call', async () => {
+    const wrongName =
+      'def key_index(header, columns):\n    """Wrong name."""\n    return list(range(len(header)))';
+    h = await startHarness(
+      referenceGoalScript({
+        section: (name, call) => (name === 'key_indexes' && call.task === 'generate' ? wrongName : undefined),
+      }),
+    );
+    await toRunGate(h);
+    const counts = h.llm.countByTask();
+    expect(counts.generate).toBe(9); // 8 sections + the one targeted retry
+    expect(h.llm.calls.filter((c) => c.task === 'qa_fix').map((c) => c.section)).toContain('key_indexes');
+    expect(h.chat.texts().at(-1)).toContain('QA: all checks passed');
+    await h.chat.click('Run');
+    await h.app.idle();
+    expect(h.session().stage).toBe('give_feedback');
   });
 });
