@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/store/sqlite.js';
 import { type OpenAiServer, startOpenAiServer } from '../../fakes/openai-server.js';
-import { REFERENCE_GOAL } from '../../fakes/reference-goal.js';
+import { BROKEN_FIND_DUPLICATES, REFERENCE_GOAL } from '../../fakes/reference-goal.js';
 import {
   type ReferenceOptions,
   referenceGoalScript,
@@ -217,5 +217,24 @@ describe('ff2 chat journeys', () => {
       .done;
     expect(steered.code).toBe(0);
     expect(sessionOf(home.db).session.stage).toBe('shipped');
+  });
+
+  it('stops --auto with exit 1, resumable, where only a person can decide (repair limit)', async () => {
+    const { env, home } = await setup(
+      referenceGoalScript({
+        section: (name) => (name === 'find_duplicates' ? BROKEN_FIND_DUPLICATES : undefined),
+      }),
+    );
+    const run = await ff2(['chat', '--auto', REFERENCE_GOAL], {
+      env: { ...env, FF2_MAX_REPAIRS: '1' },
+      stdin: '',
+    }).done;
+    expect(run.code).toBe(1);
+    const { session, runs } = sessionOf(home.db);
+    expect(session).toMatchObject({ stage: 'after_repairs', status: 'waiting' });
+    expect(runs.map((r) => r.status)).toEqual(['error', 'error']);
+    expect(run.stdout).toContain(
+      `Stopped: the repair rounds are spent; a person must decide what to change. Continue with: ff2 chat --resume ${session.id}`,
+    );
   });
 });
