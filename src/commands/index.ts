@@ -3,6 +3,7 @@ import { chatCommand } from './chat.js';
 import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
+import { modelsCommand } from './models.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -21,5 +22,6 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   discordCommand,
   slackCommand,
+  modelsCommand,
   serveCommand,
 ];

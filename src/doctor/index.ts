@@ -1,8 +1,16 @@
 import { databaseCheck } from './database.js';
+import { llmCheck } from './llm.js';
 import { nodeCheck } from './node.js';
 import { pythonCheck } from './python.js';
 import { guiToolsCheck, sandboxCheck } from './sandbox.js';
 import type { DoctorCheck } from './types.js';
 
 /** Every check `ff2 doctor` runs, in order. Later features add theirs here. */
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [nodeCheck, databaseCheck, pythonCheck, sandboxCheck, guiToolsCheck];
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
+  nodeCheck,
+  databaseCheck,
+  pythonCheck,
+  sandboxCheck,
+  guiToolsCheck,
+  llmCheck,
+];

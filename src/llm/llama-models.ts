@@ -2,7 +2,6 @@ import { lookup } from 'node:dns/promises';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
-import { resolveModelFile } from 'node-llama-cpp';
 import { LlmError } from './types.js';
 
 /**
@@ -47,6 +46,8 @@ export async function resolveModel(options: ResolveModelOptions): Promise<string
     if (existsSync(path)) return path;
     throw new LlmError('unavailable', false, `FF2_GGUF=${source} does not exist; ${OFFLINE_FIX}.`);
   }
+  // Imported on use: node-llama-cpp is heavy and most commands never need it.
+  const { resolveModelFile } = await import('node-llama-cpp');
   try {
     return await resolveModelFile(source, { directory: options.modelsDir, download: false, cli: false });
   } catch {
@@ -70,6 +71,7 @@ export async function resolveModel(options: ResolveModelOptions): Promise<string
 }
 
 async function download(source: string, options: ResolveModelOptions): Promise<string> {
+  const { resolveModelFile } = await import('node-llama-cpp');
   const controller = new AbortController();
   const stallMs = options.stallMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
