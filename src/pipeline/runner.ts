@@ -151,7 +151,13 @@ export class PipelineRunner {
     if (isWorkingStage(current) && next !== current) {
       // Close this stage's status message, if one was posted.
       const key = statusKey(current, before);
-      messages.push({ key, replaces: key, text: `✓ ${STAGE_LABELS[current]}: done` });
+      const end =
+        outcome.result === 'cancel'
+          ? '✗ cancelled'
+          : outcome.result.startsWith('pause_')
+            ? '⏸ paused'
+            : '✓ done';
+      messages.push({ key, replaces: key, text: `${STAGE_LABELS[current]}: ${end}`, finalises: true });
     }
     if (outcome.scriptReason) {
       const versions = store.listScriptVersions(row.id);
@@ -183,7 +189,7 @@ export class PipelineRunner {
     const channelKey = row.threadKey.slice(0, row.threadKey.indexOf(':', row.threadKey.indexOf(':') + 1) + 1);
     step.outbox = messages.map((draft) => {
       const payload = toPayload(draft, row.id);
-      if (draft.replaces && draft.text.startsWith('✓ ')) payload.replaceOnly = true;
+      if (draft.finalises) payload.replaceOnly = true;
       return {
         threadKey: draft.toChannel ? channelKey : row.threadKey,
         payload,

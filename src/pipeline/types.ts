@@ -218,6 +218,8 @@ export interface Draft {
   replaces?: string;
   /** Post in the channel (team review card) rather than the session's thread. */
   toChannel?: boolean;
+  /** Closes a status message: edits it when it was posted, else is dropped. */
+  finalises?: boolean;
 }
 
 /** The run row a stage asks the runner to store. */

@@ -130,6 +130,7 @@ describe('pipeline journeys', () => {
     expect(h.llm.countByTask().generate).toBe(4);
     expect(h.store.listScriptVersions(session.id)).toHaveLength(0);
     expect(h.chat.texts().at(-1)).toContain('Cancelled');
+    expect(h.chat.sent.filter((s) => s.edit).at(-1)?.message.text).toBe('Writing the code: ✗ cancelled');
   });
 
   it('keeps other people’s replies as comments and politely refuses their clicks', async () => {
