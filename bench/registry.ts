@@ -7,4 +7,5 @@ export const BENCHES: Record<string, Bench> = {
   sandbox: async () => (await import('./sandbox.js')).benchSandbox(),
   pipeline: async () => (await import('./pipeline.js')).benchPipeline(),
   discord: async () => (await import('./discord.js')).benchDiscord(),
+  llm: async () => (await import('./llm.js')).benchLlm(),
 };

@@ -268,7 +268,7 @@ function meterDiff(chat: LlamaChat, before: ReturnType<TokenMeter['getState']>):
  * Bans byte-fallback tokens for bytes 0x80–0xFF: alone they are invalid UTF-8, which breaks JSON
  * answers (random-weight test models emit them constantly; real models rarely).
  */
-function highByteBias(model: LlamaModel): TokenBias {
+export function highByteBias(model: LlamaModel): TokenBias {
   const bias = new TokenBias(model.tokenizer);
   const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
   const count = Array.isArray(tokens) ? tokens.length : 0;
