@@ -197,6 +197,7 @@ export class PipelineRunner {
       };
     });
     const committed = store.commit(row.id, row.version, step);
+    if (next !== current) this.#lastProgress.delete(row.id);
     this.#deps.logger.debug('step committed', { sessionId: row.id, from: current, to: next });
     return committed;
   }
