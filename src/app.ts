@@ -36,6 +36,11 @@ export interface AppDeps {
   progressIntervalMs?: number;
   /** Outbox idle poll in ms. Default 250. */
   outboxPollMs?: number;
+  /**
+   * Serve only these threads (`ff2 chat` drives one session): resume only their sessions, deliver
+   * only their messages, and let idle() wait only for them. Every thread when absent.
+   */
+  threadKeys?: readonly string[];
 }
 
 export interface App {
@@ -74,7 +79,9 @@ export function createApp(deps: AppDeps): App {
     logger: logger.child('outbox'),
     now,
     ...(deps.outboxPollMs !== undefined ? { pollMs: deps.outboxPollMs } : {}),
+    ...(deps.threadKeys ? { threadKeys: deps.threadKeys } : {}),
   });
+  const mine = (threadKey: string) => !deps.threadKeys || deps.threadKeys.includes(threadKey);
   const router = new Router({
     store,
     runner,
@@ -112,7 +119,7 @@ export function createApp(deps: AppDeps): App {
       if (requeued > 0) logger.warn('outbox rows requeued after a crash', { requeued });
       outbox.start();
       for (const adapter of deps.adapters) await adapter.start(router.handle);
-      for (const session of store.listResumable()) router.drive(session.id);
+      for (const session of store.listResumable()) if (mine(session.threadKey)) router.drive(session.id);
     },
     async stop(options) {
       router.close();
@@ -132,11 +139,11 @@ export function createApp(deps: AppDeps): App {
     async idle() {
       for (;;) {
         await router.idle();
-        if (store.pendingOutbox() === 0 && !outbox.busy) {
+        if (store.pendingOutbox(deps.threadKeys) === 0 && !outbox.busy) {
           await new Promise((resolve) => setImmediate(resolve));
-          if (store.pendingOutbox() === 0 && !outbox.busy) {
+          if (store.pendingOutbox(deps.threadKeys) === 0 && !outbox.busy) {
             await router.idle();
-            if (store.pendingOutbox() === 0) return;
+            if (store.pendingOutbox(deps.threadKeys) === 0) return;
           }
         }
         outbox.kick();

@@ -23,6 +23,8 @@ export interface OutboxConfig {
   maxAttempts?: number;
   /** Idle poll interval in ms. Default 250. */
   pollMs?: number;
+  /** Deliver only these threads' rows (`ff2 chat`); all rows when absent. */
+  threadKeys?: readonly string[];
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -36,6 +38,7 @@ export class Outbox {
   readonly #batch: number;
   readonly #maxAttempts: number;
   readonly #pollMs: number;
+  readonly #threadKeys: readonly string[] | undefined;
   /** When each channel last got a post (pacing). */
   readonly #lastPost = new Map<string, number>();
   #running = false;
@@ -52,6 +55,7 @@ export class Outbox {
     this.#batch = config.batch ?? 20;
     this.#maxAttempts = config.maxAttempts ?? 8;
     this.#pollMs = config.pollMs ?? 250;
+    this.#threadKeys = config.threadKeys;
   }
 
   /** Starts the delivery loop. */
@@ -74,7 +78,7 @@ export class Outbox {
   /** Stops the loop after trying to drain for at most `drainMs`. */
   async stop(drainMs = 5000): Promise<void> {
     const deadline = this.#now() + drainMs;
-    while (this.#running && this.#store.pendingOutbox() > 0 && this.#now() < deadline) {
+    while (this.#running && this.#store.pendingOutbox(this.#threadKeys) > 0 && this.#now() < deadline) {
       this.kick();
       await this.#sleep(20);
     }
@@ -106,7 +110,7 @@ export class Outbox {
 
   /** Claims one batch and delivers it (channels in parallel, one row per thread). Returns rows handled. */
   async deliverOnce(): Promise<number> {
-    const rows = this.#store.claimOutbox(this.#now(), this.#batch);
+    const rows = this.#store.claimOutbox(this.#now(), this.#batch, this.#threadKeys);
     if (rows.length === 0) return 0;
     this.#delivering++;
     try {

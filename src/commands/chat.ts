@@ -210,6 +210,9 @@ async function chat(
       platform: thread.platform,
       width: process.stdout.columns || 80,
     });
+    // Only this thread (and, for a terminal session, the local channel's review card): other
+    // sessions' work and messages are left for the processes that serve them.
+    const threadKeys = thread.platform === 'terminal' ? [threadKey, 'terminal:local:'] : [threadKey];
     const app = createApp({
       config,
       store,
@@ -218,6 +221,7 @@ async function chat(
       python: createToolchain(config),
       adapters: [adapter],
       logger,
+      threadKeys,
     });
 
     const interrupt = new AbortController();

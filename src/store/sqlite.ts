@@ -177,10 +177,14 @@ export class SqliteSessionStore implements SessionStore {
     this.#db.transaction(() => this.#insertOutbox(sessionId, messages, now)).immediate();
   }
 
-  claimOutbox(now: number, limit: number): OutboxRow[] {
+  claimOutbox(now: number, limit: number, threadKeys?: readonly string[]): OutboxRow[] {
     return this.#db
       .transaction(() => {
-        const rows = this.#s.claimable.all(now, limit) as Record<string, unknown>[];
+        const rows = (
+          threadKeys
+            ? this.#s.claimableIn.all(now, JSON.stringify(threadKeys), limit)
+            : this.#s.claimable.all(now, limit)
+        ) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
         return rows.map((r) => toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 }));
       })
@@ -207,8 +211,11 @@ export class SqliteSessionStore implements SessionStore {
     return row ? parseJson(row.message_ref) : undefined;
   }
 
-  pendingOutbox(): number {
-    return (this.#s.pendingCount.get() as { n: number }).n;
+  pendingOutbox(threadKeys?: readonly string[]): number {
+    const row = threadKeys
+      ? this.#s.pendingCountIn.get(JSON.stringify(threadKeys))
+      : this.#s.pendingCount.get();
+    return (row as { n: number }).n;
   }
 
   recordLlmCall(call: NewLlmCall): void {
@@ -332,6 +339,11 @@ function prepare(db: Database.Database) {
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
                       AND p.status IN ('pending', 'sending'))
       ORDER BY o.id LIMIT ?`),
+    claimableIn: q(`SELECT * FROM outbox o WHERE o.status = 'pending' AND o.not_before <= ?
+      AND o.thread_key IN (SELECT value FROM json_each(?))
+      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
+                      AND p.status IN ('pending', 'sending'))
+      ORDER BY o.id LIMIT ?`),
     markSending: q(
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1, not_before = ? WHERE id = ?`,
     ),
@@ -342,6 +354,8 @@ function prepare(db: Database.Database) {
     messageRefByKey: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND key = ? AND status = 'sent'
       AND (session_id = ? OR ? IS NULL) ORDER BY id DESC LIMIT 1`),
     pendingCount: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`),
+    pendingCountIn: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')
+      AND thread_key IN (SELECT value FROM json_each(?))`),
     insertLlmCall:
       q(`INSERT INTO llm_calls (session_id, stage, call_key, provider, model, prompt_tokens, completion_tokens,
       latency_ms, cost_usd, outcome, response, created_at) VALUES (@sessionId, @stage, @callKey, @provider, @model,

@@ -199,7 +199,7 @@ export interface SessionStore {
    * undelivered row of their thread (so each thread is delivered in order). Claimed rows become
    * `sending` (and block later rows of their thread until marked sent or failed).
    */
-  claimOutbox(now: number, limit: number): OutboxRow[];
+  claimOutbox(now: number, limit: number, threadKeys?: readonly string[]): OutboxRow[];
   /**
    * Returns rows left `sending` by a previous (crashed) process to `pending`; call once at start,
    * holding the serving lease. Returns how many were requeued (they may be delivered twice).
@@ -210,8 +210,12 @@ export interface SessionStore {
   markFailed(id: number, error: string, retryAt?: number): void;
   /** The delivered message of the session's outbox row with this key (newest), if sent. */
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown;
-  /** Counts of rows not yet sent (pending + sending). */
-  pendingOutbox(): number;
+  /**
+   * Counts of rows not yet sent (pending + sending). With `threadKeys` (here and in
+   * `claimOutbox`), only rows of those threads: a process serving some threads (`ff2 chat`)
+   * neither takes nor waits for anyone else's messages.
+   */
+  pendingOutbox(threadKeys?: readonly string[]): number;
 
   recordLlmCall(call: NewLlmCall): void;
   /** The successful recorded call with this key, for replay. */

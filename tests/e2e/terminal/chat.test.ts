@@ -237,4 +237,34 @@ describe('ff2 chat journeys', () => {
       `Stopped: the repair rounds are spent; a person must decide what to change. Continue with: ff2 chat --resume ${session.id}`,
     );
   });
+
+  it("leaves other sessions' work and undelivered messages alone", async () => {
+    const { env, home } = await setup();
+    const store = openStore(home.db);
+    store.createSession(
+      {
+        id: 'slack1',
+        threadKey: 'slack:C1:1.2',
+        platform: 'slack',
+        ownerId: 'slack:U1',
+        goal: 'someone else',
+        stage: 'generate',
+        status: 'working',
+        state: {},
+      },
+      { outbox: [{ threadKey: 'slack:C1:1.2', payload: { text: 'for Slack, when it is back' } }] },
+    );
+    store.close();
+
+    const run = await ff2(['chat', '--auto', REFERENCE_GOAL], { env, stdin: '' }).done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('for Slack');
+    const after = openStore(home.db);
+    try {
+      expect(after.getSession('slack1')).toMatchObject({ stage: 'generate', status: 'working', version: 1 });
+      expect(after.pendingOutbox(['slack:C1:1.2'])).toBe(1);
+    } finally {
+      after.close();
+    }
+  });
 });
