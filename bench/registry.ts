@@ -8,4 +8,5 @@ export const BENCHES: Record<string, Bench> = {
   pipeline: async () => (await import('./pipeline.js')).benchPipeline(),
   discord: async () => (await import('./discord.js')).benchDiscord(),
   llm: async () => (await import('./llm.js')).benchLlm(),
+  slack: async () => (await import('./slack.js')).benchSlack(),
 };

@@ -11,6 +11,7 @@ import { toAdapterError } from './errors.js';
 import { formatMessage } from './format.js';
 import { close, createSlackHttpServer, listen } from './http.js';
 import { type InboundContext, registerListeners } from './inbound.js';
+import { EmitLane } from './lane.js';
 
 export type SlackTransport =
   | { kind: 'socket'; receiver: SocketModeReceiver }
@@ -52,6 +53,7 @@ export class SlackAdapter implements ChatAdapter {
   private started = false;
   private stopped = false;
   private readonly inflight = new Set<Promise<void>>();
+  private readonly lane = new EmitLane();
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.app = options.app;
@@ -85,6 +87,7 @@ export class SlackAdapter implements ChatAdapter {
       maxInputBytes: this.options.maxInputBytes,
       download: (url, max) => this.download(url, max),
       botUserId,
+      defer: (work) => this.lane.run(work),
       track: (work) => {
         this.inflight.add(work);
         return work.finally(() => this.inflight.delete(work));

@@ -36,6 +36,8 @@ export interface InboundContext {
   botUserId: string | undefined;
   /** Registers an inbound translation in flight (so the adapter can wait for them). */
   track: (work: Promise<void>) => Promise<void>;
+  /** Runs work after the ack on a later event-loop turn, one task per turn (see EmitLane). */
+  defer: (work: () => Promise<void>) => Promise<void>;
 }
 
 interface SlackFile {
@@ -333,10 +335,13 @@ function eventId(body: unknown): string {
   return typeof id === 'string' ? id : `event:${Date.now()}:${Math.random()}`;
 }
 
-/** Runs one translation; failures are logged, never thrown back into Bolt (the ack is already sent). */
+/**
+ * Runs one translation after the ack, deferred so a burst of requests is acked before any of
+ * them does Web API or database work; failures are logged, never thrown back into Bolt.
+ */
 async function guard(ctx: InboundContext, what: string, run: () => Promise<void>): Promise<void> {
   await ctx.track(
-    run().catch((error: unknown) => {
+    ctx.defer(run).catch((error: unknown) => {
       ctx.logger.error('slack inbound failed', { what, error: toAdapterError(error, what).message });
     }),
   );

@@ -1,0 +1,89 @@
+/**
+ * The ff2 side of the Slack benchmark: the whole app (router, runner, outbox, real SQLite file,
+ * real sandbox and analyser) behind the real Slack front door (Bolt over HTTP, built by the
+ * composition root), with the scripted model answering the reference goal after a delay.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createRecordingProvider } from '../src/llm/usage.js';
+import { silentLogger } from '../src/logger.js';
+import { createSandbox, createSlackFrontDoor, createToolchain } from '../src/main.js';
+import { openStore } from '../src/store/sqlite.js';
+import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
+import { BOT_TOKEN, SIGNING_SECRET } from '../tests/fakes/slack-server.js';
+
+const WORKING_STAGES = new Set(['generate', 'review', 'qa', 'qa_fix']);
+
+export async function startFf2ForBench(options: { apiUrl: string; modelDelayMs: number }) {
+  const dir = mkdtempSync(join(tmpdir(), 'ff2-bench-slack-'));
+  const config = loadConfig(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: options.apiUrl,
+      FF2_HTTP_PORT: '0',
+      FF2_DATA_DIR: dir,
+      FF2_LOG_LEVEL: 'silent',
+    },
+    dir,
+  );
+  const store = openStore(join(dir, 'ff2.db'));
+  const script = referenceGoalScript();
+  const llm = new ScriptedLlm(async (call) => {
+    await new Promise((r) => setTimeout(r, options.modelDelayMs));
+    return script(call);
+  });
+  const sandbox = createSandbox(config);
+  const adapter = await createSlackFrontDoor(config, silentLogger, { host: '127.0.0.1' });
+  if (!adapter) throw new Error('slack front door not configured');
+  const app = createApp({
+    config,
+    store,
+    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
+    sandbox,
+    python: createToolchain(config),
+    adapters: [adapter],
+    logger: silentLogger,
+  });
+  await app.start();
+  const sessions = (prefix: string) =>
+    store.listSessions({ limit: 10_000 }).filter((s) => s.goal.startsWith(prefix));
+
+  return {
+    botUrl: `http://127.0.0.1:${adapter.port}/slack/events`,
+    modelCalls: () => llm.calls.length,
+    /** Waits until `n` sessions whose goal starts with `prefix` wait at the outline gate. */
+    async waitOutlines(prefix: string, n: number) {
+      for (let i = 0; i < 6000; i++) {
+        if (sessions(prefix).filter((s) => s.stage === 'approve_outline').length >= n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`background sessions did not reach the outline (${prefix})`);
+    },
+    /** Approves the outline of those sessions (as their owners), so they start generating. */
+    async approveOutlines(prefix: string) {
+      for (const s of sessions(prefix)) {
+        const [platform, channelId, threadId] = s.threadKey.split(':') as [string, string, string];
+        void app.router.handle({
+          kind: 'action',
+          id: `bench-approve-${s.id}`,
+          thread: { platform: platform as 'slack', channelId, threadId },
+          user: { id: s.ownerId.slice('slack:'.length) },
+          sessionId: s.id,
+          action: 'approve',
+        });
+      }
+    },
+    /** Sessions with this goal prefix in a generating stage right now. */
+    generating: (prefix: string) => sessions(prefix).filter((s) => WORKING_STAGES.has(s.stage)).length,
+    async stop() {
+      await app.stop();
+      await sandbox.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
