@@ -37,6 +37,18 @@ if _watchdog:
 _after = os.environ.pop("FF2_DUMP_AFTER_S", "")
 if _after:
     import faulthandler
+    import time
 
-    faulthandler.dump_traceback_later(float(_after), exit=False)
+    _deadline = time.monotonic() + float(_after)
+
+    def _rearm(_faulthandler=faulthandler, _monotonic=time.monotonic, _deadline=_deadline):
+        try:  # no thread left under the process limit: the run just loses its timeout dump
+            _faulthandler.dump_traceback_later(max(0.01, _deadline - _monotonic()), exit=False)
+        except Exception:
+            pass
+
+    # A child forked while the dump timer is armed hangs at exit (CPython's watchdog thread does
+    # not survive fork): disarm around fork, re-arm in the parent only.
+    os.register_at_fork(before=faulthandler.cancel_dump_traceback_later, after_in_parent=_rearm)
+    _rearm()
 del _after, _watchdog

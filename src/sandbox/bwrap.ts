@@ -4,8 +4,10 @@ import { execa } from 'execa';
 import { SandboxError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { bwrapArgs } from './bwrap-args.js';
+import { SlotCgroups } from './cgroup.js';
 import { collectOutputs } from './collect.js';
 import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
+import { launch } from './launch.js';
 import { dumpAfterSeconds, prlimitArgs, resolveLimits, watchdogSeconds } from './limits.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
 import { waitUntilGone } from './reap.js';
@@ -44,6 +46,7 @@ const ASSETS = {
 export class ProcessSandbox implements Sandbox {
   private readonly pool: SlotPool;
   private readonly areas: WorkAreas;
+  private readonly cgroups = new SlotCgroups();
   private readonly tools: { bwrap: string; prlimit: string; setpriv: string; python: string };
   private readonly logger: Logger;
   private site: Promise<string | null> | null = null;
@@ -110,14 +113,18 @@ export class ProcessSandbox implements Sandbox {
       const inner = gui
         ? guiCommand(this.tools.python, request.args ?? [])
         : [this.tools.python, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
-      // setpriv ties the chain to this process at once: bwrap's own --die-with-parent is armed
-      // only after prlimit and bwrap's setup, and a bot dying in between would orphan the run.
-      const argv = ['--pdeathsig', 'KILL', '--', this.tools.prlimit, ...prlimitArgs(limits), '--'];
-      argv.push(this.tools.bwrap, ...bwrapArgs(layout), ...inner);
+      // The whole run (processes and its tmpfs pages) shares one memory and pids budget.
+      const budget = limits.memoryMb * 1024 * 1024 + limits.workDirBytes + 80 * 1024 * 1024;
+      const grouped = await this.cgroups.prepare(slot.index, budget, limits.maxProcesses);
+      const oomBefore = grouped ? await this.cgroups.oomKills(slot.index) : 0;
+      const procs = grouped ? this.cgroups.procsFiles(slot.index) : [];
+      const chain = launch(this.tools, slot.uid, procs, prlimitArgs(limits), [
+        ...bwrapArgs(layout),
+        ...inner,
+      ]);
       const started = performance.now();
-      const result = await execa(this.tools.setpriv, argv, {
-        uid: slot.uid,
-        gid: slot.uid,
+      const result = await execa(chain.file, chain.args, {
+        ...(chain.uid === null ? {} : { uid: chain.uid, gid: chain.uid }),
         cwd: '/',
         input: request.stdin ?? '',
         timeout: limits.timeoutMs,
@@ -144,7 +151,9 @@ export class ProcessSandbox implements Sandbox {
         if (!(await waitUntilGone(slot.uid)))
           this.logger.warn('sandbox processes outlived their run', { uid: slot.uid });
       }
+      const oomKilled = grouped && (await this.cgroups.oomKills(slot.index)) > oomBefore;
       const status = classify({
+        oomKilled,
         timedOut: result.timedOut,
         canceled: result.isCanceled,
         maxBuffer: result.isMaxBuffer,
@@ -176,6 +185,7 @@ export class ProcessSandbox implements Sandbox {
     }
   }
 
+  /** A process that cannot be put in its cgroup does not run unbounded: it is killed. */
   async check(): Promise<SandboxCheck> {
     try {
       const result = await this.run({ script: 'print("sandbox ok")', limits: { timeoutMs: 10_000 } });
@@ -197,6 +207,7 @@ export class ProcessSandbox implements Sandbox {
   /** Unmounts the work areas. Runs still in flight must have finished. */
   async close(): Promise<void> {
     await this.areas.close();
+    await this.cgroups.close();
   }
 }
 

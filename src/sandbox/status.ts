@@ -2,6 +2,8 @@ import { constants } from 'node:os';
 import type { RunStatus, Traceback } from './types.js';
 
 export interface Outcome {
+  /** The kernel OOM-killed a process of the run's cgroup. */
+  oomKilled?: boolean;
   timedOut: boolean;
   canceled: boolean;
   maxBuffer: boolean;
@@ -31,7 +33,7 @@ export function classify(o: Outcome): RunStatus {
   if (o.canceled) return 'killed';
   if (o.maxBuffer) return 'output_limit';
   if (o.timedOut) return 'timeout';
-  if (isMemory(o.traceback)) return 'memory';
+  if (o.oomKilled || isMemory(o.traceback)) return 'memory';
   if (o.traceback?.type === CPU_LIMIT_TYPE) return 'timeout';
   if (o.exitCode === 0 && !o.signal) return o.screenshot && o.traceback ? 'error' : 'ok';
   if (o.signal === 'SIGXCPU') return 'timeout';

@@ -56,6 +56,15 @@ describe('benign scripts work in the sandbox', () => {
     ]);
   });
 
+  it('lets forked children exit normally (the timeout dump does not hang them)', async () => {
+    const result = await sandbox.run({
+      script:
+        'import os, sys\npid = os.fork()\nif pid == 0:\n    sys.exit(3)\nprint(os.waitpid(pid, 0)[1] >> 8)\n',
+    });
+    expect(result.status).toBe('ok');
+    expect(result.stdout).toBe('3\n');
+  });
+
   it('imports csv, json, sqlite3 and tkinter', async () => {
     const result = await sandbox.run({
       script:
