@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
 import { TerminalAdapter } from '../bots/terminal/adapter.js';
@@ -38,7 +39,9 @@ under $FF2_DATA_DIR/sessions/<id>/. Without a goal, asks for one.
   --resume <id>   continue a session (any platform); read-only unless you own it
   --as-owner      steer a session you do not own when resuming
 
-Ctrl+C stops the current stage; the session stays resumable with --resume.
+At a prompt, "/attach <path>" sends a file: a .py becomes the new script version, anything
+else an input file for the runs. Ctrl+C stops the current stage; the session stays resumable
+with --resume.
 Exit codes: 0 shipped, 1 ended without shipping, 2 usage, 3 environment (sandbox, model).`;
 
 interface ChatArgs {
@@ -257,6 +260,7 @@ async function chat(
         signal: interrupt.signal,
         randomId: newId,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        readFile: (path) => readAttachment(resolve(io.cwd, path), config.sandbox.maxInputBytes),
       });
       if (outcome.kind === 'interrupted') text('\nInterrupted: stopping the current stage…\n');
     } finally {
@@ -319,6 +323,23 @@ function terminalUser(env: NodeJS.ProcessEnv): string {
     return userInfo().username || env.USER || 'local';
   } catch {
     return env.USER || 'local';
+  }
+}
+
+/** A file the person attaches with `/attach <path>`: a new script version (.py) or run input. */
+function readAttachment(
+  path: string,
+  maxBytes: number,
+): { name: string; bytes: Uint8Array } | { error: string } {
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes)
+      return { error: `${path} is ${size} bytes; the limit is ${maxBytes} (FF2_MAX_INPUT_MB)` };
+    return { name: basename(path), bytes: new Uint8Array(readFileSync(path)) };
+  } catch (error) {
+    return {
+      error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
 }
 

@@ -48,7 +48,15 @@ export interface DriveOptions {
   randomId: () => string;
   /** Pause between looks at a session the app still works on. */
   sleep: (ms: number) => Promise<void>;
+  /** Reads a file the person attaches with `/attach <path>` (size-checked), or says why not. */
+  readFile: (path: string) => { name: string; bytes: Uint8Array } | { error: string };
 }
+
+/** What the person answered: a button, words, or a file (`/attach path`). */
+type Reply =
+  | { kind: 'click'; button: Choice }
+  | { kind: 'text'; text: string }
+  | { kind: 'file'; name: string; bytes: Uint8Array };
 
 const INTERRUPTED = Symbol('interrupted');
 
@@ -118,10 +126,7 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
     await send(session, answer);
   }
 
-  async function send(
-    session: SessionRow,
-    a: { kind: 'click'; button: Choice } | { kind: 'text'; text: string },
-  ) {
+  async function send(session: SessionRow, a: Reply) {
     inputSeq = o.adapter.latestSeq();
     const base = {
       id: `terminal:${o.randomId()}`,
@@ -139,7 +144,9 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
             ...(a.button.value !== undefined ? { value: a.button.value } : {}),
             message: a.button.message,
           }
-        : { ...base, kind: 'message', text: a.text };
+        : a.kind === 'file'
+          ? { ...base, kind: 'file', name: a.name, bytes: a.bytes }
+          : { ...base, kind: 'message', text: a.text };
     await o.adapter.emit(event);
   }
 
@@ -148,9 +155,7 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
   }
 
   /** Reads lines until one means something; null when input ends. */
-  async function ask(
-    buttons: Choice[],
-  ): Promise<{ kind: 'click'; button: Choice } | { kind: 'text'; text: string } | null> {
+  async function ask(buttons: Choice[]): Promise<Reply | null> {
     for (;;) {
       o.adapter.working(null);
       o.say(promptText(buttons, true));
@@ -160,6 +165,13 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
         return null;
       }
       if (o.echo) o.say(`${line}\n`);
+      const attach = /^\/(?:attach|file)\s+(.+)$/.exec(line.trim());
+      if (attach) {
+        const file = o.readFile(attach[1]!.trim());
+        if ('error' in file) o.say(`${file.error}\n`);
+        else return { kind: 'file', ...file };
+        continue;
+      }
       const answer = resolveAnswer(line, buttons);
       if (answer.kind === 'button') return { kind: 'click', button: answer.button as Choice };
       if (answer.kind === 'text') return answer;

@@ -103,6 +103,10 @@ function fakeWorld(options: { runPasses?: boolean } = {}) {
           return () => String(++n);
         })(),
         sleep: async () => {},
+        readFile: (path) =>
+          path === 'edited.py'
+            ? { name: 'edited.py', bytes: new TextEncoder().encode('print(2)\n') }
+            : { error: `cannot read ${path}: ENOENT` },
         ...extra,
       };
     },
@@ -190,5 +194,16 @@ describe('driveSession', () => {
     const outcome = await driveSession(world.options('1\n', { readOnly: true }));
     expect(outcome.kind).toBe('read_only');
     expect(world.events).toHaveLength(1);
+  });
+
+  it('sends a file with /attach, and says why when it cannot be read', async () => {
+    const world = fakeWorld();
+    await started(world);
+    const outcome = await driveSession(world.options('/attach missing.py\n/attach edited.py\n'));
+    expect(outcome.kind).toBe('input_closed');
+    expect(world.out.join('')).toContain('cannot read missing.py: ENOENT');
+    const file = world.events.find((e) => e.kind === 'file');
+    expect(file).toMatchObject({ kind: 'file', name: 'edited.py' });
+    expect(new TextDecoder().decode((file as { bytes: Uint8Array }).bytes)).toBe('print(2)\n');
   });
 });
