@@ -116,7 +116,6 @@ export class ProcessSandbox implements Sandbox {
       // The whole run (processes and its tmpfs pages) shares one memory and pids budget.
       const budget = limits.memoryMb * 1024 * 1024 + limits.workDirBytes + 80 * 1024 * 1024;
       const grouped = await this.cgroups.prepare(slot.index, budget, limits.maxProcesses);
-      const oomBefore = grouped ? await this.cgroups.oomKills(slot.index) : 0;
       const procs = grouped ? this.cgroups.procsFiles(slot.index) : [];
       const chain = launch(this.tools, slot.uid, procs, prlimitArgs(limits), [
         ...bwrapArgs(layout),
@@ -151,7 +150,7 @@ export class ProcessSandbox implements Sandbox {
         if (!(await waitUntilGone(slot.uid)))
           this.logger.warn('sandbox processes outlived their run', { uid: slot.uid });
       }
-      const oomKilled = grouped && (await this.cgroups.oomKills(slot.index)) > oomBefore;
+      const oomKilled = grouped && (await this.cgroups.oomKilledSinceLast(slot.index));
       const status = classify({
         oomKilled,
         timedOut: result.timedOut,

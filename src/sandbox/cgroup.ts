@@ -12,6 +12,9 @@ export class SlotCgroups {
   private layout: Promise<Layout | null> | null = null;
   private resolved: Layout | null = null;
   private readonly created = new Set<string>();
+  /** Limits last written per slot ("bytes/pids"), so a run with the same limits writes nothing. */
+  private readonly sized = new Map<number, string>();
+  private readonly oomSeen = new Map<number, number>();
 
   constructor(
     private readonly root = '/sys/fs/cgroup',
@@ -32,6 +35,9 @@ export class SlotCgroups {
           this.created.add(dir);
         }
       }
+      if (!this.oomSeen.has(slot)) this.oomSeen.set(slot, await this.oomKills(slot));
+      const size = `${memoryBytes}/${maxPids}`;
+      if (this.sized.get(slot) === size) return true;
       const [memory, pids] = this.dirs(layout, slot);
       if (layout.version === 2) {
         await writeFile(join(memory!, 'memory.max'), String(memoryBytes));
@@ -41,8 +47,10 @@ export class SlotCgroups {
         await writeFile(join(memory!, 'memory.limit_in_bytes'), String(memoryBytes));
         await writeFile(join(pids!, 'pids.max'), String(maxPids));
       }
+      this.sized.set(slot, size);
       return true;
     } catch {
+      this.sized.delete(slot);
       return false;
     }
   }
@@ -56,9 +64,16 @@ export class SlotCgroups {
     return this.dirs(this.resolved, slot).map((dir) => join(dir, 'cgroup.procs'));
   }
 
-  /** How many processes the kernel has OOM-killed in this slot's cgroup so far. */
-  async oomKills(slot: number): Promise<number> {
-    const layout = await this.layout;
+  /** Whether the kernel OOM-killed a process of this slot since the last call (one read). */
+  async oomKilledSinceLast(slot: number): Promise<boolean> {
+    const now = await this.oomKills(slot);
+    const before = this.oomSeen.get(slot) ?? now;
+    this.oomSeen.set(slot, now);
+    return now > before;
+  }
+
+  private async oomKills(slot: number): Promise<number> {
+    const layout = this.resolved;
     if (!layout) return 0;
     const [memory] = this.dirs(layout, slot);
     const file = layout.version === 2 ? 'memory.events' : 'memory.oom_control';
