@@ -25,7 +25,7 @@ export interface ResolveModelOptions {
   /** Receives progress-bar text (carriage-return lines) while downloading. */
   progress?: (text: string) => void;
   /** Reachability check before downloading; default: DNS + TCP to the host within 5 s. */
-  reachable?: (host: string) => Promise<boolean>;
+  reachable?: (host: string, port: number) => Promise<boolean>;
   /** A download with no progress for this long fails. Default 60,000 ms. */
   stallMs?: number;
 }
@@ -59,8 +59,8 @@ export async function resolveModel(options: ResolveModelOptions): Promise<string
       false,
       `The local model ${source} is not downloaded; run "ff2 models pull", or ${OFFLINE_FIX}.`,
     );
-  const host = hostOf(source);
-  const reachable = await (options.reachable ?? canReach)(host);
+  const { host, port } = endpointOf(source);
+  const reachable = await (options.reachable ?? canReach)(host, port);
   if (!reachable)
     throw new LlmError(
       'unavailable',
@@ -133,13 +133,14 @@ function progressBar(write: ((text: string) => void) | undefined): (done: number
   };
 }
 
-function hostOf(source: string): string {
-  if (/^(hf:|huggingface:)/i.test(source)) return 'huggingface.co';
-  return new URL(source).hostname;
+function endpointOf(source: string): { host: string; port: number } {
+  if (/^(hf:|huggingface:)/i.test(source)) return { host: 'huggingface.co', port: 443 };
+  const url = new URL(source);
+  return { host: url.hostname, port: Number(url.port) || (url.protocol === 'http:' ? 80 : 443) };
 }
 
-/** DNS lookup and a TCP connect to port 443, bounded to `timeoutMs` in total. */
-export async function canReach(host: string, timeoutMs = 5000): Promise<boolean> {
+/** DNS lookup and a TCP connect, bounded to `timeoutMs` in total. */
+export async function canReach(host: string, port: number, timeoutMs = 5000): Promise<boolean> {
   const deadline = AbortSignal.timeout(timeoutMs);
   try {
     const { address } = await Promise.race([
@@ -147,7 +148,7 @@ export async function canReach(host: string, timeoutMs = 5000): Promise<boolean>
       new Promise<never>((_, reject) => deadline.addEventListener('abort', () => reject(deadline.reason))),
     ]);
     return await new Promise<boolean>((done) => {
-      const socket = connect({ host: address, port: 443 });
+      const socket = connect({ host: address, port });
       const finish = (ok: boolean) => {
         socket.destroy();
         done(ok);

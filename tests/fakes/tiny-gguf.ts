@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,6 +38,7 @@ type Kv =
 /** Writes the model into a new temp directory (or `dir`) and returns its path. */
 export function writeTinyGguf(dir?: string, options: TinyGgufOptions = {}): string {
   const target = dir ?? mkdtempSync(join(tmpdir(), 'ff2-tiny-gguf-'));
+  mkdirSync(target, { recursive: true });
   const path = join(target, 'tiny-llama.gguf');
   writeFileSync(path, buildTinyGguf(options));
   return path;

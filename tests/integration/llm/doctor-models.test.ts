@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -92,6 +94,32 @@ describe('ff2 models', () => {
     const json = await cli(['models', 'list', '--json'], { FF2_DATA_DIR: data });
     expect(JSON.parse(json.out()).models[0]).toMatchObject({ name: 'tiny-llama.gguf' });
   });
+
+  it('pulls a model URI into the models directory with a progress bar on stderr', async () => {
+    const bytes = readFileSync(writeTinyGguf(join(dir, 'src-model')));
+    const host = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+      res.end(bytes);
+    });
+    await new Promise<void>((ready) => host.listen(0, '127.0.0.1', ready));
+    try {
+      const data = join(dir, 'data-pull-ok');
+      const { port } = host.address() as AddressInfo;
+      const result = await cli(['models', 'pull', `http://127.0.0.1:${port}/m/tiny.gguf`], {
+        FF2_DATA_DIR: data,
+      });
+      expect(result.code).toBe(0);
+      const path = result.out().trim();
+      expect(path).toBe(join(data, 'models', 'tiny.gguf'));
+      expect(existsSync(path)).toBe(true);
+      expect(result.err()).toMatch(/\r\[#+\] 100%/);
+      const list = await cli(['models', 'list'], { FF2_DATA_DIR: data });
+      expect(list.out()).toContain('tiny.gguf');
+    } finally {
+      host.closeAllConnections();
+      await new Promise((closed) => host.close(closed));
+    }
+  }, 30_000);
 
   it('pull fails fast offline with the ways forward, exit 3', async () => {
     const result = await cli(['models', 'pull', 'hf:nobody/nothing/model.gguf'], {
