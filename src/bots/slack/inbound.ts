@@ -12,18 +12,13 @@ import type {
 } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
-import { ACTION_ID_PATTERN, decodeActionId, encodeActionId } from './action-id.js';
+import { ACTION_ID_PATTERN, decodeActionId } from './action-id.js';
 import { parseCommandText, stripMention, unescapeSlackText } from './command.js';
 import { toAdapterError } from './errors.js';
 import { escapeText, mentionUser } from './format.js';
+import { modalFor, readModal } from './modal.js';
 
 export const COMMAND = '/ff2';
-const MODAL_BLOCK = 'text';
-
-/** Button actions that first ask for text (a Slack modal); the submission is the action event. */
-export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
-  review_changes: { title: 'Request changes', label: 'What should change?' },
-};
 
 export interface InboundContext {
   app: App;
@@ -59,13 +54,6 @@ interface SlackMessageEvent {
   thread_ts?: string;
   files?: SlackFile[];
 }
-/** What ff2 keeps in a modal's private_metadata to find its way back to the clicked message. */
-interface ModalOrigin {
-  channel: string;
-  thread: string;
-  message: string;
-  value?: string;
-}
 
 export function registerListeners(ctx: InboundContext): void {
   const { app } = ctx;
@@ -74,12 +62,12 @@ export function registerListeners(ctx: InboundContext): void {
     await guard(ctx, 'command', () => onCommand(ctx, args));
   });
   app.event('app_mention', async ({ event, body }) => {
-    await guard(ctx, 'app_mention', () =>
-      onMention(ctx, event as unknown as SlackMessageEvent, eventId(body)),
-    );
+    const e = event as unknown as SlackMessageEvent;
+    await guard(ctx, 'app_mention', () => onMention(ctx, e, eventId(body, e)));
   });
   app.event('message', async ({ event, body }) => {
-    await guard(ctx, 'message', () => onMessage(ctx, event as unknown as SlackMessageEvent, eventId(body)));
+    const e = event as unknown as SlackMessageEvent;
+    await guard(ctx, 'message', () => onMessage(ctx, e, eventId(body, e)));
   });
   app.action<BlockAction<ButtonAction>>(ACTION_ID_PATTERN, async ({ ack, body, action, respond }) => {
     await ack();
@@ -233,33 +221,14 @@ async function onAction(
   const channel = body.channel?.id ?? body.container?.channel_id;
   if (!decoded || !message || !channel) return;
   const thread = threadOfMessage(channel, message.ts, message.thread_ts as string | undefined);
-  const modal = MODAL_ACTIONS[decoded.action];
-  if (modal) {
-    const origin: ModalOrigin = {
-      channel,
-      thread: thread.threadId,
-      message: message.ts,
-      ...(action.value ? { value: action.value } : {}),
-    };
-    await ctx.app.client.views.open({
-      trigger_id: body.trigger_id,
-      view: {
-        type: 'modal',
-        callback_id: encodeActionId(decoded.sessionId, decoded.action, 'modal'),
-        private_metadata: JSON.stringify(origin),
-        title: { type: 'plain_text', text: modal.title },
-        submit: { type: 'plain_text', text: 'Send' },
-        close: { type: 'plain_text', text: 'Cancel' },
-        blocks: [
-          {
-            type: 'input',
-            block_id: MODAL_BLOCK,
-            label: { type: 'plain_text', text: modal.label },
-            element: { type: 'plain_text_input', action_id: MODAL_BLOCK, multiline: true, max_length: 3000 },
-          },
-        ],
-      },
-    });
+  const view = modalFor(decoded.sessionId, decoded.action, {
+    channel,
+    thread: thread.threadId,
+    message: message.ts,
+    ...(action.value ? { value: action.value } : {}),
+  });
+  if (view) {
+    await ctx.app.client.views.open({ trigger_id: body.trigger_id, view });
     return;
   }
   await ctx.emit({
@@ -281,22 +250,16 @@ async function onModalSubmit(
   body: ViewSubmitAction,
   view: ViewSubmitAction['view'],
 ): Promise<void> {
-  const decoded = decodeActionId(view.callback_id);
-  if (!decoded) return;
-  let origin: ModalOrigin;
-  try {
-    origin = JSON.parse(view.private_metadata) as ModalOrigin;
-  } catch {
-    return;
-  }
-  const text = view.state.values[MODAL_BLOCK]?.[MODAL_BLOCK]?.value ?? '';
+  const submitted = readModal(view);
+  if (!submitted) return;
+  const { origin, text } = submitted;
   await ctx.emit({
     kind: 'action',
     id: `view:${view.id}`,
     thread: { platform: 'slack', channelId: origin.channel, threadId: origin.thread },
     user: { id: body.user.id, name: body.user.name },
-    sessionId: decoded.sessionId,
-    action: decoded.action,
+    sessionId: submitted.sessionId,
+    action: submitted.action,
     value: text,
     message: { platform: 'slack', channelId: origin.channel, messageId: origin.message },
     respond: postEphemeral(ctx, origin.channel, body.user.id, origin.thread || undefined),
@@ -330,9 +293,10 @@ async function ephemeral(
   await respond({ text: escapeText(text), response_type: 'ephemeral', replace_original: false });
 }
 
-function eventId(body: unknown): string {
+/** Slack's event_id; for a payload without one (never seen), the message's own channel + ts. */
+function eventId(body: unknown, event: { channel?: string; ts?: string }): string {
   const id = (body as { event_id?: unknown }).event_id;
-  return typeof id === 'string' ? id : `event:${Date.now()}:${Math.random()}`;
+  return typeof id === 'string' ? id : `message:${event.channel}:${event.ts}`;
 }
 
 /**
