@@ -31,6 +31,8 @@ export interface FakeRequest {
   messages: FakeMessage[];
   headers: IncomingHttpHeaders;
   path: string;
+  /** `response_format.json_schema.name` (the request's schemaName) when the client sent one. */
+  schemaName: string | undefined;
   /** 0-based index of this call on this server. */
   index: number;
 }
@@ -84,6 +86,7 @@ export async function startOpenAiServer(options: {
           messages: flatten(body.messages),
           headers: req.headers,
           path,
+          schemaName: body.response_format?.json_schema?.name,
           index: calls.length,
         };
         calls.push(request);

@@ -69,6 +69,7 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
     expect(result).toMatchObject({ provider: 'openai', model: 'fake-model' });
     const format = calls[0]?.body.response_format;
     expect(format?.type).toBe('json_schema');
+    expect(calls[0]?.schemaName).toBe('verdict');
     expect(format?.json_schema).toMatchObject({ name: 'verdict', strict: true });
     expect(format?.json_schema?.schema).toMatchObject({
       additionalProperties: false,
