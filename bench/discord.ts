@@ -27,7 +27,7 @@ import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js
 const COMMANDS = 200;
 const BACKGROUND = Number(process.env.BENCH_DISCORD_BACKGROUND ?? 20);
 /** Per generated section; keeps the background sessions generating through the measurement. */
-const GENERATE_DELAY_MS = 1500;
+const GENERATE_DELAY_MS = 8000;
 const ROUNDS = 2;
 
 interface Info {
@@ -43,29 +43,33 @@ export async function benchDiscord(): Promise<Record<string, number | string>> {
   try {
     await ff2.startBackground(BACKGROUND);
     const generatingBefore = ff2.generating();
-    // Warm both paths (JIT, keep-alive sockets) before measuring.
-    await worker.call({ op: 'fire', target: 'bare', count: 20, tag: 'warm' });
-    await worker.call({ op: 'fire', target: 'ff2', count: 20, tag: 'warm' });
+    // Warm both paths (JIT, one keep-alive socket per concurrent request) before measuring.
+    await worker.call({ op: 'fire', target: 'bare', count: COMMANDS, tag: 'warm' });
+    await worker.call({ op: 'fire', target: 'ff2', count: COMMANDS, tag: 'warm' });
+    let started = BACKGROUND + COMMANDS;
+    // Each ff2 round leaves 200 sessions starting; let them reach their first question before the
+    // next bare round, so the baseline is not measured under ff2's leftover work.
+    await ff2.settle(started);
     const bareMs: number[] = [];
     const ff2Ms: number[] = [];
+    const gaps: number[] = [];
+    let maxGap = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 5);
     for (let round = 0; round < ROUNDS; round++) {
-      bareMs.push(
-        ...((await worker.call({
-          op: 'fire',
-          target: 'bare',
-          count: COMMANDS,
-          tag: `bare${round}`,
-        })) as number[]),
-      );
-      ff2Ms.push(
-        ...((await worker.call({
-          op: 'fire',
-          target: 'ff2',
-          count: COMMANDS,
-          tag: `ff2${round}`,
-        })) as number[]),
-      );
+      bareMs.push(...(await fire(worker, 'bare', `bare${round}`)));
+      last = performance.now();
+      maxGap = 0;
+      ff2Ms.push(...(await fire(worker, 'ff2', `ff2${round}`)));
+      gaps.push(maxGap);
+      started += COMMANDS;
+      await ff2.settle(started);
     }
+    clearInterval(ticker);
     const generatingAfter = ff2.generating();
     const p = (xs: number[], q: number) => round2(percentile(xs, q));
     return {
@@ -75,6 +79,9 @@ export async function benchDiscord(): Promise<Record<string, number | string>> {
       background_generating_before: generatingBefore,
       background_generating_after: generatingAfter,
       model_calls: ff2.modelCalls(),
+      settle_timeouts: ff2.settleTimeouts(),
+      settle_total_s: round2(ff2.settleMs() / 1000),
+      event_loop_gap_max_ms: round2(Math.max(...gaps)),
       callback_p50_ms: p(ff2Ms, 0.5),
       callback_p99_ms: p(ff2Ms, 0.99),
       callback_max_ms: p(ff2Ms, 1),
@@ -122,9 +129,28 @@ async function startFf2(target: Info['ff2']) {
   });
   await app.start();
   const threads: ThreadRef[] = [];
+  let settleTimeouts = 0;
+  let settleMs = 0;
   const threadKey = (t: ThreadRef) => `discord:${t.channelId}:${t.threadId}`;
   return {
     modelCalls: () => llm.calls.length,
+    settleTimeouts: () => settleTimeouts,
+    settleMs: () => settleMs,
+    /** Waits until `sessions` exist and only the background ones are still working. */
+    async settle(sessions: number) {
+      const background = new Set(threads.map((t) => store.getSessionByThread(threadKey(t))?.id));
+      const started = performance.now();
+      for (let waited = 0; waited < 60_000; waited += 50) {
+        const all = store.listSessions({ limit: 1_000_000 });
+        const working = store.listResumable().filter((row) => !background.has(row.id)).length;
+        if (all.length >= sessions && working === 0) {
+          settleMs += performance.now() - started;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      settleTimeouts++;
+    },
     generating: () =>
       threads.filter((t) => store.getSessionByThread(threadKey(t))?.stage === 'generate').length,
     /** Starts `n` sessions through the router (as the adapter would) and approves their outlines. */
@@ -217,6 +243,14 @@ async function startWorker() {
       await worker.terminate();
     },
   };
+}
+
+async function fire(
+  worker: { call(request: object): Promise<unknown> },
+  target: 'ff2' | 'bare',
+  tag: string,
+) {
+  return (await worker.call({ op: 'fire', target, count: COMMANDS, tag })) as number[];
 }
 
 function percentile(values: number[], q: number): number {
