@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
 import { TerminalAdapter } from '../bots/terminal/adapter.js';
+import { readAttachment, terminalUser } from '../bots/terminal/local.js';
+import { describeSession, endOfSession } from '../bots/terminal/outcome.js';
 import { checkModel } from '../bots/terminal/preflight.js';
 import { createLineSource, type LineSource } from '../bots/terminal/prompt.js';
 import { type DriveOutcome, driveSession } from '../bots/terminal/session.js';
@@ -140,12 +140,24 @@ async function chat(
   }
 
   if (opts.resume !== undefined) {
+    // A session this terminal will not drive (someone else's, or ended) is only described: no
+    // sandbox, model or serving lease needed.
     const existing = openExistingStore(config);
-    const found = existing?.getSession(opts.resume);
-    existing?.close();
-    if (!found) {
-      io.err(`ff2 chat: no session "${opts.resume}". List them with: ff2 sessions\n`);
-      return 2;
+    try {
+      const found = existing?.getSession(opts.resume);
+      if (!existing || !found) {
+        io.err(`ff2 chat: no session "${opts.resume}". List them with: ff2 sessions\n`);
+        return 2;
+      }
+      const mine = found.ownerId === `${decodeThreadKey(found.threadKey).platform}:${osUser}`;
+      const live = found.status === 'working' || found.status === 'waiting';
+      if ((!mine && !opts.asOwner) || !live) {
+        text(describeSession(found, existing.usageTotals(found.id)));
+        const kind = found.status === 'done' ? 'shipped' : live ? 'read_only' : 'ended';
+        return finish({ kind, session: found } as DriveOutcome, found, io, opts.json);
+      }
+    } finally {
+      existing?.close();
     }
   }
 
@@ -178,26 +190,13 @@ async function chat(
     // Which thread this terminal drives, and as whom.
     let thread: ThreadRef;
     let user: ChatUser = { id: osUser, name: osUser };
-    let readOnly = false as boolean;
     let resumed: SessionRow | undefined;
     if (opts.resume !== undefined) {
-      resumed = store.getSession(opts.resume);
-      if (!resumed) {
-        io.err(`ff2 chat: no session "${opts.resume}". List them with: ff2 sessions\n`);
-        return 2;
-      }
+      resumed = store.getSession(opts.resume)!;
       thread = decodeThreadKey(resumed.threadKey);
-      const owner = `${thread.platform}:${osUser}`;
-      if (resumed.ownerId !== owner) {
-        if (opts.asOwner) user = { id: resumed.ownerId.slice(resumed.ownerId.indexOf(':') + 1) };
-        else readOnly = true;
-      }
-      if (readOnly || !['working', 'waiting'].includes(resumed.status)) {
-        // Nothing to drive: say where it stands without taking the serving lease.
-        text(describeSession(resumed, store.usageTotals(resumed.id)));
-        const kind = resumed.status === 'done' ? 'shipped' : readOnly ? 'read_only' : 'ended';
-        return finish({ kind, session: resumed } as DriveOutcome, resumed, io, opts.json, text);
-      }
+      // --as-owner: act as the owner's own platform user, so the router lets the answers steer.
+      if (resumed.ownerId !== `${thread.platform}:${osUser}`)
+        user = { id: resumed.ownerId.slice(resumed.ownerId.indexOf(':') + 1) };
     } else {
       thread = { platform: 'terminal', channelId: 'local', threadId: newId() };
     }
@@ -253,7 +252,6 @@ async function chat(
         thread,
         user,
         auto: opts.auto,
-        readOnly,
         say,
         echo: !io.stdin.isTTY,
         color: io.stdoutIsTTY && !opts.json,
@@ -271,7 +269,7 @@ async function chat(
     }
 
     const session = store.getSessionByThread(threadKey) ?? resumed;
-    return finish(outcome, session, io, opts.json, text);
+    return finish(outcome, session, io, opts.json);
   } finally {
     await llm?.close?.();
     await sandbox.close();
@@ -280,67 +278,11 @@ async function chat(
 }
 
 /** Prints how the session ended and returns the exit code. */
-function finish(
-  outcome: DriveOutcome,
-  session: SessionRow | undefined,
-  io: CliIo,
-  json: boolean,
-  text: (s: string) => void,
-): number {
-  const id = session?.id ?? '?';
-  const resume = `ff2 chat --resume ${id}`;
-  const code = outcome.kind === 'shipped' ? 0 : 1;
-  const messages: Record<DriveOutcome['kind'], string> = {
-    shipped: `Shipped. Files are in the session folder; history: ff2 show ${id}`,
-    ended: `Session ${session?.status ?? 'ended'} without shipping. History: ff2 show ${id}`,
-    needs_person: `Stopped: ${'reason' in outcome ? outcome.reason : ''}. Continue with: ${resume}`,
-    input_closed: `Input ended while ff2 was waiting for an answer; not shipped. Continue with: ${resume}`,
-    interrupted: `Stopped; the session is kept. Continue with: ${resume}`,
-    read_only: `Session ${id} belongs to ${session?.ownerId ?? 'someone else'}; shown read-only. To steer it: ${resume} --as-owner`,
-  };
-  text(`\n${messages[outcome.kind]}\n`);
-  if (json) {
-    io.out(
-      `${JSON.stringify({ type: 'end', outcome: outcome.kind, session: id, stage: session?.stage ?? null, exitCode: code })}\n`,
-    );
-  }
-  return code;
-}
-
-function describeSession(s: SessionRow, usage: { calls: number; costUsd: number }): string {
-  return [
-    `Session ${s.id} (${s.platform}, owner ${s.ownerId})`,
-    `  goal:  ${s.goal}`,
-    `  stage: ${s.stage} (${s.status}); ${usage.calls} model calls${usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : ''}`,
-    `  history: ff2 show ${s.id}`,
-    '',
-  ].join('\n');
-}
-
-/** `terminal:<os user>` is the owner id; the user name comes from the OS, then $USER. */
-function terminalUser(env: NodeJS.ProcessEnv): string {
-  try {
-    return userInfo().username || env.USER || 'local';
-  } catch {
-    return env.USER || 'local';
-  }
-}
-
-/** A file the person attaches with `/attach <path>`: a new script version (.py) or run input. */
-function readAttachment(
-  path: string,
-  maxBytes: number,
-): { name: string; bytes: Uint8Array } | { error: string } {
-  try {
-    const size = statSync(path).size;
-    if (size > maxBytes)
-      return { error: `${path} is ${size} bytes; the limit is ${maxBytes} (FF2_MAX_INPUT_MB)` };
-    return { name: basename(path), bytes: new Uint8Array(readFileSync(path)) };
-  } catch (error) {
-    return {
-      error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    };
-  }
+function finish(outcome: DriveOutcome, session: SessionRow | undefined, io: CliIo, json: boolean): number {
+  const end = endOfSession(outcome, session);
+  if (json) io.out(`${JSON.stringify(end.event)}\n`);
+  else io.out(`\n${end.line}\n`);
+  return end.code;
 }
 
 function newId(): string {

@@ -37,8 +37,8 @@ export interface DriveOptions {
   /** Who is typing (as the router will qualify it with the thread's platform). */
   user: ChatUser;
   auto: boolean;
-  /** Prompts never steer: only show where the session stands. */
-  readOnly: boolean;
+  /** Never steer: return `read_only` at the first point that needs a person. */
+  readOnly?: boolean;
   /** Where prompts and echoed answers go (stdout in text mode, stderr with --json-events). */
   say: (text: string) => void;
   /** Echo the answer read (stdin is not a TTY, so the transcript shows it). */
