@@ -4,6 +4,7 @@ import type { ChatAdapter } from '../bots/types.js';
 import { UsageError } from '../errors.js';
 import {
   createAppLogger,
+  createDiscordFrontDoor,
   createLlmProvider,
   createSandbox,
   createSlackFrontDoor,
@@ -22,6 +23,8 @@ const USAGE = `Usage: ff2 serve [--host <address>]
 Starts every configured chat front door and resumes unfinished sessions:
   Slack    when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on
            FF2_HTTP_PORT (POST /slack/events, GET /healthz) with SLACK_SIGNING_SECRET
+  Discord  when DISCORD_TOKEN and DISCORD_APP_ID are set (gateway; register /ff2 once with
+           "ff2 discord register")
 One server per database (FF2_DB). SIGTERM or Ctrl+C stops taking events, lets running steps
 commit, drains the outbox and exits within 10 s.
 
@@ -50,10 +53,13 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const adapters: ChatAdapter[] = [];
   const slack = await createSlackFrontDoor(config, logger, host ? { host } : {});
   if (slack) adapters.push(slack);
+  const discord = await createDiscordFrontDoor(config, logger);
+  if (discord) adapters.push(discord);
   if (adapters.length === 0) {
     io.err(
       'ff2 serve: no chat front door is configured.\n' +
         'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); see "ff2 slack manifest".\n' +
+        'For Discord set DISCORD_TOKEN and DISCORD_APP_ID; see "ff2 discord register".\n' +
         'For a session in this terminal use "ff2 chat".\n',
     );
     return 3;
