@@ -13,7 +13,7 @@ const env = {
   OPENAI_API_KEY: 'unused',
 };
 
-describe('ff2 chat: usage and environment errors', () => {
+describe('ff2 chat: usage and environment errors', { timeout: 120_000 }, () => {
   it('refuses an empty goal read from stdin with exit 2', async () => {
     const run = await ff2(['chat'], { env, stdin: '\n' }).done;
     expect(run.code).toBe(2);
@@ -59,7 +59,7 @@ describe('ff2 chat: usage and environment errors', () => {
   });
 });
 
-describe('ff2 chat: no model', () => {
+describe('ff2 chat: no model', { timeout: 120_000 }, () => {
   it('exits 3 naming the server and the settings when the model server cannot be reached', async () => {
     const run = await ff2(['chat', '--auto', 'print hello'], { env, stdin: '' }).done;
     expect(run.code).toBe(3);

@@ -61,7 +61,8 @@ const QUESTIONS: ReferenceOptions['questions'] = [
   { question: 'Keep which duplicate?', choices: ['first', 'last'], default: 'first' },
 ];
 
-describe('ff2 chat journeys', () => {
+// Child processes on a 2-core machine shared with the rest of the suite: generous time limits.
+describe('ff2 chat journeys', { timeout: 120_000 }, () => {
   it('runs the whole journey alone with --auto, ships, and leaves the files in the session folder', async () => {
     const { env, home } = await setup();
     const run = await ff2(['chat', '--auto', REFERENCE_GOAL], { env, stdin: '' }).done;

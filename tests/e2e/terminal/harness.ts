@@ -14,8 +14,6 @@ export interface ChildRun {
   /** Output so far. */
   stdout(): string;
   stderr(): string;
-  /** Resolves when stdout (or stderr) has matched `pattern`. */
-  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<void>;
 }
 
 export function tempHome(prefix: string) {
@@ -38,14 +36,11 @@ export function ff2(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: s
   });
   let stdout = '';
   let stderr = '';
-  const watchers: Array<() => void> = [];
   child.stdout!.on('data', (c: Buffer) => {
     stdout += c.toString('utf8');
-    for (const w of [...watchers]) w();
   });
   child.stderr!.on('data', (c: Buffer) => {
     stderr += c.toString('utf8');
-    for (const w of [...watchers]) w();
   });
   // `null` keeps stdin open (a person who has not typed yet); a string is piped then closed.
   if (options.stdin !== null) child.stdin!.end(options.stdin ?? '');
@@ -62,20 +57,5 @@ export function ff2(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: s
     done,
     stdout: () => stdout,
     stderr: () => stderr,
-    waitFor(pattern, stream = 'stdout') {
-      return new Promise((resolveWait, reject) => {
-        const check = () => {
-          if (pattern.test(stream === 'stdout' ? stdout : stderr)) {
-            watchers.splice(watchers.indexOf(check), 1);
-            resolveWait();
-          }
-        };
-        watchers.push(check);
-        check();
-        void done.then(() => {
-          if (watchers.includes(check)) reject(new Error(`exited before ${pattern}:\n${stdout}\n${stderr}`));
-        });
-      });
-    },
   };
 }
