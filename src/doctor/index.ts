@@ -1,4 +1,5 @@
 import { databaseCheck } from './database.js';
+import { discordCheck } from './discord.js';
 import { llmCheck } from './llm.js';
 import { nodeCheck } from './node.js';
 import { pythonCheck } from './python.js';
@@ -13,4 +14,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   sandboxCheck,
   guiToolsCheck,
   llmCheck,
+  discordCheck,
 ];

@@ -55,6 +55,8 @@ export class DiscordStandIn {
   readonly channelId = '1200000000000000003';
   readonly bot = rawUser('1200000000000000004', true);
   readonly calls: RecordedCall[] = [];
+  /** Application flags returned by GET /applications/@me (default: MessageContent intent on). */
+  appFlags = 1 << 19;
   readonly messages = new Map<string, Json>();
   readonly threads = new Map<string, Json>();
   /** Interaction id → performance.now() when it was pushed through the gateway. */
@@ -356,6 +358,8 @@ export class DiscordStandIn {
           shards: 1,
           session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
         });
+      case 'GET applications/@me':
+        return ok({ id: this.appId, name: 'ff2 test', flags: this.appFlags });
       case 'GET users/@me':
         return ok(this.bot);
       case 'POST interactions/:id/:id/callback':
