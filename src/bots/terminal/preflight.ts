@@ -33,8 +33,20 @@ export async function checkModel(
     return { detail: `cannot reach the model server at ${base}`, fix: FIX };
   }
   const { gguf, modelsDir } = config.llm.llama;
-  const { resolveModel } = await import('../../llm/llama-models.js');
+  const { resolveModel, DEFAULT_MODEL_URI, isModelUri } = await import('../../llm/llama-models.js');
+  const source = gguf ?? DEFAULT_MODEL_URI;
   try {
+    await resolveModel({ source: gguf, modelsDir, download: false });
+    return undefined;
+  } catch (error) {
+    // A missing file path cannot be downloaded; a model URI not on disk is fetched on first run.
+    if (!isModelUri(source)) return { detail: (error as Error).message, fix: FIX };
+  }
+  try {
+    progress(
+      `First run: downloading the local model ${source}${gguf ? '' : ' (about 1.1 GB)'} into ${modelsDir}.\n` +
+        'This is the only step that needs the internet. To use a server instead, set OPENAI_BASE_URL or OPENAI_API_KEY.\n',
+    );
     await resolveModel({ source: gguf, modelsDir, download: true, progress });
     return undefined;
   } catch (error) {

@@ -68,4 +68,14 @@ describe('ff2 chat: no model', { timeout: 120_000 }, () => {
     );
     expect(run.stderr).toMatch(/Fix: .*OPENAI_BASE_URL/);
   });
+
+  it('exits 3 naming FF2_GGUF when the local model file is missing', async () => {
+    const run = await ff2(['chat', '--auto', 'print hello'], {
+      env: { ...env, FF2_LLM: 'llama', FF2_GGUF: `${home.dir}/missing.gguf` },
+      stdin: '',
+    }).done;
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/no model to talk to: FF2_GGUF=.*missing\.gguf does not exist/);
+    expect(run.stderr).not.toMatch(/downloading/);
+  });
 });
