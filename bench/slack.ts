@@ -5,7 +5,9 @@
  * commands, interleaved in the same burst, to a bare Bolt app that only acks. The bare app, the
  * Slack stand-in and the load generator each run in a worker thread, so ff2's event loop carries
  * only ff2. Latency = request sent → HTTP response, as Slack sees it.
- * `ack_ratio` = ff2 p50 ÷ bare p50; `ack_ratio_p99` the same for p99.
+ * `ack_ratio` = ff2 p50 ÷ bare p50; `ack_ratio_p99` the same for p99. `loop_delay_*` is ff2's
+ * main-thread event-loop delay during the burst (SQLite commits, spawns, model replies): ff2 acks
+ * from its HTTP worker thread (src/bots/slack/ack-worker.ts), so that delay no longer holds acks.
  */
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

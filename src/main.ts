@@ -101,7 +101,8 @@ function discordRestOptions(config: Readonly<Config>) {
 
 /**
  * The Slack front door when SLACK_BOT_TOKEN is set, else undefined. Socket Mode when SLACK_APP_TOKEN
- * is set, otherwise HTTP on FF2_HTTP_PORT with SLACK_SIGNING_SECRET. The WebClient neither retries
+ * is set, otherwise HTTP on FF2_HTTP_PORT with SLACK_SIGNING_SECRET (verified and acked in a worker
+ * thread, so acks never wait for the main thread). The WebClient neither retries
  * nor waits out 429s itself (its queue pause would stall every channel): the outbox does, per channel.
  */
 export async function createSlackFrontDoor(
@@ -111,7 +112,7 @@ export async function createSlackFrontDoor(
 ): Promise<import('./bots/slack/adapter.js').SlackAdapter | undefined> {
   const slack = config.slack;
   if (!slack) return undefined;
-  const { App, HTTPReceiver, LogLevel, SocketModeReceiver } = await import('@slack/bolt');
+  const { App, LogLevel, SocketModeReceiver } = await import('@slack/bolt');
   const { createSlackAdapter } = await import('./bots/slack/adapter.js');
   const clientOptions = {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.replace(/\/*$/, '/') } : {}),
@@ -137,18 +138,15 @@ export async function createSlackFrontDoor(
     const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });
     return createSlackAdapter({ ...base, app, transport: { kind: 'socket', receiver } });
   }
-  const receiver = new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', logLevel });
-  const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });
-  return createSlackAdapter({
-    ...base,
-    app,
-    transport: {
-      kind: 'http',
-      receiver,
-      port: config.httpPort,
-      ...(overrides.host ? { host: overrides.host } : {}),
-    },
+  const { WorkerReceiver } = await import('./bots/slack/receiver.js');
+  const receiver = new WorkerReceiver({
+    signingSecret: slack.signingSecret ?? '',
+    port: config.httpPort,
+    ...(overrides.host ? { host: overrides.host } : {}),
+    logger: logger.child('slack'),
   });
+  const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });
+  return createSlackAdapter({ ...base, app, transport: { kind: 'http', receiver } });
 }
 
 /**

@@ -3,27 +3,19 @@
  * its thread. Socket Mode (no public URL) or HTTP (`POST /slack/events`, signature-checked, plus
  * `GET /healthz`). Translates only — the router decides who may steer, dedupes and orders.
  */
-import type { Server } from 'node:http';
-import type { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
 import { toAdapterError } from './errors.js';
 import { formatMessage } from './format.js';
-import { close, createSlackHttpServer, listen } from './http.js';
 import { type InboundContext, registerListeners } from './inbound.js';
 import { EmitLane } from './lane.js';
+import type { WorkerReceiver } from './receiver.js';
 
 export type SlackTransport =
   | { kind: 'socket'; receiver: SocketModeReceiver }
-  | {
-      kind: 'http';
-      /** Bolt's HTTPReceiver given to the App; ff2 serves its requestListener itself. */
-      receiver: HTTPReceiver;
-      /** 0 picks a free port (tests). */
-      port: number;
-      /** Bind address; all interfaces when absent. */
-      host?: string;
-    };
+  /** HTTP: `POST /slack/events` and `GET /healthz`, verified and acked in a worker thread. */
+  | { kind: 'http'; receiver: WorkerReceiver };
 
 export interface SlackAdapterOptions {
   /** A Bolt App built by the composition root over `transport.receiver`, not started. */
@@ -38,8 +30,6 @@ export interface SlackAdapterOptions {
   fetch?: typeof fetch;
   /** Pause between posts in one channel, for the outbox (Slack allows ≈ 1 post/s per channel). Default 1,000 ms. */
   perChannelIntervalMs?: number;
-  /** Clock in epoch ms for the HTTP timestamp check; injected for tests. */
-  now?: () => number;
 }
 
 export class SlackAdapter implements ChatAdapter {
@@ -48,7 +38,6 @@ export class SlackAdapter implements ChatAdapter {
   private readonly app: App;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
-  private server: Server | undefined;
   private boundPort: number | undefined;
   private started = false;
   private stopped = false;
@@ -99,17 +88,8 @@ export class SlackAdapter implements ChatAdapter {
     });
     const transport = this.options.transport;
     try {
-      if (transport.kind === 'socket') {
-        await this.app.start();
-      } else {
-        this.server = createSlackHttpServer({
-          requestListener: transport.receiver.requestListener,
-          logger: this.logger,
-          ...(this.options.now ? { now: this.options.now } : {}),
-          health: () => ({ ok: !this.stopped }),
-        });
-        this.boundPort = await listen(this.server, transport.port, transport.host);
-      }
+      await this.app.start();
+      this.boundPort = transport.kind === 'http' ? transport.receiver.port : undefined;
     } catch (error) {
       await this.stop();
       throw toAdapterError(error, 'start');
@@ -168,13 +148,9 @@ export class SlackAdapter implements ChatAdapter {
     this.stopped = true;
     const transport = this.options.transport;
     try {
-      if (transport.kind === 'socket') {
-        // Disconnect first, or a reconnect timer keeps the process alive for ~30 s.
-        await transport.receiver.client.disconnect();
-        if (this.started) await this.app.stop().catch(() => undefined);
-      } else if (this.server) {
-        await close(this.server);
-      }
+      // Socket Mode: disconnect first, or a reconnect timer keeps the process alive for ~30 s.
+      if (transport.kind === 'socket') await transport.receiver.client.disconnect();
+      if (this.started) await this.app.stop();
     } catch (error) {
       this.logger.warn('slack stop failed', { error: (error as Error).message });
     }

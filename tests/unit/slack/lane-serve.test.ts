@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isFreshTimestamp, MAX_SKEW_S } from '../../../src/bots/slack/http.js';
 import { EmitLane } from '../../../src/bots/slack/lane.js';
 import { runCli } from '../../../src/cli.js';
-
-describe('isFreshTimestamp', () => {
-  const now = 1_712_000_000_000;
-  it('accepts timestamps within five minutes either side and rejects the rest', () => {
-    expect(isFreshTimestamp(String(now / 1000), now)).toBe(true);
-    expect(isFreshTimestamp(String(now / 1000 - MAX_SKEW_S), now)).toBe(true);
-    expect(isFreshTimestamp(String(now / 1000 + MAX_SKEW_S), now)).toBe(true);
-    expect(isFreshTimestamp(String(now / 1000 - MAX_SKEW_S - 1), now)).toBe(false);
-    expect(isFreshTimestamp(String(now / 1000 + MAX_SKEW_S + 1), now)).toBe(false);
-    for (const bad of [undefined, '', 'abc', '1.5', '-1', ['1712000000']])
-      expect(isFreshTimestamp(bad, now)).toBe(false);
-  });
-});
 
 describe('EmitLane', () => {
   it('starts tasks in order, one per turn, and passes results and errors through', async () => {
