@@ -19,8 +19,26 @@ describe('ff2 in Slack', () => {
       true,
     );
 
+    const approve = h.findButton('Approve', thread)!;
     await h.click('Approve', thread); // by button
     await h.idle();
+    expect(h.session(thread).stage).toBe('approve_run');
+    // A second click on the outline's Approve (a stale button) gets a private note and changes nothing.
+    const responsesBefore = h.slack.of('response').length;
+    await h.slack.action(h.botUrl, {
+      type: 'block_actions',
+      user: { id: 'U1', username: 'u1' },
+      channel: { id: 'C1', name: 'general' },
+      container: { type: 'message', message_ts: approve.message.ts, channel_id: 'C1', thread_ts: thread },
+      message: { type: 'message', ts: approve.message.ts, thread_ts: thread, text: approve.message.text },
+      actions: [
+        { type: 'button', action_id: approve.button.action_id, block_id: 'b', action_ts: '1719000000.1' },
+      ],
+    });
+    await h.idle();
+    const stale = h.slack.of('response').slice(responsesBefore);
+    expect(stale).toHaveLength(1);
+    expect(stale[0]!.body).toMatchObject({ response_type: 'ephemeral' });
     expect(h.session(thread).stage).toBe('approve_run');
     // The finished step's buttons were replaced by the choice made.
     expect(h.slack.of('chat.update').length).toBeGreaterThan(0);
