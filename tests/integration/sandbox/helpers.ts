@@ -7,8 +7,8 @@ import type { Limits } from '../../../src/sandbox/types.js';
 export const TEST_LIMITS: Limits = { ...defaultLimits({ timeoutS: 3, memoryMb: 1024 }), cpuSeconds: 5 };
 
 /** Each test file gets its own UID range so parallel files never share an RLIMIT_NPROC budget. */
-export function testSandbox(uidBase: number, slots = 2): ProcessSandbox {
-  return new ProcessSandbox({ python: '/usr/bin/python3', slots, limits: TEST_LIMITS, uidBase });
+export function testSandbox(uidBase: number, slots = 2, cgroup = false): ProcessSandbox {
+  return new ProcessSandbox({ python: '/usr/bin/python3', slots, limits: TEST_LIMITS, uidBase, cgroup });
 }
 
 /**
