@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { UsageTotals } from '../../store/types.js';
 import type { ChatAdapter, ChatEvent, MessageRef, OutFile, Outgoing, Platform, ThreadRef } from '../types.js';
 import { encodeThreadKey } from '../types.js';
 import { type NumberedButton, numberButtons, renderMessage, type SavedFile } from './render.js';
@@ -129,6 +130,13 @@ export class TerminalAdapter implements ChatAdapter {
     if (this.#options.mode === 'json') return;
     this.#spinner.print(text);
     this.#lastPrinted = null;
+  }
+
+  /** The session's model usage so far: a dim line in text mode, a `usage` object in JSON. */
+  usage(totals: UsageTotals, line: string): void {
+    if (this.#options.mode === 'json')
+      this.#options.write(`${JSON.stringify({ type: 'usage', ...totals })}\n`);
+    else this.note(line);
   }
 
   /** A reply only this person sees (ChatEvent.respond): a line in text mode, an object in JSON. */

@@ -85,7 +85,7 @@ export async function driveSession(o: DriveOptions): Promise<DriveOutcome> {
     }
     const usage = o.store.usageTotals(session.id);
     const usageLine = usage.calls > 0 ? renderUsage(usage, o.color) : '';
-    if (usageLine && usageLine !== lastUsage) o.adapter.note(usageLine);
+    if (usageLine && usageLine !== lastUsage) o.adapter.usage(usage, usageLine);
     lastUsage = usageLine;
 
     if (session.status === 'done') return { kind: 'shipped', session };

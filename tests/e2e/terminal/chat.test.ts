@@ -152,6 +152,9 @@ describe('ff2 chat journeys', { timeout: 120_000 }, () => {
     expect((ready.files as { name: string; path: string }[])[0]).toMatchObject({ name: 'script.py' });
     expect(existsSync((ready.files as { path: string }[])[0]!.path)).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: 'end', outcome: 'shipped', exitCode: 0 });
+    const usage = events.filter((e) => e.type === 'usage').at(-1);
+    expect(usage).toMatchObject({ calls: expect.any(Number), promptTokens: expect.any(Number) });
+    expect(usage!.calls as number).toBeGreaterThan(5);
   });
 
   it('stops cleanly on Ctrl+C mid-generation, and --resume finishes the journey without paying twice', async () => {
