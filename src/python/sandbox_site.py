@@ -12,7 +12,9 @@ defines it.
 """
 
 import os
-import signal
+
+# _signal, not signal: the signal wrapper imports enum, which costs ~3 ms on every run.
+import _signal as signal
 
 
 class CpuTimeLimitExceeded(BaseException):
