@@ -250,3 +250,19 @@ export async function createLlmProvider(
     logger,
   });
 }
+
+/** A bare Slack Web API client for one-off calls (`ff2 doctor`); undefined when Slack is not configured. */
+export async function createSlackWebClient(
+  config: Readonly<Config>,
+  token?: string,
+): Promise<import('@slack/bolt').webApi.WebClient | undefined> {
+  if (!config.slack) return undefined;
+  // Bolt's own copy of @slack/web-api (not a direct dependency of ff2).
+  const { webApi } = await import('@slack/bolt');
+  return new webApi.WebClient(token ?? config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.replace(/\/*$/, '/') } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+}

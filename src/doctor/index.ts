@@ -4,6 +4,7 @@ import { llmCheck } from './llm.js';
 import { nodeCheck } from './node.js';
 import { pythonCheck } from './python.js';
 import { guiToolsCheck, sandboxCheck } from './sandbox.js';
+import { slackCheck } from './slack.js';
 import type { DoctorCheck } from './types.js';
 
 /** Every check `ff2 doctor` runs, in order. Later features add theirs here. */
@@ -15,4 +16,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   guiToolsCheck,
   llmCheck,
   discordCheck,
+  slackCheck,
 ];
