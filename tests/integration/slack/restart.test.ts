@@ -39,7 +39,7 @@ function serve(
   children.push(child);
   let stderr = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ff2 serve did not start: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`ff2 serve did not start: ${stderr}`)), 60_000);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const port = /slack http :(\d+)/.exec(stderr)?.[1];
@@ -108,6 +108,7 @@ it('continues a session in the same thread after ff2 serve is stopped mid-genera
         c.method === 'chat.postMessage' &&
         c.body.thread_ts === thread &&
         JSON.stringify(c.body.blocks).includes('Approve'),
+      60_000,
     );
     const approve = (
       outline.body.blocks as { type: string; elements?: { action_id: string; text: { text: string } }[] }[]
@@ -159,4 +160,4 @@ it('continues a session in the same thread after ff2 serve is stopped mid-genera
   } finally {
     db.close();
   }
-}, 120_000);
+}, 240_000);
