@@ -10,7 +10,6 @@ import { SIGNING_SECRET, startSlackServer } from '../tests/fakes/slack-server.js
 
 type Request =
   | { op: 'send'; url: string; tag: string; count: number; text?: string }
-  | { op: 'pair'; urls: [string, string]; tag: string; count: number }
   | { op: 'count'; method: string }
   | { op: 'close' };
 
@@ -26,15 +25,6 @@ port.on('message', async (request: Request) => {
       const agent = new http.Agent({ keepAlive: false, maxSockets: 1000 });
       port.postMessage(await Promise.all(prepared.map((p) => send(agent, new URL(request.url), p))));
       agent.destroy();
-    } else if (request.op === 'pair') {
-      // The same burst to two bots at once, interleaved, so both see exactly the same conditions.
-      const agent = new http.Agent({ keepAlive: false, maxSockets: 1000 });
-      const targets = request.urls.map((u) => new URL(u));
-      const prepared = Array.from({ length: request.count }, (_, i) => prepare(request.tag, i));
-      const sends = prepared.flatMap((p) => targets.map((url) => send(agent, url, p)));
-      const results = await Promise.all(sends);
-      agent.destroy();
-      port.postMessage(targets.map((_, t) => results.filter((_, i) => i % targets.length === t)));
     } else if (request.op === 'count') {
       port.postMessage(slack.of(request.method).length);
     } else {
