@@ -2,7 +2,7 @@
  * The composition root: the only place that reads configuration and builds SDK clients.
  * Commands call these factories; nothing else constructs edges.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { CliIo } from './commands/types.js';
@@ -26,9 +26,20 @@ export function createAppLogger(config: Readonly<Config>): Logger {
 
 /** Opens (creating and migrating) the configured database. */
 export function createStore(config: Readonly<Config>): SessionStore {
-  mkdirSync(config.dataDir, { recursive: true });
-  mkdirSync(dirname(config.dbPath), { recursive: true });
+  ensureDir(config.dataDir);
+  ensureDir(dirname(config.dbPath));
   return openStore(config.dbPath);
+}
+
+/**
+ * Creates a folder and its missing parents one level at a time. (Node 20's recursive mkdirSync
+ * spins forever under /proc, so an FF2_DB there would hang instead of failing.)
+ */
+function ensureDir(path: string): void {
+  if (existsSync(path)) return;
+  const parent = dirname(path);
+  if (parent !== path) ensureDir(parent);
+  mkdirSync(path);
 }
 
 /** The bubblewrap sandbox (FF2_SANDBOX_*); call `close()` when done. Refuses to run without bubblewrap. */
