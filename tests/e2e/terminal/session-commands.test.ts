@@ -1,32 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli.js';
-import type { CliIo } from '../../../src/commands/types.js';
 import { openStore } from '../../../src/store/sqlite.js';
+import { runCliCaptured } from '../../fakes/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ff2-sessions-'));
 const db = join(dir, 'ff2.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = { FF2_DB: db }) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: { FF2_DATA_DIR: dir, FF2_LLM: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', ...env },
-    cwd: dir,
-    stdin: new PassThrough(),
-    stdoutIsTTY: false,
-  };
-  return { code: await runCli(args, io), out, err };
+function cli(args: string[], env: NodeJS.ProcessEnv = { FF2_DB: db }) {
+  return runCliCaptured(
+    args,
+    { FF2_DATA_DIR: dir, FF2_LLM: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', ...env },
+    dir,
+  );
 }
 
 beforeAll(() => {
