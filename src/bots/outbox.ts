@@ -41,10 +41,15 @@ export class Outbox {
   readonly #threadKeys: readonly string[] | undefined;
   /** When each channel last got a post (pacing). */
   readonly #lastPost = new Map<string, number>();
+  /**
+   * The tail of each channel's delivery chain. Channels deliver independently, so one channel's
+   * pacing or retry wait never holds up another's messages.
+   */
+  readonly #lanes = new Map<string, Promise<void>>();
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  #delivering = 0;
+  #inFlight = 0;
 
   constructor(config: OutboxConfig) {
     this.#store = config.store;
@@ -70,9 +75,9 @@ export class Outbox {
     this.#wake?.();
   }
 
-  /** True while a round is delivering. */
+  /** True while any claimed row is being delivered. */
   get busy(): boolean {
-    return this.#delivering > 0;
+    return this.#inFlight > 0;
   }
 
   /** Stops the loop after trying to drain for at most `drainMs`. */
@@ -85,17 +90,18 @@ export class Outbox {
     this.#running = false;
     this.kick();
     await this.#loop;
+    await Promise.all(this.#lanes.values());
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
-      let delivered = 0;
+      let claimed = 0;
       try {
-        delivered = await this.deliverOnce();
+        claimed = this.#dispatch();
       } catch (error) {
         this.#logger.error('outbox round failed', { error: String(error) });
       }
-      if (delivered === 0 && this.#running) {
+      if (claimed === 0 && this.#running) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#pollMs);
           this.#wake = () => {
@@ -108,27 +114,36 @@ export class Outbox {
     }
   }
 
-  /** Claims one batch and delivers it (channels in parallel, one row per thread). Returns rows handled. */
+  /** Claims what can go now and waits until every channel has delivered it. Returns rows claimed. */
   async deliverOnce(): Promise<number> {
-    const rows = this.#store.claimOutbox(this.#now(), this.#batch, this.#threadKeys);
-    if (rows.length === 0) return 0;
-    this.#delivering++;
-    try {
-      const byChannel = new Map<string, OutboxRow[]>();
-      for (const row of rows) {
-        const t = decodeThreadKey(row.threadKey);
-        const key = `${t.platform}:${t.channelId}`;
-        byChannel.set(key, [...(byChannel.get(key) ?? []), row]);
-      }
-      await Promise.all(
-        [...byChannel.entries()].map(async ([channel, list]) => {
-          for (const row of list) await this.#deliver(channel, row);
-        }),
-      );
-      return rows.length;
-    } finally {
-      this.#delivering--;
+    const claimed = this.#dispatch();
+    await Promise.all(this.#lanes.values());
+    return claimed;
+  }
+
+  /**
+   * Claims up to the free share of the batch and appends each row to its channel's lane, without
+   * waiting. Claimed rows are `sending`, so their threads' later rows stay queued until they finish.
+   */
+  #dispatch(): number {
+    const free = this.#batch - this.#inFlight;
+    if (free <= 0) return 0;
+    const rows = this.#store.claimOutbox(this.#now(), free, this.#threadKeys);
+    for (const row of rows) {
+      const t = decodeThreadKey(row.threadKey);
+      const channel = `${t.platform}:${t.channelId}`;
+      this.#inFlight++;
+      const lane = (this.#lanes.get(channel) ?? Promise.resolve())
+        .then(() => this.#deliver(channel, row))
+        .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))
+        .finally(() => {
+          this.#inFlight--;
+          if (this.#lanes.get(channel) === lane) this.#lanes.delete(channel);
+          this.kick();
+        });
+      this.#lanes.set(channel, lane);
     }
+    return rows.length;
   }
 
   async #deliver(channel: string, row: OutboxRow): Promise<void> {

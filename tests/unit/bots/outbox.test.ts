@@ -103,6 +103,48 @@ describe('the outbox', () => {
     expect(waits).toEqual([1_000]);
   });
 
+  it("never lets one channel's pacing wait hold up another channel", async () => {
+    let clock = 1_000;
+    const held: (() => void)[] = [];
+    const adapter = new MemoryAdapter({ perChannelIntervalMs: 1_000 });
+    store = openStore(':memory:', { now: () => clock });
+    const outbox = new Outbox({
+      store,
+      adapters: [adapter],
+      logger: silentLogger,
+      now: () => clock,
+      pollMs: 5,
+      // Pacing waits stay pending until the test releases them.
+      sleep: (ms) =>
+        new Promise<void>((resolve) =>
+          held.push(() => {
+            clock += ms;
+            resolve();
+          }),
+        ),
+    });
+    const texts = () => adapter.sent.map((s) => s.message.text);
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    store.enqueue(null, [
+      { threadKey: 'memory:C1:a', payload: { text: 'a1' } },
+      { threadKey: 'memory:C1:b', payload: { text: 'b1' } },
+    ]);
+    outbox.start();
+    await until(() => texts().length === 1 && held.length === 1);
+    expect(texts()).toEqual(['a1']);
+    // C1 now waits out its pacing before b1; a message for C2 must not queue behind it.
+    store.enqueue(null, [{ threadKey: 'memory:C2:c', payload: { text: 'c1' } }]);
+    outbox.kick();
+    await until(() => texts().includes('c1'));
+    expect(texts()).toEqual(['a1', 'c1']);
+    for (const release of held.splice(0)) release();
+    await until(() => texts().length === 3);
+    await outbox.stop(0);
+    expect(texts()).toEqual(['a1', 'c1', 'b1']);
+  });
+
   it('decodes base64 files and moves long text into an attachment', async () => {
     const { adapter, outbox } = setup();
     const long = 'x'.repeat(5_000);
