@@ -32,7 +32,7 @@ export interface AppDeps {
    * caller holds it already. Default `ff2-<pid>-<random>`.
    */
   leaseHolder?: string | false;
-  /** Minimum ms between two edits of one status message. Default 1,500. */
+  /** Minimum ms between two edits of one status message. Default 2,000. */
   progressIntervalMs?: number;
   /** Outbox idle poll in ms. Default 250. */
   outboxPollMs?: number;

@@ -144,6 +144,7 @@ export class Router {
           },
           actor,
           event.respond,
+          event.user,
         );
       }
       case 'message':
@@ -167,7 +168,7 @@ export class Router {
                 bytes: event.bytes,
                 ...(event.text ? { text: event.text } : {}),
               };
-        return this.#input(session, input, actor, event.respond);
+        return this.#input(session, input, actor, event.respond, event.user);
       }
     }
   }
@@ -185,6 +186,7 @@ export class Router {
     input: HumanInput,
     actor: string,
     respond: ((text: string) => Promise<void>) | undefined,
+    user?: ChatUser,
   ): Promise<void> {
     const cancelling =
       (input.kind === 'action' && input.action === 'cancel') ||
@@ -192,7 +194,7 @@ export class Router {
     // A cancel must not wait behind a long step: abort the step in flight (it commits nothing).
     if (cancelling) this.#driving.get(session.id)?.abort();
     const outcome = await this.#queue.run(session.id, async () =>
-      this.#config.runner.applyInput(session.id, input, actor),
+      this.#config.runner.applyInput(session.id, input, actor, user?.name ?? user?.id),
     );
     if ('reply' in outcome) {
       await respond?.(outcome.reply).catch(() => {});
@@ -240,7 +242,9 @@ export class Router {
   ): Promise<void> {
     const { store } = this.#config;
     const verdict = event.action === 'review_approve' ? 'approved' : 'changes_requested';
-    store.addReview({ sessionId: session.id, reviewer: actor, verdict });
+    // The Slack/Discord modal's text: the review comment and, from an allowed reviewer, the change to apply.
+    const comment = verdict === 'changes_requested' ? event.value?.trim() : undefined;
+    store.addReview({ sessionId: session.id, reviewer: actor, verdict, ...(comment ? { comment } : {}) });
     if (verdict === 'approved')
       return void (await event.respond?.('Thanks, your approval is recorded.').catch(() => {}));
     if (!this.#maySteer(session, event.thread.platform, event.user)) {
@@ -249,7 +253,13 @@ export class Router {
         .catch(() => {});
       return;
     }
-    await this.#input(session, { kind: 'action', action: 'review_changes' }, actor, event.respond);
+    await this.#input(
+      session,
+      { kind: 'action', action: 'review_changes', ...(comment ? { value: comment } : {}) },
+      actor,
+      event.respond,
+      event.user,
+    );
   }
 
   async #command(event: Extract<ChatEvent, { kind: 'command' }>, actor: string): Promise<void> {
@@ -269,6 +279,6 @@ export class Router {
     if (!session) return void (await say(`No session ${event.args.trim() || '(give its id)'}.`));
     if (!this.#maySteer(session, event.thread.platform, event.user))
       return void (await say('Only the owner or an approver can cancel that session.'));
-    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event.respond);
+    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event.respond, event.user);
   }
 }

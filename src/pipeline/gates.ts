@@ -115,8 +115,17 @@ export function handleInput(
         return advance('resume', { ...state, paused: null, attempt: state.attempt + 1 }, 'Retrying…');
       return { kind: 'reply', text: 'The session is paused: click Retry or Cancel.' };
     case 'shipped':
-      if (input.kind === 'action' && input.action === 'review_changes')
+      if (input.kind === 'action' && input.action === 'review_changes') {
+        const request = input.value?.trim();
+        // Text typed in the review modal is the change request itself, applied like a reply.
+        if (request)
+          return advance(
+            'change',
+            { ...state, feedback: request, repairs: 0 },
+            `Changes were requested by ${options.actor}: ${request.slice(0, 300)}\nApplying them…`,
+          );
         return advance('reopen', state, 'Changes were requested: reply in this thread with what to change.');
+      }
       return {
         kind: 'reply',
         text: 'This script is shipped. A reviewer can request changes from the review card.',

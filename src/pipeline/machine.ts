@@ -35,7 +35,7 @@ export const TRANSITIONS = {
   after_repairs: { repair: 'repair', change: 'change', user_edit: 'qa' },
   change: { ok: 'qa', unclear: 'give_feedback' },
   ship: { ok: 'shipped' },
-  shipped: { reopen: 'give_feedback' },
+  shipped: { reopen: 'give_feedback', change: 'change' },
   budget_paused: {},
   retry_paused: {},
   cancelled: {},

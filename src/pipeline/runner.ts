@@ -8,6 +8,7 @@
 import { isLlmError } from '../llm/types.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
+import { closeButtons, trackButtons } from './buttons.js';
 import { makeAsk, type SessionFacts, type Stage, type StageContext, type StageDeps } from './context.js';
 import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
@@ -31,7 +32,7 @@ export interface RunnerDeps extends StageDeps {
   logger: Logger;
   /** Epoch ms (status throttling). */
   now: () => number;
-  /** Minimum ms between two progress edits of one status message. Default 1,500. */
+  /** Minimum ms between two progress edits of one status message. Default 2,000. */
   progressIntervalMs?: number;
   /** Stage implementations (tests may swap one). */
   stages?: Record<WorkingStage, Stage>;
@@ -44,6 +45,9 @@ export interface NewSessionInput {
   ownerId: string;
   goal: string;
 }
+
+/** Default minimum ms between two edits of one status message (chat platforms rate-limit edits). */
+export const PROGRESS_INTERVAL_MS = 2000;
 
 /** Longest goal accepted, in characters. */
 export const MAX_GOAL_CHARS = 4000;
@@ -118,7 +122,13 @@ export class PipelineRunner {
    * Applies a person's reply, click or file. Returns the committed row, or the text to answer
    * only that person (stale click, busy stage) when nothing changes.
    */
-  applyInput(sessionId: string, input: HumanInput, actor: string): { row: SessionRow } | { reply: string } {
+  applyInput(
+    sessionId: string,
+    input: HumanInput,
+    actor: string,
+    /** Display name for messages ("chosen by …"); the qualified id when absent. */
+    actorName = actor,
+  ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
     if (!row) return { reply: 'This session no longer exists.' };
     const state = parseState(row.state);
@@ -134,10 +144,16 @@ export class PipelineRunner {
       ...(gate.scriptReason ? { scriptReason: gate.scriptReason } : {}),
       events: [{ type: `input_${input.kind}`, data: describeInput(input) }],
     };
-    return { row: this.#commit(row, state, outcome, actor) };
+    return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }) };
   }
 
-  #commit(row: SessionRow, before: SessionState, outcome: StageOutcome, actor: string): SessionRow {
+  #commit(
+    row: SessionRow,
+    before: SessionState,
+    outcome: StageOutcome,
+    actor: string,
+    answer?: { input: HumanInput; by: string },
+  ): SessionRow {
     const { store } = this.#deps;
     const current = row.stage as StageName;
     const state: SessionState = { ...outcome.state, step: before.step + 1 };
@@ -148,6 +164,18 @@ export class PipelineRunner {
     if (next !== current) state.stageStep = state.step;
     const step: StepCommit = { patch: { stage: next, status: statusOf(next), state } };
     const messages: Draft[] = [];
+    let open = before.openButtons;
+    if (answer) {
+      const closed = closeButtons(
+        open,
+        answer.input,
+        answer.by,
+        next !== current,
+        outcome.result === 'cancel',
+      );
+      messages.push(...closed.edits);
+      open = closed.open;
+    }
     if (isWorkingStage(current) && next !== current) {
       // Close this stage's status message, if one was posted.
       const key = statusKey(current, before);
@@ -177,7 +205,9 @@ export class PipelineRunner {
         });
       }
     }
-    messages.push(...(outcome.messages ?? []));
+    const tracked = trackButtons(outcome.messages ?? [], state.step, open);
+    messages.push(...tracked.drafts);
+    state.openButtons = tracked.open;
     if (outcome.run) {
       const versions = store.listScriptVersions(row.id).length + (step.scriptVersion ? 1 : 0);
       step.run = { version: Math.max(1, versions), ...outcome.run };
@@ -208,7 +238,7 @@ export class PipelineRunner {
     const key = statusKey(stage, state);
     const last = this.#lastProgress.get(row.id);
     const at = now();
-    if (last !== undefined && at - last < (this.#deps.progressIntervalMs ?? 1500)) return;
+    if (last !== undefined && at - last < (this.#deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS)) return;
     this.#lastProgress.set(row.id, at);
     try {
       const usage = store.usageTotals(row.id);

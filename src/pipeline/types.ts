@@ -153,6 +153,29 @@ export const sessionStateSchema = z.object({
   paused: z.object({ stage: z.enum(WORKING_STAGES), reason: z.string() }).nullable(),
   /** Why the session stopped (failed/cancelled), or the last ship summary. */
   note: z.string(),
+  /**
+   * Messages whose buttons are still live, with what they said: when a person answers, the runner
+   * edits them to their text plus the choice made and no buttons (so nobody clicks a stale one).
+   */
+  openButtons: z
+    .array(
+      z.object({
+        key: z.string(),
+        text: z.string(),
+        title: z.string().optional(),
+        buttons: z.array(
+          z.array(
+            z.object({
+              action: z.string(),
+              label: z.string(),
+              style: z.enum(['primary', 'danger']).optional(),
+              value: z.string().optional(),
+            }),
+          ),
+        ),
+      }),
+    )
+    .default([]),
 });
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
@@ -182,6 +205,7 @@ export function initialState(): SessionState {
     lastRun: null,
     paused: null,
     note: '',
+    openButtons: [],
   };
 }
 

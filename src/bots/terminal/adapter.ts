@@ -194,12 +194,20 @@ export class TerminalAdapter implements ChatAdapter {
       this.#progress = null;
       this.#spinner.show('working…');
     }
-    // An edit that only takes the buttons away (a finished gate) adds nothing worth printing.
-    if (replaced && replaced.message.text === d.message.text && d.files.length === 0) return;
+    // An edit that only takes the buttons away (a finished gate) adds nothing worth printing; one
+    // that also appends the choice made prints just that line rather than the whole message again.
+    const inPlace = this.#options.live && replaced && this.#lastPrinted?.messageId === d.ref.messageId;
+    const added =
+      replaced && !inPlace && d.files.length === 0
+        ? appended(replaced.message.text, d.message.text)
+        : undefined;
+    if (added !== undefined) {
+      if (added) this.note(added);
+      return;
+    }
     const options = { color: this.#options.color, width: this.#options.width };
     const text = renderMessage(d.message, d.files, options, d.buttons);
     if (!text) return;
-    const inPlace = this.#options.live && replaced && this.#lastPrinted?.messageId === d.ref.messageId;
     if (inPlace && this.#lastPrinted) {
       // Move up over the previous rendering of this message and draw over it.
       this.#options.write(`\r\u001b[2K\u001b[${this.#lastPrinted.lines}A\u001b[0J`);
@@ -227,6 +235,14 @@ export class TerminalAdapter implements ChatAdapter {
       return { name: f.name, path, bytes: f.bytes.byteLength };
     });
   }
+}
+
+/** The line an edit appended to a message (whose text it kept, or cut short with '…'); undefined for other edits. */
+function appended(before: string, after: string): string | undefined {
+  if (after.startsWith(before)) return after.slice(before.length).trim();
+  const cut = after.lastIndexOf('\n\n');
+  if (cut > 0 && before.startsWith(after.slice(0, cut).replace(/…$/, ''))) return after.slice(cut + 2).trim();
+  return undefined;
 }
 
 /** A file name that cannot leave its folder. */

@@ -272,6 +272,79 @@ describe('pipeline journeys', () => {
     expect(h.store.listScriptVersions(id).at(-1)?.reason).toBe('change: write_report');
   });
 
+  it('takes the text typed in the "Request changes" box as the review comment and the change to apply', async () => {
+    h = await startHarness(referenceGoalScript());
+    await toFeedback(h);
+    await h.chat.click('Ship it');
+    await h.app.idle();
+    const id = h.session().id;
+    const card = h.chat.findButton('Request changes', '');
+    await h.chat.emit({
+      id: 'modal-1',
+      kind: 'action',
+      thread: h.chat.thread(''),
+      user: { id: 'owner', name: 'owner' },
+      sessionId: id,
+      action: card?.action ?? '',
+      value: '  Make the report heading say "Duplicates removed"  ',
+    });
+    await h.app.idle();
+    expect(h.store.listReviews(id).map((r) => [r.verdict, r.comment])).toEqual([
+      ['changes_requested', 'Make the report heading say "Duplicates removed"'],
+    ]);
+    expect(h.session().stage).toBe('give_feedback');
+    expect(h.llm.countByTask().change).toBe(1);
+    expect(h.store.listScriptVersions(id).at(-1)?.reason).toBe('change: write_report');
+    expect(h.chat.texts().some((t) => t.includes('reply in this thread with what to change'))).toBe(false);
+  });
+
+  it('replaces the buttons of an answered step by the choice made', async () => {
+    const questions = [
+      { question: 'Which delimiter?', choices: ['comma', 'semicolon'], default: 'comma' },
+      { question: 'Case-sensitive keys?', choices: ['yes', 'no'], default: 'yes' },
+    ];
+    h = await startHarness(referenceGoalScript({ questions }));
+    const chat = h.chat;
+    const editsOf = (text: string) => {
+      const post = chat.sent.find((s) => !s.edit && s.message.text.startsWith(text));
+      return chat.sent.filter((s) => s.edit && s.ref.messageId === post?.ref.messageId).map((s) => s.message);
+    };
+    await chat.startSession(REFERENCE_GOAL);
+    await h.app.idle();
+    await chat.click('semicolon');
+    await h.app.idle();
+    // Only the answered question is closed while the others are still open.
+    expect(editsOf('Question 1/2')).toEqual([
+      expect.objectContaining({ text: expect.stringMatching(/\n✔ semicolon — chosen by owner$/) }),
+    ]);
+    expect(editsOf('Question 1/2')[0]?.buttons).toBeUndefined();
+    expect(editsOf('Question 2/2')).toEqual([]);
+    await chat.say('2. no');
+    await h.app.idle();
+    expect(editsOf('Question 2/2')).toHaveLength(1);
+    expect(editsOf('Question 2/2')[0]?.buttons).toBeUndefined();
+    expect(editsOf('Noted. Still open')[0]?.text).toMatch(/✔ Answered in the thread by owner$/);
+
+    await chat.click('Approve');
+    await h.app.idle();
+    const outline = editsOf(h.chat.texts().find((t) => t.includes('Approve it, or reply')) ?? '-');
+    expect(outline).toHaveLength(1);
+    expect(outline[0]?.text).toMatch(
+      /Approve it, or reply with what to change\.\n\n✔ Approve — chosen by owner$/,
+    );
+    expect(outline[0]?.buttons).toBeUndefined();
+    expect(outline[0]?.title).toBe('Outline');
+
+    await chat.click('Run');
+    await h.app.idle();
+    const runGate = editsOf(h.chat.texts().find((t) => t.includes('Run it in the sandbox?')) ?? '-');
+    expect(runGate.map((m) => m.text.split('\n').at(-1))).toEqual(['✔ Run — chosen by owner']);
+    // A click on a replaced button still gets the polite note and changes nothing.
+    await chat.click('Approve');
+    expect(chat.responses.at(-1)?.text).toContain('no longer active');
+    expect(h.session().stage).toBe('give_feedback');
+  });
+
   it('runs sessions in different threads side by side', async () => {
     h = await startHarness(referenceGoalScript());
     await Promise.all([

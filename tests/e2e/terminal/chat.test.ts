@@ -102,7 +102,9 @@ describe('ff2 chat journeys', { timeout: 120_000 }, () => {
       '1': 'last',
     });
     expect(run.stdout).toContain('choose 1-6 or type a reply > 2\n');
-    expect(run.stdout).toContain('choose 1-6 or type a reply > last\n');
+    // Question 1's choices are gone once answered (replaced by the choice made).
+    expect(run.stdout).toContain('✔ the first column — chosen by');
+    expect(run.stdout).toContain('choose 1-4 or type a reply > last\n');
     expect(run.stdout).toContain('  [3] first\n  [4] last');
   });
 

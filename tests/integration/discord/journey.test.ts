@@ -136,8 +136,11 @@ describe('ff2 on Discord, end to end', () => {
       [`discord:${STRANGER}`, 'approved'],
       [`discord:${OWNER}`, 'changes_requested'],
     ]);
+    expect(reviews.at(-1)?.comment).toBe('also write a summary line');
+    // The modal's text is applied as the change (then checked and run again).
     expect(h.session(thread).stage).toBe('give_feedback');
-    expect(h.texts(thread).at(-1)).toContain('Changes were requested');
+    expect(h.texts(thread).some((t) => t.includes('Changes were requested'))).toBe(true);
+    expect(h.store.listScriptVersions(h.session(thread).id).at(-1)?.reason).toBe('change: write_report');
   });
 
   it('sends a message that would exceed 2,000 characters as a file', async () => {

@@ -139,3 +139,25 @@ describe('human input at the gates', () => {
     });
   });
 });
+
+describe('a review that requests changes', () => {
+  const shipped: SessionState = { ...initialState(), code: 'print(1)\n', repairs: 2 };
+  it('applies the text typed in the review box as the change request', () => {
+    const out = handleInput(
+      'shipped',
+      shipped,
+      { kind: 'action', action: 'review_changes', value: ' print a summary line ' },
+      options,
+    );
+    expect(out).toMatchObject({
+      kind: 'advance',
+      result: 'change',
+      state: { feedback: 'print a summary line', repairs: 0 },
+    });
+  });
+
+  it('reopens and asks in the thread when no text came with it', () => {
+    const out = handleInput('shipped', shipped, { kind: 'action', action: 'review_changes' }, options);
+    expect(out).toMatchObject({ kind: 'advance', result: 'reopen' });
+  });
+});

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LlmProvider } from '../../../src/llm/types.js';
+import { silentLogger } from '../../../src/logger.js';
+import type { Stage } from '../../../src/pipeline/context.js';
+import { PipelineRunner } from '../../../src/pipeline/runner.js';
+import { STAGES } from '../../../src/pipeline/stages/index.js';
+import type { PythonToolchain } from '../../../src/python/types.js';
+import type { Sandbox } from '../../../src/sandbox/types.js';
+import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
+
+let store: SqliteSessionStore;
+afterEach(() => store?.close());
+
+function runnerWith(interview: Stage, clock: { now: number }, progressIntervalMs?: number) {
+  store = openStore(':memory:', { now: () => clock.now });
+  return new PipelineRunner({
+    store,
+    logger: silentLogger,
+    now: () => clock.now,
+    llm: {} as LlmProvider,
+    sandbox: {} as Sandbox,
+    python: {} as PythonToolchain,
+    maxRepairs: 3,
+    stages: { ...STAGES, interview },
+    ...(progressIntervalMs !== undefined ? { progressIntervalMs } : {}),
+  });
+}
+
+/** Every queued row, in delivery order (the store hands out one row per thread at a time). */
+function drain() {
+  const rows = [];
+  for (
+    let batch = store.claimOutbox(Date.now() * 2, 10);
+    batch.length > 0;
+    batch = store.claimOutbox(Date.now() * 2, 10)
+  ) {
+    for (const row of batch) {
+      rows.push(row);
+      store.markSent(row.id, { platform: 'memory', channelId: 'C1', messageId: String(row.id) });
+    }
+  }
+  return rows;
+}
+
+describe('status message edits', () => {
+  it('edits a status message at most once every 2 seconds by default', async () => {
+    const clock = { now: 1_000 };
+    const runner = runnerWith(
+      {
+        async run(ctx) {
+          for (const step of [0, 600, 1_900, 2_000, 3_999, 4_000]) {
+            clock.now = 1_000 + step;
+            ctx.progress(`at ${step}`);
+          }
+          return { result: 'stay', state: ctx.state };
+        },
+      },
+      clock,
+    );
+    runner.create({
+      id: 's1',
+      threadKey: 'memory:C1:t1',
+      platform: 'memory',
+      ownerId: 'memory:o',
+      goal: 'g',
+    });
+    await runner.step('s1', new AbortController().signal);
+    const edits = drain().filter((r) => JSON.stringify(r.payload).includes('⏳'));
+    expect(edits.map((r) => (r.payload as { text: string }).text.match(/at \d+/)?.[0])).toEqual([
+      'at 0',
+      'at 2000',
+      'at 4000',
+    ]);
+  });
+});
