@@ -10,7 +10,7 @@ import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } fro
 import { launch } from './launch.js';
 import { dumpAfterSeconds, prlimitArgs, resolveLimits, watchdogSeconds } from './limits.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
-import { waitUntilGone } from './reap.js';
+import { killOrphans, waitUntilGone } from './reap.js';
 import { type Slot, SlotPool } from './slots.js';
 import { classify, signalOf } from './status.js';
 import { parseTraceback } from './traceback.js';
@@ -101,6 +101,11 @@ export class ProcessSandbox implements Sandbox {
     siteTarget: string | null,
   ): Promise<RunResult> {
     const gui = request.gui === true;
+    // A bot that died mid-start can leave its run behind on this UID; end it before reuse.
+    if ((await killOrphans(slot.uid)) > 0) {
+      this.logger.warn('ended sandbox processes left by a dead bot', { uid: slot.uid });
+      await waitUntilGone(slot.uid);
+    }
     const dir = await this.areas.slotDir(slot.index, slot.uid, limits.workDirBytes);
     try {
       const written = await writeInputs(dir, slot.uid, request);

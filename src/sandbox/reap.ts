@@ -25,6 +25,31 @@ async function hasLiveProcess(uid: number): Promise<boolean> {
   return false;
 }
 
+/**
+ * Kills processes of `uid` that lost their bot: a live run's processes always descend from the bot,
+ * so a slot-UID process whose parent is the host's init (PPid 1) belongs to a bot that died —
+ * typically bwrap's half-started child, which would otherwise wait forever for its dead parent.
+ * Returns how many were killed.
+ */
+export async function killOrphans(uid: number): Promise<number> {
+  let killed = 0;
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) > 57) continue;
+    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+    if (/^State:\s+Z/m.test(status)) continue;
+    if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== uid) continue;
+    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== 1) continue;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+      killed++;
+    } catch {
+      // Already gone.
+    }
+  }
+  return killed;
+}
+
 function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
