@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openStore } from '../../../src/store/sqlite.js';
 import { DiscordStandIn, type Json, until } from '../../fakes/discord-server.js';
-import { type OpenAiServer, startOpenAiServer } from '../../fakes/openai-server.js';
+import type { OpenAiServer } from '../../fakes/openai-server.js';
 import { REFERENCE_GOAL } from '../../fakes/reference-goal.js';
-import { referenceGoalScript, respondFromScript } from '../../fakes/scripted-llm.js';
+import { serveChildEnv, startSlowReferenceModel } from '../../fakes/serve-child.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 /**
@@ -62,28 +62,15 @@ it('continues a Discord session in its thread after ff2 serve is stopped mid-gen
   dir = mkdtempSync(join(tmpdir(), 'ff2-discord-serve-'));
   discord = await DiscordStandIn.start();
   slack = await startSlackServer();
-  const script = respondFromScript(referenceGoalScript());
-  openai = await startOpenAiServer({
-    respond: async (request) => {
-      await new Promise((r) => setTimeout(r, 150));
-      return script(request);
-    },
-  });
+  openai = await startSlowReferenceModel();
   const env = {
-    FF2_DATA_DIR: dir,
-    FF2_LOG_LEVEL: 'error',
-    FF2_SANDBOX_TIMEOUT_S: '20',
+    ...serveChildEnv(dir, openai.url),
     DISCORD_TOKEN: 'bot-token',
     DISCORD_APP_ID: discord.appId,
     DISCORD_API_URL: discord.apiUrl,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    FF2_HTTP_PORT: '0',
-    FF2_LLM: 'openai',
-    OPENAI_BASE_URL: openai.url,
-    OPENAI_API_KEY: 'test',
-    FF2_MODEL: 'fake-model',
   };
   const db = openStore(join(dir, 'ff2.db'));
   try {

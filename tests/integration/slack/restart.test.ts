@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
-import { type OpenAiServer, startOpenAiServer } from '../../fakes/openai-server.js';
+import type { OpenAiServer } from '../../fakes/openai-server.js';
 import { REFERENCE_GOAL } from '../../fakes/reference-goal.js';
-import { referenceGoalScript, respondFromScript } from '../../fakes/scripted-llm.js';
+import { serveChildEnv, startSlowReferenceModel } from '../../fakes/serve-child.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 /**
@@ -70,26 +70,12 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60
 it('continues a session in the same thread after ff2 serve is stopped mid-generation and started again', async () => {
   dir = mkdtempSync(join(tmpdir(), 'ff2-slack-restart-'));
   slack = await startSlackServer();
-  const script = respondFromScript(referenceGoalScript());
-  // A model that takes a moment per call, so SIGTERM lands while sections are being generated.
-  openai = await startOpenAiServer({
-    respond: async (request) => {
-      await new Promise((r) => setTimeout(r, 150));
-      return script(request);
-    },
-  });
+  openai = await startSlowReferenceModel();
   const env = {
-    FF2_DATA_DIR: dir,
-    FF2_LOG_LEVEL: 'error',
-    FF2_SANDBOX_TIMEOUT_S: '20',
+    ...serveChildEnv(dir, openai.url),
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    FF2_HTTP_PORT: '0',
-    FF2_LLM: 'openai',
-    OPENAI_BASE_URL: openai.url,
-    OPENAI_API_KEY: 'test',
-    FF2_MODEL: 'fake-model',
   };
   const db = openStore(join(dir, 'ff2.db'));
   const sessionIn = (threadTs: string): SessionRow | undefined =>
