@@ -35,8 +35,13 @@ export async function missingModules(
     });
 }
 
-/** The reason a goal is skipped, in words. */
+/** The reason a goal is skipped, in words, with the fix when the module is simply not installed. */
 export function skipReason(missing: readonly { module: string; why: string }[]): string {
   const names = missing.map((m) => m.module);
-  return `needs ${names.join(', ')}, which the sandbox cannot import (${missing[0]?.why ?? ''}); install with apt-get install ${names.map((m) => `python3-${m}`).join(' ')}`;
+  const absent = missing.filter((m) => m.why.startsWith('ModuleNotFoundError'));
+  const fix =
+    absent.length === missing.length
+      ? `; install with: apt-get install ${names.map((m) => `python3-${m.split('.')[0]}`).join(' ')}`
+      : '';
+  return `needs ${names.join(', ')}, which the sandbox cannot import (${missing[0]?.why ?? ''})${fix}`;
 }

@@ -115,6 +115,39 @@ const MIGRATIONS: readonly string[] = [
     expires_at  INTEGER NOT NULL
   );
   `,
+  // ff2 eval (issue 19): one row per eval run, one per goal attempt. Self-contained: no other
+  // table refers to these, and results keep the session id without a foreign key (sessions
+  // may be deleted while the eval's figures stay).
+  `
+  CREATE TABLE eval_runs (
+    id          TEXT PRIMARY KEY,
+    model       TEXT NOT NULL,
+    options     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('running','done','interrupted','budget')),
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE TABLE eval_results (
+    run_id            TEXT NOT NULL REFERENCES eval_runs (id) ON DELETE CASCADE,
+    goal_id           TEXT NOT NULL,
+    attempt           INTEGER NOT NULL,
+    category          TEXT NOT NULL,
+    session_id        TEXT,
+    outcome           TEXT NOT NULL CHECK (outcome IN ('passed','failed','skipped','error')),
+    stopped_at        TEXT NOT NULL,
+    reason            TEXT NOT NULL,
+    calls             INTEGER NOT NULL,
+    prompt_tokens     INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost_usd          REAL NOT NULL,
+    wall_ms           INTEGER NOT NULL,
+    repairs           INTEGER NOT NULL,
+    versions          INTEGER NOT NULL,
+    detail            TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    PRIMARY KEY (run_id, goal_id, attempt)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
