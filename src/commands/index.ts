@@ -2,6 +2,7 @@ import { analyzeCommand } from './analyze.js';
 import { chatCommand } from './chat.js';
 import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
+import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { modelsCommand } from './models.js';
 import { sandboxCommand } from './sandbox.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly Command[] = [
   slackCommand,
   modelsCommand,
   serveCommand,
+  evalCommand,
 ];

@@ -55,6 +55,8 @@ export interface EvalRunOptions {
   parallel: number;
   budgetUsd: number | null;
   out: string;
+  /** The --model argument ("oracle", a model name, or null for the configured FF2_MODEL). */
+  model: string | null;
 }
 
 export interface EvalRun {

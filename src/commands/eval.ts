@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { compareRuns, renderComparison } from '../eval/compare.js';
+import { type Goal, GoalError, loadGoals } from '../eval/goal.js';
+import { describeModel, ORACLE, oracleFor } from '../eval/model.js';
+import { createProgressBar } from '../eval/progress.js';
+import { writeReport } from '../eval/report/index.js';
+import { runEval } from '../eval/run.js';
+import { formatMs, formatRate, formatUsd, summarise } from '../eval/summary.js';
+import type { EvalRunOptions } from '../eval/types.js';
+import type { LlmProvider } from '../llm/types.js';
+import {
+  createAppLogger,
+  createLlmProvider,
+  createSandbox,
+  createStore,
+  createToolchain,
+  loadAppConfig,
+  onInterrupt,
+} from '../main.js';
+import type { Sandbox } from '../sandbox/types.js';
+import { openEvalRunStore } from '../store/eval-runs.js';
+import type { CliIo, Command } from './types.js';
+
+const USAGE = `Usage: ff2 eval [--goals DIR|GLOB] [--model NAME|oracle] [--attempts N] [--parallel N]
+                [--budget-usd X] [--out DIR] [--json]
+       ff2 eval --resume <run-id> [--parallel N] [--json]
+       ff2 eval compare <run-a> <run-b> [--json]
+
+Measures how well a model drives ff2: each goal of the suite runs as a headless session through
+the real pipeline and sandbox (the --auto policy at every gate, the goal's scripted answers to
+questions), then hidden checks the model never saw run on the shipped (or last) script.
+Writes report.html, report.md and results.json to the output folder; results are also kept in
+the database (eval_runs), so an interrupted run continues with --resume.
+
+  --goals DIR|GLOB  the goal suite, one folder, or a glob over folders (default: eval/goals)
+  --model NAME      the model on the configured server (replaces FF2_MODEL); "oracle" answers each
+                    goal from its reference solution (calibration: every goal should pass)
+  --attempts N      attempts per goal (default 1)
+  --parallel N      sessions at a time (default 1; the sandbox runs FF2_SANDBOX_SLOTS at once)
+  --budget-usd X    start no new attempt once the run has cost X dollars
+  --out DIR         output folder (default: $FF2_DATA_DIR/eval/<run-id>)
+  --json            print one JSON object (run, summary, results, report paths) instead of text
+Exit codes: 0 every attempt ran, 1 stopped early (budget, Ctrl+C) or the eval itself failed on
+an attempt, 2 usage, 3 environment (sandbox, model).`;
+
+/** Test seams: the sandbox (its own UID range) and the model per goal. */
+export interface EvalOverrides {
+  sandbox?: Sandbox & { close?(): Promise<void> };
+  modelFor?: (goal: Goal) => Promise<LlmProvider>;
+  modelName?: string;
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'measure how well a model drives ff2 on a goal suite with hidden checks',
+  usage: USAGE,
+  run: (args, io) => evalMain(args, io),
+};
+
+interface EvalArgs {
+  goals: string | undefined;
+  model: string | undefined;
+  attempts: number;
+  parallel: number | undefined;
+  budgetUsd: number | null;
+  out: string | undefined;
+  json: boolean;
+  resume: string | undefined;
+}
+
+function parseEvalArgs(args: string[]): EvalArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        goals: { type: 'string' },
+        model: { type: 'string' },
+        attempts: { type: 'string' },
+        parallel: { type: 'string' },
+        'budget-usd': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        resume: { type: 'string' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const int = (name: string, fallback: number | undefined) => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 100)
+      throw new UsageError(`--${name} must be a whole number from 1 to 100`);
+    return n;
+  };
+  const budget = values['budget-usd'];
+  const budgetUsd = budget === undefined ? null : Number(budget);
+  if (budgetUsd !== null && !(Number.isFinite(budgetUsd) && budgetUsd > 0))
+    throw new UsageError('--budget-usd must be a positive number of dollars, e.g. 0.50');
+  if (
+    values.resume !== undefined &&
+    (values.goals !== undefined || values.attempts !== undefined || values.out !== undefined)
+  )
+    throw new UsageError('--resume continues a run with its own goals, attempts and output folder');
+  return {
+    goals: values.goals as string | undefined,
+    model: values.model as string | undefined,
+    attempts: int('attempts', 1)!,
+    parallel: int('parallel', undefined),
+    budgetUsd,
+    out: values.out as string | undefined,
+    json: values.json === true,
+    resume: values.resume as string | undefined,
+  };
+}
+
+/** `ff2 eval …` with optional test seams. */
+export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrides = {}): Promise<number> {
+  if (args[0] === 'compare') return compare(args.slice(1), io);
+  const opts = parseEvalArgs(args);
+  const model = opts.model ?? undefined;
+  const config = loadAppConfig(
+    model && model !== ORACLE ? { ...io, env: { ...io.env, FF2_MODEL: model } } : io,
+  );
+  const store = createStore(config);
+  const runs = openEvalRunStore(config.dbPath);
+  try {
+    const resumed = opts.resume === undefined ? undefined : runs.getRun(opts.resume);
+    if (opts.resume !== undefined && !resumed) {
+      io.err(
+        `ff2 eval: no eval run "${opts.resume}". Runs are listed in results.json of each --out folder.\n`,
+      );
+      return 2;
+    }
+    const runId =
+      resumed?.id ??
+      `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+    const modelArg = resumed ? resumed.options.model : (model ?? null);
+    const options: EvalRunOptions = resumed
+      ? { ...resumed.options, parallel: opts.parallel ?? resumed.options.parallel }
+      : {
+          goals: opts.goals ?? defaultGoals(io.cwd),
+          attempts: opts.attempts,
+          parallel: opts.parallel ?? 1,
+          budgetUsd: opts.budgetUsd,
+          out: resolve(io.cwd, opts.out ?? join(config.dataDir, 'eval', runId)),
+          model: modelArg,
+        };
+    let goals: Goal[];
+    try {
+      goals = loadGoals(options.goals, io.cwd);
+    } catch (error) {
+      if (!(error instanceof GoalError)) throw error;
+      io.err(`ff2 eval: ${error.message}\n`);
+      return 2;
+    }
+
+    const logger = createAppLogger(config);
+    const sandbox = overrides.sandbox ?? createSandbox(config, logger);
+    const python = createToolchain(config);
+    let shared: LlmProvider | undefined;
+    try {
+      const check = await sandbox.check();
+      if (!check.ok) {
+        io.err(
+          `ff2 eval: the sandbox cannot run scripts here: ${check.detail}\n${check.fix ? `Fix: ${check.fix}\n` : ''}`,
+        );
+        return 3;
+      }
+      let modelFor = overrides.modelFor;
+      let modelName = overrides.modelName ?? ORACLE;
+      if (!modelFor && modelArg === ORACLE) modelFor = oracleFor(python);
+      if (!modelFor) {
+        const { checkModel } = await import('../bots/terminal/preflight.js');
+        const problem = await checkModel(config, (t) => io.err(t));
+        if (problem) {
+          io.err(`ff2 eval: no model to talk to: ${problem.detail}\nFix: ${problem.fix}\n`);
+          return 3;
+        }
+        const provider = await createLlmProvider(config, logger, { progress: (t) => io.err(t) });
+        shared = provider;
+        modelFor = async () => provider;
+        modelName = describeModel(config);
+      }
+      if (!opts.json)
+        io.err(
+          `ff2 eval ${runId}: ${goals.length} goal(s) × ${options.attempts} with ${resumed?.model ?? modelName}\n`,
+        );
+      const bar = createProgressBar(io.err, io.stdoutIsTTY && !opts.json);
+      const interrupt = new AbortController();
+      const stopListening = onInterrupt(() => interrupt.abort());
+      let outcome: Awaited<ReturnType<typeof runEval>>;
+      try {
+        outcome = await runEval(
+          {
+            config,
+            store,
+            runs,
+            sandbox,
+            python,
+            logger,
+            modelFor,
+            progress: bar.update,
+            signal: interrupt.signal,
+          },
+          {
+            goals,
+            model: resumed?.model ?? modelName,
+            options,
+            runId,
+            ...(resumed ? { resume: resumed } : {}),
+          },
+        );
+      } finally {
+        bar.done();
+        stopListening();
+      }
+      const { run, results } = outcome;
+      const files = await writeReport(options.out, run, results);
+      const summary = summarise(results);
+      if (opts.json) io.out(`${JSON.stringify({ run, summary, results, report: files })}\n`);
+      else {
+        const s = summary.solved;
+        io.out(
+          [
+            `ff2 eval ${run.id} (${run.model}): ${run.status}`,
+            `Pass rate: ${formatRate(summary.overall)}${summary.skipped ? ` · ${summary.skipped} skipped` : ''}${summary.errors ? ` · ${summary.errors} eval error(s)` : ''}`,
+            s
+              ? `Median per solved goal: ${s.calls} calls, ${Math.round(s.tokens)} tokens, ${formatUsd(s.costUsd)}, ${formatMs(s.wallMs)}`
+              : 'No goal was solved.',
+            ...(summary.stages.length
+              ? [`Failures stopped at: ${summary.stages.map((x) => `${x.stage} ${x.count}`).join(', ')}`]
+              : []),
+            `Report: ${files.html} (and report.md)`,
+            run.status === 'done'
+              ? `Compare runs: ff2 eval compare ${run.id} <other-run>`
+              : `Continue: ff2 eval --resume ${run.id}`,
+            '',
+          ].join('\n'),
+        );
+      }
+      return run.status === 'done' && summary.errors === 0 ? 0 : 1;
+    } finally {
+      await shared?.close?.();
+      if (!overrides.sandbox) await sandbox.close?.();
+    }
+  } finally {
+    runs.close();
+    store.close();
+  }
+}
+
+async function compare(args: string[], io: CliIo): Promise<number> {
+  const json = args.includes('--json');
+  const ids = args.filter((a) => a !== '--json');
+  if (ids.length !== 2 || ids.some((a) => a.startsWith('-')))
+    throw new UsageError('ff2 eval compare needs two run ids: ff2 eval compare <run-a> <run-b>');
+  const config = loadAppConfig(io);
+  createStore(config).close();
+  const runs = openEvalRunStore(config.dbPath);
+  try {
+    const [a, b] = ids.map((id) => runs.getRun(id));
+    const missing = ids.filter((_, i) => ![a, b][i]);
+    if (missing.length > 0 || !a || !b) {
+      io.err(`ff2 eval compare: no eval run ${missing.map((m) => `"${m}"`).join(', ')}\n`);
+      return 2;
+    }
+    const comparison = compareRuns(a, runs.listResults(a.id), b, runs.listResults(b.id));
+    io.out(json ? `${JSON.stringify(comparison)}\n` : renderComparison(comparison));
+    return 0;
+  } finally {
+    runs.close();
+  }
+}
+
+/** eval/goals in the working directory, else the suite shipped with ff2. */
+function defaultGoals(cwd: string): string {
+  const local = join(cwd, 'eval', 'goals');
+  if (existsSync(local)) return local;
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'eval', 'goals');
+}

@@ -1,0 +1,119 @@
+/**
+ * The report's charts: Vega-Lite specs compiled and rendered to SVG strings in Node (vega's
+ * headless View with renderer "none"; no canvas, no browser), so report.html works offline.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunSummary } from '../summary.js';
+import type { AttemptResult } from '../types.js';
+
+const FONT = {
+  font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+  labelFont: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+};
+const CONFIG = {
+  axis: { labelFontSize: 11, titleFontSize: 11, ...FONT, titleFont: FONT.font },
+  view: { stroke: null },
+  background: 'white',
+};
+
+/** Renders a Vega-Lite spec to an SVG string. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ compile }, vega] = await Promise.all([import('vega-lite'), import('vega')]);
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export function categorySpec(summary: RunSummary): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 420,
+    height: { step: 22 },
+    config: CONFIG,
+    data: {
+      values: summary.categories.map((c) => ({
+        category: c.category,
+        rate: c.rate,
+        label: `${c.passed}/${c.total}`,
+      })),
+    },
+    layer: [
+      {
+        mark: { type: 'bar', color: '#3b7dd8' },
+        encoding: {
+          y: { field: 'category', type: 'nominal', sort: 'ascending', title: null },
+          x: {
+            field: 'rate',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            axis: { format: '%' },
+            title: 'pass rate',
+          },
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
+        encoding: {
+          y: { field: 'category', type: 'nominal', sort: 'ascending' },
+          x: { field: 'rate', type: 'quantitative' },
+          text: { field: 'label' },
+        },
+      },
+    ],
+  };
+}
+
+export function stageSpec(summary: RunSummary): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 420,
+    height: { step: 22 },
+    config: CONFIG,
+    data: { values: summary.stages },
+    mark: { type: 'bar', color: '#d8613b' },
+    encoding: {
+      y: { field: 'stage', type: 'nominal', sort: '-x', title: 'stopped at' },
+      x: { field: 'count', type: 'quantitative', title: 'failed attempts', axis: { tickMinStep: 1 } },
+    },
+  };
+}
+
+export function callsSpec(results: readonly AttemptResult[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 420,
+    height: { step: 14 },
+    config: CONFIG,
+    data: {
+      values: results
+        .filter((r) => r.outcome !== 'skipped')
+        .map((r) => ({ goal: `${r.goalId}#${r.attempt}`, calls: r.calls, outcome: r.outcome })),
+    },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'goal', type: 'nominal', sort: 'ascending', title: null },
+      x: { field: 'calls', type: 'quantitative', title: 'model calls' },
+      color: {
+        field: 'outcome',
+        type: 'nominal',
+        scale: { domain: ['passed', 'failed', 'error'], range: ['#3ba55d', '#d8613b', '#888888'] },
+      },
+    },
+  };
+}
+
+/** The report's charts as SVG strings (empty string for a chart with no data). */
+export async function renderCharts(
+  summary: RunSummary,
+  results: readonly AttemptResult[],
+): Promise<{ categories: string; stages: string; calls: string }> {
+  const [categories, stages, calls] = await Promise.all([
+    summary.categories.length > 0 ? renderSvg(categorySpec(summary)) : '',
+    summary.stages.length > 0 ? renderSvg(stageSpec(summary)) : '',
+    results.some((r) => r.outcome !== 'skipped') ? renderSvg(callsSpec(results)) : '',
+  ]);
+  return { categories, stages, calls };
+}
