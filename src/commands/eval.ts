@@ -28,7 +28,7 @@ import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 eval [--goals DIR|GLOB] [--model NAME|oracle] [--attempts N] [--parallel N]
                 [--budget-usd X] [--out DIR] [--json]
-       ff2 eval --resume <run-id> [--parallel N] [--json]
+       ff2 eval --resume <run-id> [--parallel N] [--budget-usd X] [--json]
        ff2 eval compare <run-a> <run-b> [--json]
 
 Measures how well a model drives ff2: each goal of the suite runs as a headless session through
@@ -42,7 +42,8 @@ the database (eval_runs), so an interrupted run continues with --resume.
                     goal from its reference solution (calibration: every goal should pass)
   --attempts N      attempts per goal (default 1)
   --parallel N      sessions at a time (default 1; the sandbox runs FF2_SANDBOX_SLOTS at once)
-  --budget-usd X    start no new attempt once the run has cost X dollars
+  --budget-usd X    start no new attempt once the run has cost X dollars (with --resume: the new
+                    budget for the whole run)
   --out DIR         output folder (default: $FF2_DATA_DIR/eval/<run-id>)
   --json            print one JSON object (run, summary, results, report paths) instead of text
 Exit codes: 0 every attempt ran, 1 stopped early (budget, Ctrl+C) or the eval itself failed on
@@ -145,7 +146,11 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
       `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
     const modelArg = resumed ? resumed.options.model : (model ?? null);
     const options: EvalRunOptions = resumed
-      ? { ...resumed.options, parallel: opts.parallel ?? resumed.options.parallel }
+      ? {
+          ...resumed.options,
+          parallel: opts.parallel ?? resumed.options.parallel,
+          budgetUsd: opts.budgetUsd ?? resumed.options.budgetUsd,
+        }
       : {
           goals: opts.goals ?? defaultGoals(io.cwd),
           attempts: opts.attempts,
@@ -163,7 +168,8 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
       return 2;
     }
 
-    const logger = createAppLogger(config);
+    // Failed attempts are expected and recorded; their warnings would only break the progress bar.
+    const logger = createAppLogger(io.env.FF2_LOG_LEVEL ? config : { ...config, logLevel: 'error' });
     const sandbox = overrides.sandbox ?? createSandbox(config, logger);
     const python = createToolchain(config);
     let shared: LlmProvider | undefined;
@@ -242,7 +248,9 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
             `Report: ${files.html} (and report.md)`,
             run.status === 'done'
               ? `Compare runs: ff2 eval compare ${run.id} <other-run>`
-              : `Continue: ff2 eval --resume ${run.id}`,
+              : run.status === 'budget'
+                ? `The budget is spent. Continue with a larger one: ff2 eval --resume ${run.id} --budget-usd <dollars>`
+                : `Continue: ff2 eval --resume ${run.id}`,
             '',
           ].join('\n'),
         );

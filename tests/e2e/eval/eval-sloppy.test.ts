@@ -1,0 +1,99 @@
+/**
+ * `ff2 eval` with a sloppy model: each planted fault ends its attempt at the stage it belongs to
+ * (interview, outline, generate, review, repair, hidden checks), the goals it answers well pass,
+ * nothing crashes, both reports are written, and `ff2 eval compare` against an oracle run names
+ * exactly the goals the sloppy model broke.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planReference } from '../../../src/eval/reference-plan.js';
+import type { AttemptResult } from '../../../src/eval/types.js';
+import { createPythonToolchain } from '../../../src/python/toolchain.js';
+import { EXPECTED_STOP, type SloppyFault, SloppyModel } from '../../fakes/eval-sloppy.js';
+import { evalSandbox, runEvalCli, subsetSuite } from './helpers.js';
+
+const UID_BASE = 65701;
+const FAULTS: Record<string, SloppyFault | undefined> = {
+  'word-count': 'interview',
+  'top-words': 'outline',
+  'csv-filter': 'generate',
+  'json-flatten': 'review',
+  'roman-numerals': 'repair',
+  'log-levels': 'hidden',
+  'csv-dedupe': undefined,
+  'sha256-files': undefined,
+};
+const sandbox = evalSandbox(UID_BASE);
+const dir = mkdtempSync(join(tmpdir(), 'ff2-eval-sloppy-'));
+const suite = subsetSuite(Object.keys(FAULTS));
+const python = createPythonToolchain({ python: '/usr/bin/python3' });
+afterAll(async () => {
+  await sandbox.close();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(suite), { recursive: true, force: true });
+});
+
+type Report = {
+  run: { id: string; status: string };
+  results: AttemptResult[];
+  report: { html: string; markdown: string };
+};
+
+describe('ff2 eval with a sloppy model', { timeout: 600_000 }, () => {
+  it('attributes every failure to its stage and crashes on none', async () => {
+    const sloppy = await runEvalCli(['--goals', suite, '--json', '--parallel', '2'], dir, {
+      sandbox,
+      modelName: 'sloppy',
+      modelFor: async (goal) => new SloppyModel(goal, await planReference(goal, python), FAULTS[goal.id]),
+    });
+    expect(sloppy.code).toBe(0);
+    const report = JSON.parse(sloppy.out) as Report;
+    expect(report.run.status).toBe('done');
+    expect(report.results).toHaveLength(Object.keys(FAULTS).length);
+    for (const r of report.results) {
+      const fault = FAULTS[r.goalId];
+      expect(r.outcome, `${r.goalId}: ${r.reason}`).not.toBe('error');
+      if (fault === undefined) {
+        expect({ goal: r.goalId, outcome: r.outcome }).toEqual({ goal: r.goalId, outcome: 'passed' });
+        continue;
+      }
+      expect({ goal: r.goalId, outcome: r.outcome, stoppedAt: r.stoppedAt }).toEqual({
+        goal: r.goalId,
+        outcome: 'failed',
+        stoppedAt: EXPECTED_STOP[fault],
+      });
+      expect(r.reason).not.toBe('');
+    }
+    const byGoal = Object.fromEntries(report.results.map((r) => [r.goalId, r]));
+    expect(byGoal['roman-numerals']!.repairs).toBe(3);
+    expect(byGoal['roman-numerals']!.reason).toMatch(/sloppy model bug/);
+    expect(byGoal['log-levels']!.detail.shipped).toBe(true);
+    expect(byGoal['log-levels']!.reason).toMatch(/app\.log: stdout lacks "INFO: 3"/);
+    expect(byGoal['top-words']!.reason).toMatch(/unusable answer/);
+
+    const html = readFileSync(report.report.html, 'utf8');
+    expect(html).toContain('Where failed attempts stopped');
+    expect(html).toContain('hidden_checks');
+    expect(html).toContain('sloppy model bug');
+    const md = readFileSync(report.report.markdown, 'utf8');
+    expect(md).toContain('| 25% (2/8;');
+    expect(md).toMatch(/\| repair \| 1 \|/);
+
+    // The same goals with the oracle, then compare: exactly the faulted goals differ.
+    const oracle = await runEvalCli(
+      ['--goals', suite, '--json', '--parallel', '2', '--model', 'oracle'],
+      dir,
+      { sandbox },
+    );
+    expect(oracle.code).toBe(0);
+    const oracleRun = (JSON.parse(oracle.out) as Report).run.id;
+    const compared = await runEvalCli(['compare', report.run.id, oracleRun], dir, { sandbox });
+    expect(compared.code).toBe(0);
+    for (const [goal, fault] of Object.entries(FAULTS))
+      if (fault) expect(compared.out).toContain(`+ ${goal}: now passes`);
+      else expect(compared.out).not.toContain(`${goal}:`);
+    expect(compared.out).toContain('2 goal(s) unchanged.');
+  });
+});
