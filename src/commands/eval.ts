@@ -27,7 +27,7 @@ import { openEvalRunStore } from '../store/eval-runs.js';
 import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 eval [--goals DIR|GLOB] [--model NAME|oracle] [--attempts N] [--parallel N]
-                [--budget-usd X] [--out DIR] [--json]
+                [--budget-usd X] [--out DIR] [--timeout-s S] [--json]
        ff2 eval --resume <run-id> [--parallel N] [--budget-usd X] [--json]
        ff2 eval compare <run-a> <run-b> [--json]
 
@@ -45,6 +45,7 @@ the database (eval_runs), so an interrupted run continues with --resume.
   --budget-usd X    start no new attempt once the run has cost X dollars (with --resume: the new
                     budget for the whole run)
   --out DIR         output folder (default: $FF2_DATA_DIR/eval/<run-id>)
+  --timeout-s S     wall-clock limit per attempt (default 900); the session is then cancelled
   --json            print one JSON object (run, summary, results, report paths) instead of text
 Exit codes: 0 every attempt ran, 1 stopped early (budget, Ctrl+C) or the eval itself failed on
 an attempt, 2 usage, 3 environment (sandbox, model).`;
@@ -72,6 +73,8 @@ interface EvalArgs {
   out: string | undefined;
   json: boolean;
   resume: string | undefined;
+  /** Wall-clock limit per attempt. */
+  timeoutS: number;
 }
 
 function parseEvalArgs(args: string[]): EvalArgs {
@@ -88,6 +91,7 @@ function parseEvalArgs(args: string[]): EvalArgs {
         out: { type: 'string' },
         json: { type: 'boolean' },
         resume: { type: 'string' },
+        'timeout-s': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -102,6 +106,10 @@ function parseEvalArgs(args: string[]): EvalArgs {
       throw new UsageError(`--${name} must be a whole number from 1 to 100`);
     return n;
   };
+  const timeout = values['timeout-s'];
+  const timeoutS = timeout === undefined ? 900 : Number(timeout);
+  if (!(Number.isFinite(timeoutS) && timeoutS >= 1))
+    throw new UsageError('--timeout-s must be a number of seconds, at least 1');
   const budget = values['budget-usd'];
   const budgetUsd = budget === undefined ? null : Number(budget);
   if (budgetUsd !== null && !(Number.isFinite(budgetUsd) && budgetUsd > 0))
@@ -120,6 +128,7 @@ function parseEvalArgs(args: string[]): EvalArgs {
     out: values.out as string | undefined,
     json: values.json === true,
     resume: values.resume as string | undefined,
+    timeoutS,
   };
 }
 
@@ -222,6 +231,7 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
             model: resumed?.model ?? modelName,
             options,
             runId,
+            attemptTimeoutMs: opts.timeoutS * 1000,
             ...(resumed ? { resume: resumed } : {}),
           },
         );

@@ -178,6 +178,15 @@ export async function driveGoal(deps: DriveDeps, request: DriveRequest): Promise
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
+    if (stopper.signal.aborted && deps.store.getSessionByThread(key)) {
+      // A timed-out or interrupted attempt is over (a resumed run starts it afresh): cancel its
+      // session, as its owner would, so no server ever picks it up again.
+      try {
+        await adapter.emit(event({ kind: 'message', text: 'cancel' }));
+      } catch (error) {
+        deps.logger.warn('eval attempt not cancelled', { thread: key, error: String(error) });
+      }
+    }
     await app.stop({ abortRunning: stopper.signal.aborted });
   }
   const session = deps.store.getSessionByThread(key);

@@ -11,13 +11,19 @@
  *              repair                                           → stops at repair
  *   hidden     a main() that passes its own smoke check but ignores the goal → ships, fails
  *              the hidden checks                                → hidden_checks
+ *   hang       never answers the outline call until aborted     → timeout
  */
 import type { Goal } from '../../src/eval/goal.js';
 import { OracleModel, oracleAnswer, sectionOf, taskOf } from '../../src/eval/oracle.js';
 import type { ReferencePlan } from '../../src/eval/reference-plan.js';
-import { type CompletionRequest, type CompletionResult, LlmError, type LlmProvider } from '../../src/llm/types.js';
+import {
+  type CompletionRequest,
+  type CompletionResult,
+  LlmError,
+  type LlmProvider,
+} from '../../src/llm/types.js';
 
-export type SloppyFault = 'interview' | 'outline' | 'generate' | 'review' | 'repair' | 'hidden';
+export type SloppyFault = 'interview' | 'outline' | 'generate' | 'review' | 'repair' | 'hidden' | 'hang';
 
 /** The stage each fault must be attributed to. */
 export const EXPECTED_STOP: Record<SloppyFault, string> = {
@@ -27,6 +33,7 @@ export const EXPECTED_STOP: Record<SloppyFault, string> = {
   review: 'review',
   repair: 'repair',
   hidden: 'hidden_checks',
+  hang: 'timeout',
 };
 
 const CRASH = (name: string, params: string) =>
@@ -60,6 +67,12 @@ export class SloppyModel implements LlmProvider {
     const task = taskOf(request.messages);
     const section = sectionOf(request.messages);
     const fault = this.#fault;
+    if (fault === 'hang' && task === 'outline')
+      return new Promise((_, reject) => {
+        const abort = () => reject(new LlmError('aborted', false, 'The call was cancelled.'));
+        if (request.signal?.aborted) abort();
+        request.signal?.addEventListener('abort', abort, { once: true });
+      });
     const unusable =
       (fault === 'interview' && task === 'interview') ||
       (fault === 'outline' && (task === 'outline' || task === 'revise_outline')) ||
@@ -83,7 +96,9 @@ export class SloppyModel implements LlmProvider {
         const outline = oracleAnswer(this.#goal, this.#plan, request as CompletionRequest<unknown>) as object;
         return this.#answer(request, {
           ...outline,
-          smokeChecks: [{ description: 'it runs', args: [], stdin: '', files: [], expectExit: 0, expectOutput: ['done'] }],
+          smokeChecks: [
+            { description: 'it runs', args: [], stdin: '', files: [], expectExit: 0, expectOutput: ['done'] },
+          ],
         });
       }
       if (section === 'main' && task !== 'review') return this.#answer(request, { code: USELESS_MAIN });
@@ -97,7 +112,10 @@ export class SloppyModel implements LlmProvider {
     return {
       text,
       value: parsed,
-      usage: { promptTokens: Math.ceil(request.messages.map((m) => m.content).join('').length / 4), completionTokens: Math.ceil(text.length / 4) },
+      usage: {
+        promptTokens: Math.ceil(request.messages.map((m) => m.content).join('').length / 4),
+        completionTokens: Math.ceil(text.length / 4),
+      },
       model: this.model,
       provider: this.name,
       latencyMs: 0,

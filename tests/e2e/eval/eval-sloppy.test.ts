@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planReference } from '../../../src/eval/reference-plan.js';
 import type { AttemptResult } from '../../../src/eval/types.js';
@@ -95,5 +96,34 @@ describe('ff2 eval with a sloppy model', { timeout: 600_000 }, () => {
       if (fault) expect(compared.out).toContain(`+ ${goal}: now passes`);
       else expect(compared.out).not.toContain(`${goal}:`);
     expect(compared.out).toContain('2 goal(s) unchanged.');
+  });
+});
+
+describe('ff2 eval --timeout-s', { timeout: 120_000 }, () => {
+  it('stops an attempt whose model hangs, attributes it to timeout, and cancels its session', async () => {
+    const one = subsetSuite(['word-count']);
+    try {
+      const run = await runEvalCli(['--goals', one, '--json', '--timeout-s', '3'], dir, {
+        sandbox,
+        modelName: 'sloppy',
+        modelFor: async (goal) => new SloppyModel(goal, await planReference(goal, python), 'hang'),
+      });
+      expect(run.code).toBe(0);
+      const [result] = (JSON.parse(run.out) as Report).results;
+      expect(result).toMatchObject({
+        outcome: 'failed',
+        stoppedAt: 'timeout',
+        reason: 'the attempt ran past 3 s',
+      });
+      const db = new Database(join(dir, 'ff2.db'), { readonly: true });
+      try {
+        const row = db.prepare('SELECT status FROM sessions WHERE id = ?').get(result!.sessionId);
+        expect(row).toEqual({ status: 'cancelled' });
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dirname(one), { recursive: true, force: true });
+    }
   });
 });
