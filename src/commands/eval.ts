@@ -55,6 +55,8 @@ export interface EvalOverrides {
   sandbox?: Sandbox & { close?(): Promise<void> };
   modelFor?: (goal: Goal) => Promise<LlmProvider>;
   modelName?: string;
+  /** Aborts the run as Ctrl+C would. */
+  signal?: AbortSignal;
 }
 
 export const evalCommand: Command = {
@@ -212,6 +214,7 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
       const bar = createProgressBar(io.err, io.stdoutIsTTY && !opts.json);
       const interrupt = new AbortController();
       const stopListening = onInterrupt(() => interrupt.abort());
+      overrides.signal?.addEventListener('abort', () => interrupt.abort(), { once: true });
       let outcome: Awaited<ReturnType<typeof runEval>>;
       try {
         outcome = await runEval(

@@ -99,7 +99,8 @@ export async function driveGoal(deps: DriveDeps, request: DriveRequest): Promise
   const stopper = new AbortController();
   const timer = setTimeout(() => stopper.abort(), request.timeoutMs);
   const onAbort = () => stopper.abort();
-  request.signal?.addEventListener('abort', onAbort, { once: true });
+  if (request.signal?.aborted) stopper.abort();
+  else request.signal?.addEventListener('abort', onAbort, { once: true });
   const stopped = new Promise<'stop'>((resolve) => {
     if (stopper.signal.aborted) resolve('stop');
     stopper.signal.addEventListener('abort', () => resolve('stop'), { once: true });

@@ -183,11 +183,12 @@ async function runAttempt(
         ...(deps.signal ? { signal: deps.signal } : {}),
       },
     );
-    if (end.kind === 'interrupted') return undefined;
+    if (end.kind === 'interrupted' || deps.signal?.aborted) return undefined;
     sessionId = end.session?.id ?? null;
     const versions = sessionId ? deps.store.listScriptVersions(sessionId) : [];
     const last = versions.at(-1);
     const checks = last ? await runChecks(deps.sandbox, goal, last.code, deps.signal) : [];
+    if (deps.signal?.aborted) return undefined; // checks cut short: run it again on resume
     const usage = sessionId ? deps.store.usageTotals(sessionId) : undefined;
     const lastStage = sessionId
       ? (deps.store

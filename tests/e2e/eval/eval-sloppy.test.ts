@@ -127,3 +127,39 @@ describe('ff2 eval --timeout-s', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('ff2 eval interrupted', { timeout: 300_000 }, () => {
+  it('keeps the finished attempts, and --resume runs only the rest', async () => {
+    const two = subsetSuite(['csv-filter', 'word-count']);
+    try {
+      const stop = new AbortController();
+      const first = await runEvalCli(['--goals', two, '--json', '--model', 'oracle'], dir, {
+        sandbox,
+        signal: stop.signal,
+        modelName: 'oracle',
+        // Ctrl+C while the second goal is in its interview.
+        modelFor: async (goal) => {
+          if (goal.id === 'word-count') stop.abort();
+          return new SloppyModel(goal, await planReference(goal, python), undefined);
+        },
+      });
+      expect(first.code).toBe(1);
+      const partial = JSON.parse(first.out) as Report;
+      expect(partial.run.status).toBe('interrupted');
+      expect(partial.results.map((r) => [r.goalId, r.outcome])).toEqual([['csv-filter', 'passed']]);
+
+      const resumed = await runEvalCli(['--resume', partial.run.id, '--json'], dir, { sandbox });
+      expect(resumed.code).toBe(0);
+      const done = JSON.parse(resumed.out) as Report;
+      expect(done.run).toMatchObject({ id: partial.run.id, status: 'done' });
+      expect(done.results.map((r) => [r.goalId, r.outcome])).toEqual([
+        ['csv-filter', 'passed'],
+        ['word-count', 'passed'],
+      ]);
+      // The first attempt was not run again.
+      expect(done.results[0]!.sessionId).toBe(partial.results[0]!.sessionId);
+    } finally {
+      rmSync(dirname(two), { recursive: true, force: true });
+    }
+  });
+});
