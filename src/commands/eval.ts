@@ -4,12 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { compareRuns, renderComparison } from '../eval/compare.js';
 import { type Goal, GoalError, loadGoals } from '../eval/goal.js';
 import { describeModel, ORACLE, oracleFor } from '../eval/model.js';
 import { createProgressBar } from '../eval/progress.js';
 import { writeReport } from '../eval/report/index.js';
 import { runEval } from '../eval/run.js';
+import { compareCommand, listCommand } from '../eval/run-commands.js';
 import { formatMs, formatRate, formatUsd, summarise } from '../eval/summary.js';
 import type { EvalRunOptions } from '../eval/types.js';
 import type { LlmProvider } from '../llm/types.js';
@@ -30,6 +30,7 @@ const USAGE = `Usage: ff2 eval [--goals DIR|GLOB] [--model NAME|oracle] [--attem
                 [--budget-usd X] [--out DIR] [--timeout-s S] [--json]
        ff2 eval --resume <run-id> [--parallel N] [--budget-usd X] [--json]
        ff2 eval compare <run-a> <run-b> [--json]
+       ff2 eval list [--json]
 
 Measures how well a model drives ff2: each goal of the suite runs as a headless session through
 the real pipeline and sandbox (the --auto policy at every gate, the goal's scripted answers to
@@ -136,7 +137,8 @@ function parseEvalArgs(args: string[]): EvalArgs {
 
 /** `ff2 eval …` with optional test seams. */
 export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrides = {}): Promise<number> {
-  if (args[0] === 'compare') return compare(args.slice(1), io);
+  if (args[0] === 'compare') return compareCommand(args.slice(1), io);
+  if (args[0] === 'list') return listCommand(args.slice(1), io);
   const opts = parseEvalArgs(args);
   const model = opts.model ?? undefined;
   const config = loadAppConfig(
@@ -276,29 +278,6 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
   } finally {
     runs.close();
     store.close();
-  }
-}
-
-async function compare(args: string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const ids = args.filter((a) => a !== '--json');
-  if (ids.length !== 2 || ids.some((a) => a.startsWith('-')))
-    throw new UsageError('ff2 eval compare needs two run ids: ff2 eval compare <run-a> <run-b>');
-  const config = loadAppConfig(io);
-  createStore(config).close();
-  const runs = openEvalRunStore(config.dbPath);
-  try {
-    const [a, b] = ids.map((id) => runs.getRun(id));
-    const missing = ids.filter((_, i) => ![a, b][i]);
-    if (missing.length > 0 || !a || !b) {
-      io.err(`ff2 eval compare: no eval run ${missing.map((m) => `"${m}"`).join(', ')}\n`);
-      return 2;
-    }
-    const comparison = compareRuns(a, runs.listResults(a.id), b, runs.listResults(b.id));
-    io.out(json ? `${JSON.stringify(comparison)}\n` : renderComparison(comparison));
-    return 0;
-  } finally {
-    runs.close();
   }
 }
 

@@ -76,7 +76,12 @@ export function stageSpec(summary: RunSummary): TopLevelSpec {
     mark: { type: 'bar', color: '#d8613b' },
     encoding: {
       y: { field: 'stage', type: 'nominal', sort: '-x', title: 'stopped at' },
-      x: { field: 'count', type: 'quantitative', title: 'failed attempts', axis: { tickMinStep: 1 } },
+      x: {
+        field: 'count',
+        type: 'quantitative',
+        title: 'failed attempts',
+        axis: { tickMinStep: 1, format: 'd' },
+      },
     },
   };
 }
@@ -95,7 +100,12 @@ export function callsSpec(results: readonly AttemptResult[]): TopLevelSpec {
     mark: 'bar',
     encoding: {
       y: { field: 'goal', type: 'nominal', sort: 'ascending', title: null },
-      x: { field: 'calls', type: 'quantitative', title: 'model calls' },
+      x: {
+        field: 'calls',
+        type: 'quantitative',
+        title: 'model calls',
+        axis: { tickMinStep: 1, format: 'd' },
+      },
       color: {
         field: 'outcome',
         type: 'nominal',

@@ -107,6 +107,10 @@ describe('ff2 eval against an OpenAI-compatible server', { timeout: 600_000 }, (
     expect(text.out).toContain(`ff2 eval ${partial.run.id} (fake-model @ ${server.url}): done`);
     expect(text.out).toContain('Pass rate: 100% (3/3; 95% CI');
     expect(text.out).toContain(join(dir, 'budget', 'report.html'));
+
+    const listed = await runEvalCli(['list'], dir, { sandbox }, env);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`^${partial.run.id} .* done +100% \\(3/3;`, 'm'));
   });
 
   it('says what is wrong with bad arguments and unknown runs', async () => {
