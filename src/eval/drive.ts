@@ -146,14 +146,17 @@ export async function driveGoal(deps: DriveDeps, request: DriveRequest): Promise
           const replies = scriptedAnswers(goal, questions);
           answered = replies.length;
           if (replies.length > 0) {
+            adapter.note(`answers > ${replies.join(' · ')}`);
             await adapter.emit(event({ kind: 'message', text: replies.join('\n') }));
             continue;
           }
         }
         if (session.stage === 'approve_run' && !attached && goal.inputs.length > 0) {
           attached = true;
-          for (const name of goal.inputs)
+          for (const name of goal.inputs) {
+            adapter.note(`attach > ${name}`);
             await adapter.emit(event({ kind: 'file', name, bytes: goal.fileBytes[name]! }));
+          }
           continue;
         }
         const { choices } = combineChoices(adapter.openPrompts(thread, gateSince));

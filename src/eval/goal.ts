@@ -136,6 +136,13 @@ export function loadGoal(dir: string): Goal {
     if (!existsSync(file)) throw new GoalError(path, `names ${name}, which is not in ${dir}`);
     fileBytes[name] = new Uint8Array(readFileSync(file));
   }
+  for (const [i, answer] of spec.answers.entries()) {
+    try {
+      new RegExp(answer.match, 'i');
+    } catch (error) {
+      throw new GoalError(path, `answers.${i}.match: ${(error as Error).message}`);
+    }
+  }
   for (const check of spec.checks)
     for (const { pattern, where } of [
       { pattern: check.stdout?.regex, where: 'stdout.regex' },

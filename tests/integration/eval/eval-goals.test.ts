@@ -60,6 +60,28 @@ describe('the eval goal suite', () => {
         }),
       );
       expect(() => loadGoal(join(dir, 'bad'))).toThrow(/names absent\.txt/);
+      writeFileSync(
+        join(dir, 'bad/goal.json'),
+        JSON.stringify({
+          title: 't',
+          category: 'text',
+          goal: 'g',
+          answers: [{ match: '(', answer: 'a', question: 'q' }],
+          checks: [{ name: 'c' }],
+        }),
+      );
+      expect(() => loadGoal(join(dir, 'bad'))).toThrow(/answers\.0\.match/);
+      writeFileSync(
+        join(dir, 'bad/goal.json'),
+        JSON.stringify({
+          title: 't',
+          category: 'text',
+          goal: 'g',
+          answers: [{ match: '(', answer: 'a', question: 'q' }],
+          checks: [{ name: 'c' }],
+        }),
+      );
+      expect(() => loadGoal(join(dir, 'bad'))).toThrow(/answers\.0\.match/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
