@@ -25,20 +25,28 @@ export function attribute(
   checks: readonly CheckVerdict[],
   /** The `from` of the session's last stage_done event (for cancelled/failed sessions). */
   lastStage?: string,
-): Pick<AttemptResult, 'outcome' | 'stoppedAt' | 'reason'> {
+): Pick<AttemptResult, 'outcome' | 'passed' | 'stoppedAt' | 'reason'> {
   if (end.kind === 'shipped') {
     const failed = checks.find((c) => !c.passed);
-    if (checks.length > 0 && !failed) return { outcome: 'passed', stoppedAt: 'shipped', reason: '' };
+    if (checks.length > 0 && !failed)
+      return { outcome: 'passed', passed: true, stoppedAt: 'shipped', reason: '' };
     return {
       outcome: 'failed',
+      passed: false,
       stoppedAt: 'hidden_checks',
       reason: failed ? `${failed.name}: ${failed.why}` : 'no script version to check',
     };
   }
-  if (end.kind === 'timeout') return { outcome: 'failed', stoppedAt: 'timeout', reason: end.reason };
+  if (end.kind === 'timeout')
+    return { outcome: 'failed', passed: false, stoppedAt: 'timeout', reason: end.reason };
   const session = end.session;
   if (!session)
-    return { outcome: 'failed', stoppedAt: 'interview', reason: end.reason || 'no session started' };
+    return {
+      outcome: 'failed',
+      passed: false,
+      stoppedAt: 'interview',
+      reason: end.reason || 'no session started',
+    };
   const state = (session.state ?? {}) as {
     paused?: { stage?: string; reason?: string } | null;
     lastRun?: { problem?: string } | null;
@@ -60,5 +68,5 @@ export function attribute(
     if ((stage === 'run' || stage === 'repair') && state.lastRun?.problem)
       reason = `${reason}; last run: ${state.lastRun.problem}`;
   }
-  return { outcome: 'failed', stoppedAt: FOLD[stage] ?? stage, reason };
+  return { outcome: 'failed', passed: false, stoppedAt: FOLD[stage] ?? stage, reason };
 }

@@ -19,6 +19,8 @@ export interface AttemptResult {
   sessionId: string | null;
   /** passed: shipped and every hidden check passed. */
   outcome: 'passed' | 'failed' | 'skipped' | 'error';
+  /** outcome === 'passed'. */
+  passed: boolean;
   stoppedAt: StoppedAt;
   /** Why it stopped or failed, in one line ('' when it passed). */
   reason: string;

@@ -63,7 +63,8 @@ export function openEvalRunStore(path: string, now: () => number = Date.now): Ev
       s.setStatus.run(status, status === 'running' ? null : now(), id);
     },
     saveResult(runId, r) {
-      s.saveResult.run({ ...r, runId, detail: JSON.stringify(r.detail), now: now() });
+      const { passed: _derived, ...row } = r;
+      s.saveResult.run({ ...row, runId, detail: JSON.stringify(r.detail), now: now() });
     },
     listResults(runId) {
       return (s.listResults.all(runId) as ResultRecord[]).map(toResult);
@@ -119,6 +120,7 @@ function toResult(r: ResultRecord): AttemptResult {
     attempt: r.attempt,
     sessionId: r.session_id,
     outcome: r.outcome,
+    passed: r.outcome === 'passed',
     stoppedAt: r.stopped_at,
     reason: r.reason,
     calls: r.calls,

@@ -51,9 +51,10 @@ describe('ff2 eval --model oracle', { timeout: 600_000 }, () => {
         expect(r.reason).toMatch(/sandbox cannot import/);
         continue;
       }
-      expect({ goal: r.goalId, outcome: r.outcome, reason: r.reason }).toEqual({
+      expect({ goal: r.goalId, outcome: r.outcome, passed: r.passed, reason: r.reason }).toEqual({
         goal: r.goalId,
         outcome: 'passed',
+        passed: true,
         reason: '',
       });
       const plan = await planReference(goal, python);

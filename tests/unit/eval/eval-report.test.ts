@@ -26,6 +26,7 @@ function result(
     attempt: 1,
     sessionId: 'abc',
     outcome,
+    passed: outcome === 'passed',
     stoppedAt,
     reason,
     calls: 7,

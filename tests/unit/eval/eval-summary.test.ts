@@ -18,6 +18,7 @@ function result(
     attempt: 1,
     sessionId: 's',
     outcome,
+    passed: outcome === 'passed',
     stoppedAt: outcome === 'passed' ? 'shipped' : 'repair',
     reason: '',
     calls: 6,
@@ -111,11 +112,13 @@ describe('stage attribution', () => {
     const end = { kind: 'shipped' as const, reason: '', session: session('shipped') };
     expect(attribute(end, [{ name: 'a', passed: true, why: '' }])).toEqual({
       outcome: 'passed',
+      passed: true,
       stoppedAt: 'shipped',
       reason: '',
     });
     expect(attribute(end, [{ name: 'a', passed: false, why: 'no' }])).toMatchObject({
       outcome: 'failed',
+      passed: false,
       stoppedAt: 'hidden_checks',
       reason: 'a: no',
     });
@@ -190,5 +193,16 @@ describe('compare', () => {
     expect(text).toContain('- csv-a: now fails (A 1/1 at shipped; B 0/1 at outline)');
     expect(text).toContain('+ csv-b: now passes');
     expect(text).toContain('1 goal(s) unchanged.');
+  });
+});
+
+describe('stage attribution without checks', () => {
+  it('does not pass a shipped session that had no script to check', () => {
+    const end = { kind: 'shipped' as const, reason: '', session: session('shipped') };
+    expect(attribute(end, [])).toMatchObject({
+      outcome: 'failed',
+      passed: false,
+      stoppedAt: 'hidden_checks',
+    });
   });
 });
