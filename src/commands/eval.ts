@@ -42,7 +42,7 @@ the database (eval_runs), so an interrupted run continues with --resume.
   --model NAME      the model on the configured server (replaces FF2_MODEL); "oracle" answers each
                     goal from its reference solution (calibration: every goal should pass)
   --attempts N      attempts per goal (default 1)
-  --parallel N      sessions at a time (default 1; the sandbox runs FF2_SANDBOX_SLOTS at once)
+  --parallel N      sessions at a time (default 2; the sandbox runs FF2_SANDBOX_SLOTS at once)
   --budget-usd X    start no new attempt once the run has cost X dollars (with --resume: the new
                     budget for the whole run)
   --out DIR         output folder (default: $FF2_DATA_DIR/eval/<run-id>)
@@ -167,7 +167,7 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
       : {
           goals: opts.goals ?? defaultGoals(io.cwd),
           attempts: opts.attempts,
-          parallel: opts.parallel ?? 1,
+          parallel: opts.parallel ?? 2,
           budgetUsd: opts.budgetUsd,
           out: resolve(io.cwd, opts.out ?? join(config.dataDir, 'eval', runId)),
           model: modelArg,

@@ -86,6 +86,8 @@ describe('ff2 eval against an OpenAI-compatible server', { timeout: 600_000 }, (
         '--json',
         '--budget-usd',
         '0.0001',
+        '--parallel',
+        '1',
         '--out',
         join(dir, 'budget'),
       ],

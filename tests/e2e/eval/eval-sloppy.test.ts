@@ -133,16 +133,20 @@ describe('ff2 eval interrupted', { timeout: 300_000 }, () => {
     const two = subsetSuite(['csv-filter', 'word-count']);
     try {
       const stop = new AbortController();
-      const first = await runEvalCli(['--goals', two, '--json', '--model', 'oracle'], dir, {
-        sandbox,
-        signal: stop.signal,
-        modelName: 'oracle',
-        // Ctrl+C while the second goal is in its interview.
-        modelFor: async (goal) => {
-          if (goal.id === 'word-count') stop.abort();
-          return new SloppyModel(goal, await planReference(goal, python), undefined);
+      const first = await runEvalCli(
+        ['--goals', two, '--json', '--model', 'oracle', '--parallel', '1'],
+        dir,
+        {
+          sandbox,
+          signal: stop.signal,
+          modelName: 'oracle',
+          // Ctrl+C while the second goal is in its interview.
+          modelFor: async (goal) => {
+            if (goal.id === 'word-count') stop.abort();
+            return new SloppyModel(goal, await planReference(goal, python), undefined);
+          },
         },
-      });
+      );
       expect(first.code).toBe(1);
       const partial = JSON.parse(first.out) as Report;
       expect(partial.run.status).toBe('interrupted');
