@@ -144,6 +144,10 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
   const config = loadAppConfig(
     model && model !== ORACLE ? { ...io, env: { ...io.env, FF2_MODEL: model } } : io,
   );
+  if (model && model !== ORACLE && config.llm.provider !== 'openai')
+    throw new UsageError(
+      `--model names a model on an OpenAI-compatible server; set OPENAI_BASE_URL (or OPENAI_API_KEY for OpenAI). For a local GGUF use FF2_GGUF and leave out --model`,
+    );
   const store = createStore(config);
   const runs = openEvalRunStore(config.dbPath);
   try {

@@ -121,6 +121,9 @@ describe('ff2 eval against an OpenAI-compatible server', { timeout: 600_000 }, (
       /--attempts must be/,
     );
     await expect(runEvalCli(['compare', 'a'], dir, { sandbox }, env)).rejects.toThrow(/two run ids/);
+    await expect(runEvalCli(['--model', 'gpt-4o-mini'], dir, { sandbox }, {})).rejects.toThrow(
+      /set OPENAI_BASE_URL/,
+    );
     const missing = await runEvalCli(['--goals', join(dir, 'nowhere')], dir, { sandbox }, env);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/no such goal folder/);
