@@ -119,7 +119,9 @@ export async function driveGoal(deps: DriveDeps, request: DriveRequest): Promise
     await app.start();
     await adapter.emit(event({ kind: 'start', goal: goal.goal }));
     for (let turn = 0; !end; ) {
-      if ((await Promise.race([app.idle(), stopped])) === 'stop') break;
+      const idle = app.idle();
+      idle.catch(() => {}); // left behind when the attempt stops; it must never reject unheard
+      if ((await Promise.race([idle, stopped])) === 'stop') break;
       const session = deps.store.getSessionByThread(key);
       if (!session) {
         await sleep(50);
