@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SandboxError } from '../errors.js';
+import { MPL_CACHE_MOUNT, MPL_CONFIG_DIR, prepareCaches, stageMatplotlibCache } from '../python/caches.js';
+import { scriptPython } from '../python/environment.js';
+
+/**
+ * The script environment's part of a sandbox run, kept apart from the sandbox's own rules: which
+ * interpreter runs the script (the operator's venv when FF2_PYTHON_VENV is set), what is bound
+ * read-only for it (the venv, the prepared first-import caches) and the variables that make
+ * plotting headless (MPLBACKEND=Agg, plt.show() saves the figures; see sandbox_site.py).
+ */
+const DEBIAN_MATPLOTLIBRC = '/etc/matplotlibrc';
+
+export interface ScriptEnvLayout {
+  /** Interpreter path inside the sandbox (same as on the host). */
+  interpreter: string;
+  /** [host, sandbox] pairs bound read-only. */
+  roBinds: [string, string][];
+  /** Extra environment of a run. */
+  env(gui: boolean): Record<string, string>;
+}
+
+export interface ScriptEnvConfig {
+  /** FF2_PYTHON (under /usr). */
+  python: string;
+  /** FF2_PYTHON_VENV. */
+  venv?: string | undefined;
+  /** Host folder of the first-import caches; built there when missing. None: no caches. */
+  cacheDir?: string | undefined;
+}
+
+/**
+ * Resolves the interpreter, stages the caches into `bootDir` (a folder every slot UID can read)
+ * and lists the binds. @throws SandboxError when the configured venv has no interpreter.
+ */
+export async function prepareScriptEnv(config: ScriptEnvConfig, bootDir: string): Promise<ScriptEnvLayout> {
+  const interpreter = scriptPython(config.python, config.venv);
+  const roBinds: [string, string][] = [];
+  if (config.venv) {
+    if (!existsSync(interpreter)) {
+      throw new SandboxError(
+        `FF2_PYTHON_VENV=${config.venv} has no ${interpreter}`,
+        `/usr/bin/python3 -m venv --system-site-packages ${config.venv}`,
+      );
+    }
+    roBinds.push([config.venv, config.venv]);
+  }
+  // Debian keeps matplotlib's defaults in /etc (mpl-data/matplotlibrc links there); the sandbox has no /etc.
+  if (existsSync(DEBIAN_MATPLOTLIBRC)) roBinds.push([DEBIAN_MATPLOTLIBRC, DEBIAN_MATPLOTLIBRC]);
+  let mplCache: string | null = null;
+  if (config.cacheDir) {
+    const prepared = await prepareCaches(interpreter, config.cacheDir).catch(() => null);
+    if (prepared?.matplotlib)
+      mplCache = await stageMatplotlibCache(prepared.matplotlib, join(bootDir, 'matplotlib'));
+  }
+  if (mplCache) roBinds.push([mplCache, MPL_CACHE_MOUNT]);
+  return {
+    interpreter,
+    roBinds,
+    env: (gui) => ({
+      MPLCONFIGDIR: MPL_CONFIG_DIR,
+      ...(mplCache ? { FF2_MPL_CACHE: MPL_CACHE_MOUNT } : {}),
+      // A GUI run keeps matplotlib's window backend: its window is what the screenshot shows.
+      ...(gui ? {} : { MPLBACKEND: 'Agg', FF2_PLT_SHOW: 'save' }),
+    }),
+  };
+}
