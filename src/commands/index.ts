@@ -4,6 +4,7 @@ import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { modelsCommand } from './models.js';
+import { pythonCommand } from './python.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   chatCommand,
   doctorCommand,
   sandboxCommand,
+  pythonCommand,
   analyzeCommand,
   sessionsCommand,
   showCommand,
