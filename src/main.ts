@@ -61,7 +61,11 @@ export function createSandbox(
 
 /** The Python analyser, run with the scripts' interpreter (the venv's, else FF2_PYTHON). */
 export function createToolchain(config: Readonly<Config>): PythonToolchain {
-  return createPythonToolchain({ python: scriptPython(config.sandbox.python, config.sandbox.venv) });
+  return {
+    ...createPythonToolchain({ python: scriptPython(config.sandbox.python, config.sandbox.venv) }),
+    environment: createEnvironment(config),
+    installable: Boolean(config.sandbox.venv) && config.pipeline.approvers.length > 0,
+  };
 }
 
 /** What scripts can import (FF2_PYTHON, FF2_PYTHON_VENV), discovered once and cached. */

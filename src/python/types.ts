@@ -38,6 +38,10 @@ export interface Analysis {
 export interface PythonToolchain {
   /** Analyses source text. Never executes it. @throws SandboxError when Python is missing. */
   analyze(source: string): Promise<Analysis>;
+  /** What scripts can import; absent when unknown (then designs are not checked against it). */
+  environment?: ScriptEnvironment;
+  /** Whether to offer "Ask an admin to install" (a venv is configured and there are approvers). */
+  installable?: boolean;
 }
 
 /** A third-party package a script can import (found by `environment.py`, never imported). */
