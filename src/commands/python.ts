@@ -6,7 +6,7 @@ import { createEnvironment, loadAppConfig, scriptCacheDir } from '../main.js';
 import { prepareCaches } from '../python/caches.js';
 import { scriptPython } from '../python/environment.js';
 import type { ScriptEnvironmentInfo } from '../python/types.js';
-import { ensureVenv, pipInstall } from '../python/venv.js';
+import { checkRequirements, ensureVenv, pipInstall } from '../python/venv.js';
 import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 python list [--json]
@@ -66,6 +66,7 @@ async function add(args: string[], io: CliIo): Promise<number> {
   const findLinks = links ? resolve(io.cwd, links) : undefined;
   if (findLinks && !existsSync(findLinks))
     throw new UsageError(`--find-links folder ${findLinks} does not exist`);
+  checkRequirements(positionals);
   const pipIo = { log: (text: string) => io.err(text), env: io.env };
   await ensureVenv(venv, config.sandbox.python, pipIo);
   const before = new Set((await createEnvironment(config).describe()).packages.map((p) => p.name));

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SandboxError } from '../errors.js';
 import { MPL_CACHE_MOUNT, MPL_CONFIG_DIR, prepareCaches, stageMatplotlibCache } from '../python/caches.js';
 import { scriptPython } from '../python/environment.js';
@@ -44,6 +44,7 @@ export async function prepareScriptEnv(config: ScriptEnvConfig, bootDir: string)
         `/usr/bin/python3 -m venv --system-site-packages ${config.venv}`,
       );
     }
+    assertReachable(config.venv);
     roBinds.push([config.venv, config.venv]);
   }
   // Debian keeps matplotlib's defaults in /etc (mpl-data/matplotlibrc links there); the sandbox has no /etc.
@@ -65,4 +66,22 @@ export async function prepareScriptEnv(config: ScriptEnvConfig, bootDir: string)
       ...(gui ? {} : { MPLBACKEND: 'Agg', FF2_PLT_SHOW: 'save' }),
     }),
   };
+}
+
+/**
+ * bubblewrap mounts the venv as the slot's unprivileged UID: every folder above it must let
+ * others through (x) and the venv itself be readable (r+x), or every run would fail to start.
+ */
+function assertReachable(venv: string): void {
+  for (let dir = venv; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    const need = dir === venv ? 0o005 : 0o001;
+    if ((mode & need) !== need) {
+      throw new SandboxError(
+        `FF2_PYTHON_VENV=${venv} is not readable by the sandbox's users (${dir} is mode ${(mode & 0o777).toString(8)})`,
+        `chmod o+rx ${dir}, or keep the venv in a folder every user can read, e.g. /opt/ff2/venv`,
+      );
+    }
+    if (dirname(dir) === dir) return;
+  }
 }
