@@ -97,6 +97,7 @@ export class ProcessSandbox implements Sandbox {
     const scriptEnv = await this.scriptEnv;
     if (!this.site) this.site = siteCustomizeTarget(scriptEnv.interpreter);
     const siteTarget = await this.site;
+    const forRun = await scriptEnv.forRun(request.script, gui);
     let slot: Slot;
     try {
       slot = await this.pool.acquire(request.signal);
@@ -104,7 +105,10 @@ export class ProcessSandbox implements Sandbox {
       return emptyResult('killed');
     }
     try {
-      return await this.runInSlot(slot, request, limits, siteTarget, scriptEnv);
+      return await this.runInSlot(slot, request, limits, siteTarget, {
+        ...forRun,
+        interpreter: scriptEnv.interpreter,
+      });
     } finally {
       this.pool.release(slot);
     }
@@ -115,7 +119,7 @@ export class ProcessSandbox implements Sandbox {
     request: RunRequest,
     limits: Limits,
     siteTarget: string | null,
-    scriptEnv: ScriptEnvLayout,
+    scriptEnv: RunScriptEnv,
   ): Promise<RunResult> {
     const gui = request.gui === true;
     // A bot that died mid-start can leave its run behind on this UID; end it before reuse.
@@ -133,7 +137,7 @@ export class ProcessSandbox implements Sandbox {
         guiDriver: gui ? this.areas.asset('gui_driver.py') : null,
         roBinds: scriptEnv.roBinds,
         env: {
-          ...scriptEnv.env(gui),
+          ...scriptEnv.env,
           ...(gui
             ? guiEnv(limits.timeoutMs)
             : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) }),
@@ -239,6 +243,13 @@ export class ProcessSandbox implements Sandbox {
     await this.areas.close();
     await this.cgroups.close();
   }
+}
+
+/** The script environment of one run: interpreter, read-only binds, extra variables. */
+interface RunScriptEnv {
+  interpreter: string;
+  roBinds: [string, string][];
+  env: Record<string, string>;
 }
 
 /** Writes main.py and the input files, owned by the slot's UID; returns what was written. */

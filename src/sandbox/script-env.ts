@@ -15,11 +15,15 @@ const DEBIAN_MATPLOTLIBRC = '/etc/matplotlibrc';
 export interface ScriptEnvLayout {
   /** Interpreter path inside the sandbox (same as on the host). */
   interpreter: string;
-  /** [host, sandbox] pairs bound read-only. */
-  roBinds: [string, string][];
-  /** Extra environment of a run. */
-  env(gui: boolean): Record<string, string>;
+  /**
+   * What a run of `script` gets: [host, sandbox] pairs bound read-only and extra environment.
+   * The matplotlib font cache is built (once, on the host) only for scripts that plot.
+   */
+  forRun(script: string, gui: boolean): Promise<{ roBinds: [string, string][]; env: Record<string, string> }>;
 }
+
+/** Scripts that may import matplotlib (directly, through pandas' .plot, or seaborn). */
+const PLOTS = /matplotlib|pylab|seaborn|\.plot\b|\.hist\(/;
 
 export interface ScriptEnvConfig {
   /** FF2_PYTHON (under /usr). */
@@ -49,22 +53,28 @@ export async function prepareScriptEnv(config: ScriptEnvConfig, bootDir: string)
   }
   // Debian keeps matplotlib's defaults in /etc (mpl-data/matplotlibrc links there); the sandbox has no /etc.
   if (existsSync(DEBIAN_MATPLOTLIBRC)) roBinds.push([DEBIAN_MATPLOTLIBRC, DEBIAN_MATPLOTLIBRC]);
-  let mplCache: string | null = null;
-  if (config.cacheDir) {
-    const prepared = await prepareCaches(interpreter, config.cacheDir).catch(() => null);
-    if (prepared?.matplotlib)
-      mplCache = await stageMatplotlibCache(prepared.matplotlib, join(bootDir, 'matplotlib'));
-  }
-  if (mplCache) roBinds.push([mplCache, MPL_CACHE_MOUNT]);
+  let mplCache: Promise<string | null> | null = null;
+  const stageCache = async (dir: string): Promise<string | null> => {
+    const prepared = await prepareCaches(interpreter, dir).catch(() => null);
+    return prepared?.matplotlib
+      ? stageMatplotlibCache(prepared.matplotlib, join(bootDir, 'matplotlib')).catch(() => null)
+      : null;
+  };
   return {
     interpreter,
-    roBinds,
-    env: (gui) => ({
-      MPLCONFIGDIR: MPL_CONFIG_DIR,
-      ...(mplCache ? { FF2_MPL_CACHE: MPL_CACHE_MOUNT } : {}),
-      // A GUI run keeps matplotlib's window backend: its window is what the screenshot shows.
-      ...(gui ? {} : { MPLBACKEND: 'Agg', FF2_PLT_SHOW: 'save' }),
-    }),
+    async forRun(script, gui) {
+      if (config.cacheDir && PLOTS.test(script)) mplCache ??= stageCache(config.cacheDir);
+      const cache = PLOTS.test(script) && mplCache ? await mplCache : null;
+      return {
+        roBinds: cache ? [...roBinds, [cache, MPL_CACHE_MOUNT]] : roBinds,
+        env: {
+          MPLCONFIGDIR: MPL_CONFIG_DIR,
+          ...(cache ? { FF2_MPL_CACHE: MPL_CACHE_MOUNT } : {}),
+          // A GUI run keeps matplotlib's window backend: its window is what the screenshot shows.
+          ...(gui ? {} : { MPLBACKEND: 'Agg', FF2_PLT_SHOW: 'save' }),
+        },
+      };
+    },
   };
 }
 
