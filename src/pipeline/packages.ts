@@ -35,7 +35,7 @@ export function outlineModules(imports: readonly string[]): string[] {
     const from = /^from\s+([\w.]+)\s/.exec(line);
     const parts = from ? [from[1]!] : line.replace(/^import\s+/, '').split(',');
     for (const part of parts) {
-      const name = /^\s*([A-Za-z_][\w.]*)/.exec(part)?.[1];
+      const name = /^\s*([A-Za-z_][\w.-]*)/.exec(part)?.[1];
       if (name && !out.includes(name)) out.push(name.replace(/\.+$/, ''));
     }
   }
@@ -45,17 +45,27 @@ export function outlineModules(imports: readonly string[]): string[] {
 /** Which of `modules` (dotted names) the environment cannot import, and whether any is a network module. */
 export function checkPackages(modules: readonly string[], env: ScriptEnvironmentInfo): PackageReport {
   const installed = new Set(env.packages.map((p) => p.name));
+  // A design may name the distribution ("beautifulsoup4", "Pillow") instead of the import name.
+  const distributions = new Set(
+    env.packages.flatMap((p) => (p.distribution ? [canonical(p.distribution)] : [])),
+  );
   const stdlib = new Set(env.stdlib);
   const missing: MissingPackage[] = [];
   for (const dotted of modules) {
     const top = dotted.split('.')[0]!;
     if (!top || top === '__future__' || stdlib.has(top) || installed.has(top)) continue;
+    if (distributions.has(canonical(top))) continue;
     if (missing.some((m) => m.module === top)) continue;
     const alternative = (ALTERNATIVES[top] ?? []).find((a) => installed.has(a)) ?? null;
     missing.push({ module: top, alternative, pip: pipName(top) });
   }
   const network = modules.some((m) => NETWORK_MODULES.some((n) => m === n || m.startsWith(`${n}.`)));
   return { missing, network };
+}
+
+/** A distribution name as pip compares them (PEP 503). */
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
 /** The script environment as the model reads it: a separate block appended to a system prompt. */
@@ -98,7 +108,7 @@ function choiceButtons(missing: readonly MissingPackage[], canInstall: boolean):
   const first: DraftButton[] = [
     { action: 'pkg_stdlib', label: 'Use the standard library instead', style: 'primary' },
   ];
-  for (const m of missing) {
+  for (const m of missing.slice(0, 3)) {
     if (m.alternative)
       first.push({
         action: 'pkg_alt',

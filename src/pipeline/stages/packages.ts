@@ -59,7 +59,14 @@ export function missingPackagesOutcome(
   const canInstall = ctx.python.installable === true;
   return {
     result: 'packages',
-    state: { ...ctx.state, ...packageState({ missing, network: false }, canInstall), qaRound: 0 },
+    // The script is written again from the revised outline: it goes back through "Run it?".
+    state: {
+      ...ctx.state,
+      ...packageState({ missing, network: false }, canInstall),
+      qaRound: 0,
+      repairs: 0,
+      afterQa: 'approve_run',
+    },
     messages: [missingInScriptDraft(missing, env, canInstall, how)],
     events: [{ type: 'missing_packages', data: { how, missing: missing.map((m) => m.module) } }],
   };

@@ -187,6 +187,12 @@ describe('packages the design needs', { timeout: 120_000 }, () => {
     expect(h.session().stage).toBe('approve_outline');
     expect(h.chat.texts().at(-1)).toContain('The run failed: the script needs polars');
     expect(h.llm.calls.some((c) => c.task === 'repair')).toBe(false);
+    // Choosing pandas rewrites the design and the script, which then waits at "Run it?" again.
+    await h.chat.click('Use pandas instead of polars');
+    await h.app.idle();
+    await h.chat.click('Approve');
+    await h.app.idle();
+    expect(h.session().stage).toBe('approve_run');
   });
 
   it('tells a requests-based design at the outline gate that runs have no network', async () => {

@@ -61,6 +61,19 @@ describe('outline imports', () => {
     expect(report.network).toBe(false);
   });
 
+  it('accepts distribution names for installed packages ("Pillow", "python-dateutil")', () => {
+    const env = {
+      ...ENV,
+      packages: [
+        ...ENV.packages,
+        { name: 'dateutil', distribution: 'python-dateutil', version: '2.8', location: '/x' },
+      ],
+    };
+    expect(
+      checkPackages(outlineModules(['Pillow', 'python-dateutil', 'pil']), env).missing.map((m) => m.module),
+    ).toEqual(['pil']);
+  });
+
   it('flags network modules, but not harmless parts of the same packages', () => {
     expect(checkPackages(['requests'], ENV).network).toBe(true);
     expect(checkPackages(['urllib.request'], ENV).network).toBe(true);
