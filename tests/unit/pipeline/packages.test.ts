@@ -8,6 +8,8 @@ import {
   packageGate,
   packageState,
 } from '../../../src/pipeline/packages.js';
+import { buildFixMessages } from '../../../src/pipeline/prompts/fix.js';
+import { buildOutlineMessages, buildReviseOutlineMessages } from '../../../src/pipeline/prompts/outline.js';
 import { initialState, type SessionState } from '../../../src/pipeline/types.js';
 import type { ScriptEnvironmentInfo } from '../../../src/python/types.js';
 import { REFERENCE_OUTLINE } from '../../fakes/reference-goal.js';
@@ -92,6 +94,29 @@ describe('outline imports', () => {
       packages: Array.from({ length: 55 }, (_, i) => ({ ...ENV.packages[0]!, name: `p${i}` })),
     };
     expect(environmentBlock(many)).toContain('(and 15 more)');
+  });
+});
+
+describe('prompts with the script environment', () => {
+  it('append the environment as its own block after the rules, and leave prompts alone without it', () => {
+    const block = environmentBlock(ENV);
+    const plain = buildOutlineMessages('plot sales', [], {});
+    const withEnv = buildOutlineMessages('plot sales', [], {}, block);
+    expect(withEnv[0]!.content).toBe(`${plain[0]!.content}\n\n${block}`);
+    expect(withEnv[1]).toEqual(plain[1]);
+    expect(
+      buildReviseOutlineMessages('g', REFERENCE_OUTLINE, 'use csv', block)[0]!.content.endsWith(block),
+    ).toBe(true);
+    const fix = buildFixMessages({
+      task: 'repair',
+      name: 'main',
+      current: 'def main():\n    return 0',
+      problems: ['x'],
+      outline: REFERENCE_OUTLINE,
+      context: [],
+      environment: block,
+    });
+    expect(fix[0]!.content.endsWith(block)).toBe(true);
   });
 });
 
