@@ -4,8 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '../errors.js';
 import { createEnvironment, loadAppConfig, scriptCacheDir } from '../main.js';
 import { prepareCaches } from '../python/caches.js';
-import { scriptPython } from '../python/environment.js';
-import type { ScriptEnvironmentInfo } from '../python/types.js';
+import { describeEnvironment, scriptPython } from '../python/environment.js';
 import { checkRequirements, ensureVenv, pipInstall } from '../python/venv.js';
 import type { CliIo, Command } from './types.js';
 
@@ -88,19 +87,6 @@ async function prepare(io: CliIo): Promise<number> {
   const prepared = await prepareCaches(python, scriptCacheDir(config));
   io.out(`${prepared.detail}\n`);
   return 0;
-}
-
-/** The listing `ff2 python list` and `ff2 doctor` print. */
-export function describeEnvironment(info: ScriptEnvironmentInfo, venv: string | undefined): string {
-  const lines = [
-    `Python ${info.python} at ${info.executable}${info.venv ? ` (venv ${venv ?? info.executable})` : ''}`,
-    `${info.packages.length} third-party packages importable by scripts (besides the standard library):`,
-  ];
-  for (const p of info.packages) {
-    const from = venv && p.location.startsWith(venv) ? '  [venv]' : '';
-    lines.push(`  ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(12)} ${p.distribution ?? ''}${from}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 function label(p: { name: string; version: string | null }): string {

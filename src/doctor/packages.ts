@@ -1,6 +1,6 @@
-import { describeEnvironment } from '../commands/python.js';
 import type { Config } from '../config.js';
 import { createEnvironment, createSandbox } from '../main.js';
+import { describeEnvironment } from '../python/environment.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 

@@ -96,3 +96,16 @@ function stampOf(dirs: readonly string[]): string {
     })
     .join('|');
 }
+
+/** The listing `ff2 python list` and `ff2 doctor` print. */
+export function describeEnvironment(info: ScriptEnvironmentInfo, venv: string | undefined): string {
+  const lines = [
+    `Python ${info.python} at ${info.executable}${info.venv ? ` (venv ${venv ?? info.executable})` : ''}`,
+    `${info.packages.length} third-party packages importable by scripts (besides the standard library):`,
+  ];
+  for (const p of info.packages) {
+    const from = venv && p.location.startsWith(venv) ? '  [venv]' : '';
+    lines.push(`  ${p.name.padEnd(20)} ${(p.version ?? '?').padEnd(12)} ${p.distribution ?? ''}${from}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
