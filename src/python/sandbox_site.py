@@ -71,21 +71,30 @@ if _mpl_cache and _mpl_dir:
         pass
 
 
+def _free_name(stem):
+    """figure-1.png, then figure-1-2.png, … (never overwrites what the script wrote)."""
+    name = stem + ".png"
+    suffix = 2
+    while os.path.exists(name):
+        name = "%s-%d.png" % (stem, suffix)
+        suffix += 1
+    return name
+
+
 def _save_figures(pyplot):
-    """plt.show() for a run without a screen: save each open figure, then close it."""
+    """plt.show() and Figure.show() for a run without a screen: save the figures instead."""
 
     def show(*args, **kwargs):
         for number in pyplot.get_fignums():
-            name = "figure-%d.png" % number
-            suffix = 2
-            while os.path.exists(name):
-                name = "figure-%d-%d.png" % (number, suffix)
-                suffix += 1
-            pyplot.figure(number).savefig(name)
+            pyplot.figure(number).savefig(_free_name("figure-%d" % number))
         pyplot.close("all")
+
+    def figure_show(self, *args, **kwargs):
+        self.savefig(_free_name("figure-%s" % getattr(self, "number", "x")))
 
     show.__doc__ = pyplot.show.__doc__
     pyplot.show = show
+    pyplot.Figure.show = figure_show
 
 
 class _PyplotHook:

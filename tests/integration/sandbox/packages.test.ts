@@ -84,6 +84,16 @@ describe('the script environment in the sandbox', { timeout: 120_000 }, () => {
     expect(result.outputFiles.map((f) => f.name).sort()).toEqual(['figure-1-2.png', 'figure-1.png']);
   });
 
+  it('saves a figure shown with Figure.show(), without the non-interactive warning', async () => {
+    const result = await sandbox.run({
+      script:
+        'from matplotlib.figure import Figure\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nfig.show()',
+    });
+    expect(result.status, result.stderr).toBe('ok');
+    expect(result.stderr).toBe('');
+    expect(result.outputFiles.map((f) => f.name)).toEqual(['figure-1.png']);
+  });
+
   it('reads matplotlib fonts from the cache prepared outside the run', async () => {
     const result = await sandbox.run({
       script: [
