@@ -74,6 +74,28 @@ describe('packages the design needs', { timeout: 120_000 }, () => {
     expect(h.llm.calls.some((c) => c.task === 'generate')).toBe(false);
   });
 
+  it('asks again when the model ignores the choice, so the session never waits without a working button', async () => {
+    h = await startHarness(
+      salesChartScript({
+        imports: POLARS_IMPORTS,
+        revise: () => ({ ...SALES_OUTLINE, imports: POLARS_IMPORTS }),
+      }),
+    );
+    await h.chat.startSession(SALES_GOAL);
+    await h.app.idle();
+    await h.chat.click('Use the standard library instead');
+    await h.app.idle();
+    expect(h.session().stage).toBe('approve_outline');
+    expect(state().missingPackages.map((m) => m.module)).toEqual(['polars']);
+    expect(h.chat.texts().at(-1)).toContain('polars, which is not installed');
+    await h.chat.say('forget polars, just use the csv module');
+    await h.app.idle();
+    expect(h.llm.calls.filter((c) => c.task === 'revise_outline')).toHaveLength(2);
+    await h.chat.click('Cancel');
+    await h.app.idle();
+    expect(h.session().stage).toBe('cancelled');
+  });
+
   it('"Use pandas instead of polars" revises to pandas, and the plot journey then passes with the chart posted', async () => {
     h = await startHarness(salesChartScript({ imports: POLARS_IMPORTS, revise: reviseByEdit }));
     await h.chat.startSession(SALES_GOAL);
