@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,29 @@ describe('ff2 python', { timeout: 180_000 }, () => {
       expect(result.stdout).toContain(`hello from tinypkg ${venv}`);
       // The script cannot change the venv (root-owned, and bound read-only).
       expect(['PermissionError', 'OSError']).toContain(result.traceback?.type);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('refuses a venv the sandbox users cannot reach, naming the folder and the fix', async () => {
+    const hidden = join(home, 'private');
+    mkdirSync(join(hidden, 'venv', 'bin'), { recursive: true });
+    symlinkSync('/usr/bin/python3', join(hidden, 'venv', 'bin', 'python3'));
+    chmodSync(hidden, 0o700);
+    const sandbox = new ProcessSandbox({
+      python: '/usr/bin/python3',
+      venv: join(hidden, 'venv'),
+      slots: 1,
+      uidBase: UID_BASE + 20,
+      limits: defaultLimits({ timeoutS: 20, memoryMb: 1024 }),
+    });
+    try {
+      await expect(sandbox.run({ script: 'print(1)' })).rejects.toMatchObject({
+        name: 'SandboxError',
+        message: expect.stringContaining(`${hidden} is mode 700`),
+        fix: expect.stringContaining(`chmod o+rx ${hidden}`),
+      });
     } finally {
       await sandbox.close();
     }
