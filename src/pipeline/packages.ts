@@ -130,7 +130,7 @@ function missingText(missing: readonly MissingPackage[], env: ScriptEnvironmentI
     .map((p) => p.name)
     .filter((n) => WELL_KNOWN.includes(n))
     .join(', ');
-  return `⚠ ${where} ${names(missing)}, which ${one ? 'is' : 'are'} not installed in the script environment (Python ${env.python}${have ? ` with ${have}` : ''}). Nothing is written until you choose how to go on.`;
+  return `⚠ ${where} ${names(missing)}, which ${one ? 'is' : 'are'} not installed in the script environment (Python ${env.python}${have ? ` with ${have}` : ''}).`;
 }
 
 /** The outline gate: the outline for approval, or, when a package is missing, the choices first. */
@@ -147,7 +147,11 @@ export function outlineGateDraft(
       draft.text = draft.text.replace(/\n\nApprove it/, `\n\n${NETWORK_NOTE}\n\nApprove it`);
     return draft;
   }
-  const lines = [outlineText(outline), '', missingText(report.missing, env, 'This design imports')];
+  const lines = [
+    outlineText(outline),
+    '',
+    `${missingText(report.missing, env, 'This design imports')} Nothing is written until you choose how to go on.`,
+  ];
   if (report.network) lines.push(NETWORK_NOTE);
   return {
     title: revised ? 'Revised outline: a package is missing' : 'Outline: a package is missing',
@@ -166,7 +170,7 @@ export function missingInScriptDraft(
   const where = how === 'run' ? 'The run failed: the script needs' : 'The script imports';
   return {
     title: 'A package is missing',
-    text: `${missingText(missing, env, where)}\nRewriting only its import line would not make the script work, so the design changes first.`,
+    text: `${missingText(missing, env, where)}\nRewriting only the import line would not make the script work: choose how the design changes, and the script is written again from it.`,
     buttons: choiceButtons(missing, canInstall),
   };
 }
