@@ -17,6 +17,9 @@ export const MAX_OTHER_FILES = 3;
 /** Rows shown in a table's preview. */
 export const PREVIEW_ROWS = 5;
 const PREVIEW_WIDTH = 160;
+/** Previews per report and characters per preview: the report stays within one chat message. */
+const MAX_PREVIEWS = 2;
+const PREVIEW_CHARS = 500;
 
 const IMAGE_TYPES: Readonly<Record<string, string>> = {
   png: 'image/png',
@@ -67,6 +70,7 @@ export function outputAttachments(outputs: readonly OutputFile[]): OutputAttachm
   }
   if (posted.length > 0) lines.push(`Images: ${posted.join(', ')}`);
   let others = 0;
+  let previews = 0;
   for (const file of outputs) {
     if (isImageName(file.name)) continue;
     if (others >= MAX_OTHER_FILES) {
@@ -76,8 +80,12 @@ export function outputAttachments(outputs: readonly OutputFile[]): OutputAttachm
     others++;
     const mime = DATA_TYPES[extensionOf(file.name)];
     files.push({ name: file.name, bytes: file.data, ...(mime ? { mime } : {}) });
-    const preview = mime ? previewOf(file) : null;
-    if (preview) lines.push(`${file.name} (first rows):\n\`\`\`\n${preview}\n\`\`\``);
+    const preview = mime && previews < MAX_PREVIEWS ? previewOf(file) : null;
+    if (preview) {
+      previews++;
+      const cut = preview.length > PREVIEW_CHARS ? `${preview.slice(0, PREVIEW_CHARS)}…` : preview;
+      lines.push(`${file.name} (first rows):\n\`\`\`\n${cut}\n\`\`\``);
+    }
   }
   if (left.length > 0) lines.push(`Not posted: ${left.join(', ')}`);
   return { files, lines };
