@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
 import { ProcessSandbox } from '../src/sandbox/bwrap.js';
 import { defaultLimits } from '../src/sandbox/limits.js';
+import { benchImports } from './sandbox-imports.js';
 
 const ROUNDS = 40;
 const PARALLEL_RUNS = 60;
@@ -43,6 +44,7 @@ export async function benchSandbox(): Promise<Record<string, number>> {
       ratio: round(sandboxMs / bareMs),
       parallel_runs_per_s: round(PARALLEL_RUNS / seconds),
       slots,
+      ...(await benchImports()),
     };
   } finally {
     await sandbox.close();

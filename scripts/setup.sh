@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++)
+# The script environment: the packages generated scripts may import (see README, "Script environment"),
+# plus venv/pip for an optional operator venv (FF2_PYTHON_VENV, `ff2 python add`).
+PACKAGES+=(python3-numpy python3-pandas python3-matplotlib python3-openpyxl python3-bs4 python3-lxml
+  python3-yaml python3-pil python3-dateutil python3-tabulate python3-requests python3-venv python3-pip)
 
 if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
   echo "ff2 needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
@@ -34,3 +38,6 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 npm run --silent build
+
+# First-import caches of the script environment (matplotlib's font list), so no run pays for them.
+node dist/cli.js python prepare || echo "warning: could not prepare the script environment's caches (ff2 doctor tells why)" >&2

@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): App {
     sandbox: deps.sandbox,
     python: deps.python,
     maxRepairs: deps.config.pipeline.maxRepairs,
+    approvers: deps.config.pipeline.approvers,
     logger: logger.child('pipeline'),
     now,
     ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),

@@ -31,6 +31,7 @@ const envSchema = z.object({
   FF2_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
 
   FF2_PYTHON: z.string().min(1).default('/usr/bin/python3'),
+  FF2_PYTHON_VENV: z.string().min(1).optional(),
   FF2_SANDBOX_TIMEOUT_S: int(1, 3600).default(15),
   FF2_SANDBOX_MEMORY_MB: int(64, 65536).default(1024),
   FF2_SANDBOX_SLOTS: int(1, 64).optional(),
@@ -88,7 +89,15 @@ export interface Config {
   dataDir: string;
   dbPath: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
-  sandbox: { python: string; timeoutS: number; memoryMb: number; slots: number; maxInputBytes: number };
+  sandbox: {
+    python: string;
+    /** FF2_PYTHON_VENV as an absolute path: the operator's venv scripts run with; undefined when unset. */
+    venv: string | undefined;
+    timeoutS: number;
+    memoryMb: number;
+    slots: number;
+    maxInputBytes: number;
+  };
   llm: {
     provider: 'openai' | 'llama';
     openai: {
@@ -171,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.FF2_LOG_LEVEL,
     sandbox: {
       python: e.FF2_PYTHON,
+      venv: e.FF2_PYTHON_VENV ? resolve(cwd, e.FF2_PYTHON_VENV) : undefined,
       timeoutS: e.FF2_SANDBOX_TIMEOUT_S,
       memoryMb: e.FF2_SANDBOX_MEMORY_MB,
       slots: e.FF2_SANDBOX_SLOTS ?? cores,

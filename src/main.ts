@@ -4,12 +4,13 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CliIo } from './commands/types.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { createScriptEnvironment, scriptPython } from './python/environment.js';
 import { createPythonToolchain } from './python/toolchain.js';
-import type { PythonToolchain } from './python/types.js';
+import type { PythonToolchain, ScriptEnvironment } from './python/types.js';
 import { ProcessSandbox } from './sandbox/bwrap.js';
 import { defaultLimits } from './sandbox/limits.js';
 import type { Sandbox } from './sandbox/types.js';
@@ -47,18 +48,34 @@ export function createSandbox(
   config: Readonly<Config>,
   logger?: Logger,
 ): Sandbox & { close(): Promise<void> } {
-  const { python, slots, timeoutS, memoryMb } = config.sandbox;
+  const { python, venv, slots, timeoutS, memoryMb } = config.sandbox;
   return new ProcessSandbox({
     python,
+    venv,
+    cacheDir: scriptCacheDir(config),
     slots,
     limits: defaultLimits({ timeoutS, memoryMb }),
     ...(logger ? { logger: logger.child('sandbox') } : {}),
   });
 }
 
-/** The Python analyser, run with the sandbox's interpreter (FF2_PYTHON). */
+/** The Python analyser, run with the scripts' interpreter (the venv's, else FF2_PYTHON). */
 export function createToolchain(config: Readonly<Config>): PythonToolchain {
-  return createPythonToolchain({ python: config.sandbox.python });
+  return {
+    ...createPythonToolchain({ python: scriptPython(config.sandbox.python, config.sandbox.venv) }),
+    environment: createEnvironment(config),
+    installable: Boolean(config.sandbox.venv) && config.pipeline.approvers.length > 0,
+  };
+}
+
+/** What scripts can import (FF2_PYTHON, FF2_PYTHON_VENV), discovered once and cached. */
+export function createEnvironment(config: Readonly<Config>): ScriptEnvironment {
+  return createScriptEnvironment({ python: config.sandbox.python, venv: config.sandbox.venv ?? null });
+}
+
+/** Host folder of the script environment's first-import caches (matplotlib's font list). */
+export function scriptCacheDir(config: Readonly<Config>): string {
+  return join(config.dataDir, 'script-cache');
 }
 
 /**

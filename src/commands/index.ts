@@ -5,6 +5,7 @@ import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { modelsCommand } from './models.js';
+import { pythonCommand } from './python.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   chatCommand,
   doctorCommand,
   sandboxCommand,
+  pythonCommand,
   analyzeCommand,
   sessionsCommand,
   showCommand,

@@ -2,6 +2,7 @@ import { databaseCheck } from './database.js';
 import { discordCheck } from './discord.js';
 import { llmCheck } from './llm.js';
 import { nodeCheck } from './node.js';
+import { packagesCheck } from './packages.js';
 import { pythonCheck } from './python.js';
 import { guiToolsCheck, sandboxCheck } from './sandbox.js';
 import { slackCheck } from './slack.js';
@@ -13,6 +14,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   databaseCheck,
   pythonCheck,
   sandboxCheck,
+  packagesCheck,
   guiToolsCheck,
   llmCheck,
   discordCheck,

@@ -5,6 +5,7 @@
  */
 import { classifyFeedback, isCancelText } from './feedback.js';
 import { CANCEL } from './messages.js';
+import { packageGate } from './packages.js';
 import { type Draft, isWorkingStage, type SessionState, type StageName } from './types.js';
 
 export type HumanInput =
@@ -20,6 +21,8 @@ export interface GateOptions {
   maxRepairs: number;
   /** Who acted, for messages ("cancelled by …"). */
   actor: string;
+  /** The actor is in FF2_APPROVERS (may ask an admin to install a package). */
+  approver?: boolean;
 }
 
 const STALE = 'That button is no longer active: the session has moved on.';
@@ -56,7 +59,9 @@ export function handleInput(
   switch (stage) {
     case 'answer_questions':
       return onAnswers(state, input);
-    case 'approve_outline':
+    case 'approve_outline': {
+      const packages = packageGate(state, input, options);
+      if (packages) return packages;
       if (input.kind === 'action' && input.action === 'approve')
         return advance(
           'approved',
@@ -67,6 +72,7 @@ export function handleInput(
         return { kind: 'reply', text: 'Reply in the thread with what to change in the outline.' };
       if (input.kind === 'message') return advance('edit', { ...state, feedback: input.text });
       return { kind: 'reply', text: STALE };
+    }
     case 'approve_run':
       if (input.kind === 'action' && input.action === 'run') return advance('run', { ...state, repairs: 0 });
       if (input.kind === 'action' && input.action === 'run_with_input') {

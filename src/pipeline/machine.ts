@@ -20,10 +20,10 @@ export const TRANSITIONS = {
   approve_outline: { approved: 'generate', edit: 'revise_outline' },
   generate: { more: 'generate', done: 'review' },
   review: { ok: 'qa' },
-  qa: { more: 'qa', to_approval: 'approve_run', to_run: 'run' },
+  qa: { more: 'qa', to_approval: 'approve_run', to_run: 'run', packages: 'approve_outline' },
   approve_run: { run: 'run', change: 'change', user_edit: 'qa' },
   run: { passed: 'give_feedback', failed: 'repair', exhausted: 'after_repairs' },
-  repair: { ok: 'qa', exhausted: 'after_repairs' },
+  repair: { ok: 'qa', exhausted: 'after_repairs', packages: 'approve_outline' },
   give_feedback: {
     ship: 'ship',
     run_again: 'run',

@@ -34,6 +34,8 @@ export interface RunnerDeps extends StageDeps {
   now: () => number;
   /** Minimum ms between two progress edits of one status message. Default 2,000. */
   progressIntervalMs?: number;
+  /** Qualified ids in FF2_APPROVERS (gates offer them a little more, e.g. package requests). */
+  approvers?: readonly string[];
   /** Stage implementations (tests may swap one). */
   stages?: Record<WorkingStage, Stage>;
 }
@@ -135,6 +137,7 @@ export class PipelineRunner {
     const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
       maxRepairs: this.#deps.maxRepairs,
       actor,
+      approver: this.#deps.approvers?.includes(actor) ?? false,
     });
     if (gate.kind === 'reply') return { reply: gate.text };
     const outcome: StageOutcome = {

@@ -149,6 +149,15 @@ export const sessionStateSchema = z.object({
   /** The person clicked "Run with input…"; the next reply is stdin. */
   awaitingInput: z.boolean(),
   lastRun: runSummarySchema.nullable(),
+  /**
+   * Packages the design or script imports that the script environment lacks: while any is listed,
+   * the outline gate offers the choices (pipeline/packages.ts) instead of Approve.
+   */
+  missingPackages: z
+    .array(z.object({ module: z.string(), alternative: z.string().nullable(), pip: z.string() }))
+    .default([]),
+  /** The `ff2 python add …` command an approver may ask an admin to run; null when not offered. */
+  installCommand: z.string().nullable().default(null),
   /** Where a paused session goes back to. */
   paused: z.object({ stage: z.enum(WORKING_STAGES), reason: z.string() }).nullable(),
   /** Why the session stopped (failed/cancelled), or the last ship summary. */
@@ -203,6 +212,8 @@ export function initialState(): SessionState {
     pendingFile: null,
     awaitingInput: false,
     lastRun: null,
+    missingPackages: [],
+    installCommand: null,
     paused: null,
     note: '',
     openButtons: [],

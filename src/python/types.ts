@@ -38,4 +38,47 @@ export interface Analysis {
 export interface PythonToolchain {
   /** Analyses source text. Never executes it. @throws SandboxError when Python is missing. */
   analyze(source: string): Promise<Analysis>;
+  /** What scripts can import; absent when unknown (then designs are not checked against it). */
+  environment?: ScriptEnvironment;
+  /** Whether to offer "Ask an admin to install" (a venv is configured and there are approvers). */
+  installable?: boolean;
+}
+
+/** A third-party package a script can import (found by `environment.py`, never imported). */
+export interface ScriptPackage {
+  /** Import name (`PIL`, `yaml`, `bs4`). */
+  name: string;
+  /** Distribution that installed it (`Pillow`); null when it has no metadata. */
+  distribution: string | null;
+  version: string | null;
+  /** The site directory it lives in. */
+  location: string;
+}
+
+/** What scripts can import: the interpreter the sandbox runs and its third-party packages. */
+export interface ScriptEnvironmentInfo {
+  /** Python version, e.g. "3.11.2". */
+  python: string;
+  /** The interpreter scripts run with (the venv's when FF2_PYTHON_VENV is set). */
+  executable: string;
+  /** True when `executable` belongs to a virtual environment. */
+  venv: boolean;
+  /** Site directories searched for packages (what the sandbox sees; never /usr/local). */
+  siteDirs: string[];
+  /** Top-level standard-library module names (sys.stdlib_module_names). */
+  stdlib: string[];
+  /** Importable third-party packages, sorted by name; packaging tools and OS modules left out. */
+  packages: ScriptPackage[];
+}
+
+/** The script environment as the pipeline and doctor read it. */
+export interface ScriptEnvironment {
+  /**
+   * The current environment: one interpreter call, then cached until a site directory changes
+   * (so `ff2 python add` in another process is seen at the next look).
+   * @throws SandboxError when the interpreter is missing or the discovery fails.
+   */
+  describe(): Promise<ScriptEnvironmentInfo>;
+  /** FF2_PYTHON_VENV when configured: `ff2 python add` installs there. Null otherwise. */
+  readonly venv: string | null;
 }

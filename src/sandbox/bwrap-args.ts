@@ -8,6 +8,8 @@ export interface BwrapLayout {
   siteTarget: string | null;
   /** Host copy of gui_driver.py, for GUI runs. */
   guiDriver: string | null;
+  /** Script environment: [host, sandbox] paths bound read-only (operator venv, prepared caches). */
+  roBinds?: readonly (readonly [string, string])[];
   /** Extra environment inside the sandbox. */
   env: Record<string, string>;
 }
@@ -78,6 +80,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
   ];
   if (layout.siteFile && layout.siteTarget) args.push('--ro-bind', layout.siteFile, layout.siteTarget);
   if (layout.guiDriver) args.push('--ro-bind', layout.guiDriver, GUI_DRIVER_PATH);
+  for (const [host, inside] of layout.roBinds ?? []) args.push('--ro-bind', host, inside);
   args.push('--bind', layout.workDir, '/sandbox', '--chdir', '/sandbox');
   args.push('--remount-ro', '/', '--remount-ro', '/dev', '--remount-ro', '/usr/local');
   args.push('--clearenv', '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'HOME', '/sandbox');

@@ -1,5 +1,5 @@
 import { chown, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { SandboxError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -11,6 +11,7 @@ import { launch } from './launch.js';
 import { dumpAfterSeconds, prlimitArgs, resolveLimits, watchdogSeconds } from './limits.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
 import { killOrphans, waitUntilGone } from './reap.js';
+import { prepareScriptEnv, type ScriptEnvLayout } from './script-env.js';
 import { type Slot, SlotPool } from './slots.js';
 import { classify, signalOf } from './status.js';
 import { parseTraceback } from './traceback.js';
@@ -21,6 +22,10 @@ import { WorkAreas } from './workdir.js';
 export interface ProcessSandboxConfig {
   /** Interpreter inside the sandbox; must live under /usr. */
   python: string;
+  /** FF2_PYTHON_VENV: bound read-only at the same path; its interpreter runs the scripts. */
+  venv?: string | undefined;
+  /** Host folder of the script environment's first-import caches (built there when missing). */
+  cacheDir?: string | undefined;
   /** Concurrent runs; more wait in a FIFO queue. */
   slots: number;
   /** Defaults for every run; a request may override each. */
@@ -56,6 +61,7 @@ export class ProcessSandbox implements Sandbox {
   private readonly tools: { bwrap: string; prlimit: string; setpriv: string; python: string };
   private readonly logger: Logger;
   private site: Promise<string | null> | null = null;
+  private scriptEnv: Promise<ScriptEnvLayout> | null = null;
 
   constructor(private readonly config: ProcessSandboxConfig) {
     this.pool = new SlotPool(Math.max(1, config.slots), config.uidBase ?? 61001);
@@ -79,8 +85,19 @@ export class ProcessSandbox implements Sandbox {
       );
     }
     const limits = resolveLimits(this.config.limits, request.limits, gui);
-    if (!this.site) this.site = siteCustomizeTarget(this.tools.python);
+    if (!this.scriptEnv) {
+      const env = this.areas
+        .prepare()
+        .then(() => prepareScriptEnv(this.config, dirname(this.areas.asset('sandbox_site.py'))));
+      this.scriptEnv = env;
+      env.catch(() => {
+        if (this.scriptEnv === env) this.scriptEnv = null;
+      });
+    }
+    const scriptEnv = await this.scriptEnv;
+    if (!this.site) this.site = siteCustomizeTarget(scriptEnv.interpreter);
     const siteTarget = await this.site;
+    const forRun = await scriptEnv.forRun(request.script, gui);
     let slot: Slot;
     try {
       slot = await this.pool.acquire(request.signal);
@@ -88,7 +105,10 @@ export class ProcessSandbox implements Sandbox {
       return emptyResult('killed');
     }
     try {
-      return await this.runInSlot(slot, request, limits, siteTarget);
+      return await this.runInSlot(slot, request, limits, siteTarget, {
+        ...forRun,
+        interpreter: scriptEnv.interpreter,
+      });
     } finally {
       this.pool.release(slot);
     }
@@ -99,6 +119,7 @@ export class ProcessSandbox implements Sandbox {
     request: RunRequest,
     limits: Limits,
     siteTarget: string | null,
+    scriptEnv: RunScriptEnv,
   ): Promise<RunResult> {
     const gui = request.gui === true;
     // A bot that died mid-start can leave its run behind on this UID; end it before reuse.
@@ -114,7 +135,9 @@ export class ProcessSandbox implements Sandbox {
         siteFile: siteTarget ? this.areas.asset('sandbox_site.py') : null,
         siteTarget,
         guiDriver: gui ? this.areas.asset('gui_driver.py') : null,
+        roBinds: scriptEnv.roBinds,
         env: {
+          ...scriptEnv.env,
           ...(gui
             ? guiEnv(limits.timeoutMs)
             : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) }),
@@ -122,8 +145,8 @@ export class ProcessSandbox implements Sandbox {
         },
       };
       const inner = gui
-        ? guiCommand(this.tools.python, request.args ?? [])
-        : [this.tools.python, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
+        ? guiCommand(scriptEnv.interpreter, request.args ?? [])
+        : [scriptEnv.interpreter, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
       // The whole run (processes and its tmpfs pages) shares one memory and pids budget.
       const budget = limits.memoryMb * 1024 * 1024 + limits.workDirBytes + 80 * 1024 * 1024;
       const grouped =
@@ -220,6 +243,13 @@ export class ProcessSandbox implements Sandbox {
     await this.areas.close();
     await this.cgroups.close();
   }
+}
+
+/** The script environment of one run: interpreter, read-only binds, extra variables. */
+interface RunScriptEnv {
+  interpreter: string;
+  roBinds: [string, string][];
+  env: Record<string, string>;
 }
 
 /** Writes main.py and the input files, owned by the slot's UID; returns what was written. */

@@ -27,7 +27,7 @@ export async function collectOutputs(
 ): Promise<OutputFile[]> {
   const maxEntries = limits.maxEntries ?? 2000;
   const maxDepth = limits.maxDepth ?? 4;
-  const candidates: { name: string; path: string; size: number }[] = [];
+  const candidates: { name: string; path: string; size: number; mtime: number }[] = [];
   let seen = 0;
   const walk = async (dir: string, prefix: string, depth: number): Promise<void> => {
     let names: string[];
@@ -43,7 +43,7 @@ export async function collectOutputs(
       const stat = await lstat(path).catch(() => null);
       if (!stat) continue;
       if (stat.isDirectory() && depth < maxDepth) await walk(path, `${name}/`, depth + 1);
-      else if (stat.isFile()) candidates.push({ name, path, size: stat.size });
+      else if (stat.isFile()) candidates.push({ name, path, size: stat.size, mtime: stat.mtimeMs });
     }
   };
   await walk(root, '', 0);
@@ -57,7 +57,7 @@ export async function collectOutputs(
     if (!data) continue;
     const before = unchanged.get(c.name);
     if (before && Buffer.compare(Buffer.from(before), data) === 0) continue;
-    out.push({ name: c.name, bytes: data.length, data: new Uint8Array(data) });
+    out.push({ name: c.name, bytes: data.length, data: new Uint8Array(data), modifiedMs: c.mtime });
     total += data.length;
   }
   return out;

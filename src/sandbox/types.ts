@@ -60,6 +60,8 @@ export interface OutputFile {
   name: string;
   bytes: number;
   data: Uint8Array;
+  /** Last modification, epoch ms (orders images newest first); absent from older records. */
+  modifiedMs?: number;
 }
 
 export interface RunResult {

@@ -54,5 +54,7 @@ export function decideAuto<B extends NumberedButton>(
   const byLabel = buttons.find((b) => rule.labels.test(b.label));
   if (byLabel) return { kind: 'click', button: byLabel };
   if (stage === 'answer_questions') return { kind: 'say', text: 'use the defaults' };
+  if (buttons.some((b) => b.action.startsWith('pkg_')))
+    return { kind: 'stop', reason: 'the design needs a package that is not installed; a person must choose' };
   return { kind: 'stop', reason: `no button to go on at "${stage}"` };
 }

@@ -25,6 +25,9 @@ export interface SavedFile {
   bytes: number;
 }
 
+/** Pictures a run wrote (charts, screenshots): the terminal saves them and says so. */
+const IMAGE_FILE = /\.(png|jpe?g|gif|svg)$/i;
+
 type Paint = (text: string) => string;
 const ansi =
   (open: number, close: number): Paint =>
@@ -73,7 +76,10 @@ export function renderMessage(
   }
   const body = renderBody(message.text, options.color);
   if (body) lines.push(body);
-  for (const f of files) lines.push(p.dim(`  saved ${f.name} (${formatBytes(f.bytes)}): ${f.path}`));
+  for (const f of files) {
+    const kind = IMAGE_FILE.test(f.name) ? 'image ' : '';
+    lines.push(p.dim(`  saved ${kind}${f.name} (${formatBytes(f.bytes)}): ${f.path}`));
+  }
   const choices = renderChoices(buttons ?? numberButtons(message.buttons), options.color);
   if (choices) lines.push(choices);
   return lines.join('\n');

@@ -34,3 +34,8 @@ export function outlineForModel(outline: Outline): string {
   lines.push(`main: ${outline.mainFlow.join(' → ')}`);
   return lines.join('\n');
 }
+
+/** A system prompt with the script-environment block (pipeline/packages.ts) after it, when known. */
+export function withEnvironment(system: string, environment: string | undefined): string {
+  return environment ? `${system}\n\n${environment}` : system;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { fenced, outlineForModel, PYTHON_RULES, systemPrompt } from './common.js';
+import { fenced, outlineForModel, PYTHON_RULES, systemPrompt, withEnvironment } from './common.js';
 
 export { codeAnswerSchema } from './generate.js';
 
@@ -18,6 +18,8 @@ export interface FixRequest {
   context: readonly { name: string; code: string }[];
   /** Traceback / stderr of the failed run (repair only). */
   runDetail?: string;
+  /** The script environment block (pipeline/packages.ts), when known. */
+  environment?: string;
 }
 
 /** One call: rewrite exactly one section. The model always sees the code it rewrites. */
@@ -41,11 +43,14 @@ export function buildFixMessages(request: FixRequest): ChatMessage[] {
   return [
     {
       role: 'system',
-      content: systemPrompt(request.task, 'You fix one section of a single-file Python script.', [
-        ...PYTHON_RULES,
-        `Return the complete corrected code of ${what}, nothing else; keep its name and signature unless a problem says otherwise.`,
-        'Answer with JSON: {"code": string}.',
-      ]),
+      content: withEnvironment(
+        systemPrompt(request.task, 'You fix one section of a single-file Python script.', [
+          ...PYTHON_RULES,
+          `Return the complete corrected code of ${what}, nothing else; keep its name and signature unless a problem says otherwise.`,
+          'Answer with JSON: {"code": string}.',
+        ]),
+        request.environment,
+      ),
     },
     { role: 'user', content: parts.join('\n\n') },
   ];

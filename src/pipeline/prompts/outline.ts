@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../llm/types.js';
 import { type Outline, outlineSchema, type Question } from '../types.js';
-import { fenced, PYTHON_RULES, systemPrompt } from './common.js';
+import { fenced, PYTHON_RULES, systemPrompt, withEnvironment } from './common.js';
 
 export const outlineAnswerSchema = outlineSchema;
 
@@ -29,27 +29,40 @@ export function buildOutlineMessages(
   goal: string,
   questions: readonly Question[],
   answers: Readonly<Record<string, string>>,
+  /** The script environment block (pipeline/packages.ts), appended to the system prompt as is. */
+  environment?: string,
 ): ChatMessage[] {
   const parts = [fenced('Goal', goal)];
   if (questions.length > 0) parts.push(fenced('Clarifications', answersText(questions, answers)));
   return [
     {
       role: 'system',
-      content: systemPrompt('outline', 'You design a single-file Python script.', OUTLINE_RULES),
+      content: withEnvironment(
+        systemPrompt('outline', 'You design a single-file Python script.', OUTLINE_RULES),
+        environment,
+      ),
     },
     { role: 'user', content: parts.join('\n\n') },
   ];
 }
 
 /** One call: the outline revised by the person's words. */
-export function buildReviseOutlineMessages(goal: string, outline: Outline, edit: string): ChatMessage[] {
+export function buildReviseOutlineMessages(
+  goal: string,
+  outline: Outline,
+  edit: string,
+  environment?: string,
+): ChatMessage[] {
   return [
     {
       role: 'system',
-      content: systemPrompt('revise_outline', 'You revise the design of a single-file Python script.', [
-        ...OUTLINE_RULES,
-        'Change only what the requested edit asks for; keep everything else as it is.',
-      ]),
+      content: withEnvironment(
+        systemPrompt('revise_outline', 'You revise the design of a single-file Python script.', [
+          ...OUTLINE_RULES,
+          'Change only what the requested edit asks for; keep everything else as it is.',
+        ]),
+        environment,
+      ),
     },
     {
       role: 'user',

@@ -1,40 +1,51 @@
 import type { Stage } from '../context.js';
-import { outlineDraft } from '../messages.js';
+import { environmentBlock } from '../packages.js';
 import { buildOutlineMessages, buildReviseOutlineMessages, outlineAnswerSchema } from '../prompts/outline.js';
+import { environmentOf, outlineGate } from './packages.js';
 
-/** One call → the refined spec and structured outline, shown with Approve / Edit / Cancel. */
+/**
+ * One call → the refined spec and structured outline, its imports checked against the script
+ * environment at once: shown with Approve / Edit / Cancel, or with the package choices first.
+ */
 export const outlineStage: Stage = {
   async run(ctx) {
     ctx.progress('designing the script');
     const { questions, answers } = ctx.state;
+    const env = await environmentOf(ctx);
     const outline = await ctx.ask(
       'outline',
-      buildOutlineMessages(ctx.goal, questions, answers),
+      buildOutlineMessages(ctx.goal, questions, answers, env ? environmentBlock(env) : undefined),
       outlineAnswerSchema,
       {
         maxTokens: 3000,
       },
     );
-    return { result: 'ok', state: { ...ctx.state, outline }, messages: [outlineDraft(outline, false)] };
+    const gate = outlineGate(ctx, outline, false, env);
+    return { result: 'ok', state: { ...ctx.state, outline, ...gate.patch }, messages: [gate.draft] };
   },
 };
 
-/** One call per edit in words. */
+/** One call per edit in words; an empty edit (the "Check again" button) only re-checks the packages. */
 export const reviseOutlineStage: Stage = {
   async run(ctx) {
     const current = ctx.state.outline;
     if (!current) throw new Error('revise_outline without an outline');
-    ctx.progress('revising the outline');
-    const outline = await ctx.ask(
-      'revise',
-      buildReviseOutlineMessages(ctx.goal, current, ctx.state.feedback),
-      outlineAnswerSchema,
-      { maxTokens: 3000 },
-    );
+    const env = await environmentOf(ctx);
+    const edit = ctx.state.feedback.trim();
+    ctx.progress(edit ? 'revising the outline' : 'checking the script environment');
+    const outline = edit
+      ? await ctx.ask(
+          'revise',
+          buildReviseOutlineMessages(ctx.goal, current, edit, env ? environmentBlock(env) : undefined),
+          outlineAnswerSchema,
+          { maxTokens: 3000 },
+        )
+      : current;
+    const gate = outlineGate(ctx, outline, true, env);
     return {
       result: 'ok',
-      state: { ...ctx.state, outline, feedback: '' },
-      messages: [outlineDraft(outline, true)],
+      state: { ...ctx.state, outline, feedback: '', ...gate.patch },
+      messages: [gate.draft],
     };
   },
 };

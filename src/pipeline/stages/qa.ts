@@ -1,9 +1,11 @@
 import { qaFindings } from '../checks.js';
 import type { Stage } from '../context.js';
 import { runApprovalDraft } from '../messages.js';
+import { environmentBlock } from '../packages.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { placeSection, stripFences } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
+import { environmentOf, missingOf, missingPackagesOutcome } from './packages.js';
 import { analyseScript, dependenciesOf, listing } from './shared.js';
 
 /** Fix rounds before QA reports what is left and moves on (after a repair or change: 1, the run decides). */
@@ -22,6 +24,10 @@ export const qaStage: Stage = {
     if (!outline) throw new Error('qa without an outline');
     ctx.progress(`static checks, round ${ctx.state.qaRound + 1}`);
     const script = await analyseScript(ctx, ctx.state.code);
+    const env = await environmentOf(ctx);
+    const unresolved = script.analysis.imports.filter((i) => !i.available).map((i) => i.module);
+    const missing = missingOf(unresolved, env);
+    if (env && missing.length > 0) return missingPackagesOutcome(ctx, missing, env, 'imports');
     const findings = qaFindings(script.analysis, outline);
     if (findings.length === 0) {
       return proceed(ctx.state, `QA: all checks passed (${CHECKS}).`);
@@ -51,6 +57,7 @@ export const qaStage: Stage = {
           problems: finding.problems,
           outline,
           context: dependenciesOf(finding.name, outline, current.units),
+          ...(env ? { environment: environmentBlock(env) } : {}),
         }),
         codeAnswerSchema,
         { maxTokens: 2000 },

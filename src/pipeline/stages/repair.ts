@@ -1,6 +1,7 @@
 import type { RunStatus } from '../../sandbox/types.js';
 import type { Stage } from '../context.js';
 import { chooseFixTarget } from '../fix-target.js';
+import { environmentBlock } from '../packages.js';
 import {
   buildFixMessages,
   buildPickAndFixMessages,
@@ -9,6 +10,7 @@ import {
 } from '../prompts/fix.js';
 import { placeSection, stripFences } from '../script.js';
 import type { Outline } from '../types.js';
+import { environmentOf, missingOf, missingPackagesOutcome } from './packages.js';
 import { analyseScript, dependenciesOf } from './shared.js';
 
 /**
@@ -23,6 +25,13 @@ export const repairStage: Stage = {
     if (!outline || !last) throw new Error('repair without an outline or a failed run');
     const round = ctx.state.repairs + 1;
     ctx.progress(`repair round ${round}`);
+    const env = await environmentOf(ctx);
+    const needed = /^(ModuleNotFoundError|ImportError)$/.test(last.traceback?.type ?? '')
+      ? /No module named '([^']+)'/.exec(last.traceback?.message ?? '')?.[1]
+      : undefined;
+    const missing = needed ? missingOf([needed], env) : [];
+    // Never "fixed" by rewriting the import alone: the person chooses how the design changes.
+    if (env && missing.length > 0) return missingPackagesOutcome(ctx, missing, env, 'run');
     const script = await analyseScript(ctx, ctx.state.code);
     const target = chooseFixTarget(script.analysis, {
       status: last.status as RunStatus,
@@ -49,6 +58,7 @@ export const repairStage: Stage = {
           outline,
           context: dependenciesOf(name, outline, script.units),
           runDetail: last.detail,
+          ...(env ? { environment: environmentBlock(env) } : {}),
         }),
         codeAnswerSchema,
         { maxTokens: 2000 },

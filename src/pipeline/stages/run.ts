@@ -1,6 +1,7 @@
 import type { RunResult } from '../../sandbox/types.js';
 import type { Stage } from '../context.js';
 import { afterRepairsDraft, feedbackButtons, head, tail } from '../messages.js';
+import { outputAttachments } from '../outputs.js';
 import type { Draft, DraftFile, RunSummary, SessionState, SmokeCheck } from '../types.js';
 
 interface CheckRun {
@@ -140,7 +141,10 @@ function resultDraft(runNumber: number, runs: readonly CheckRun[], shown: CheckR
   const files: DraftFile[] = [];
   if (r.stdout.split('\n').length > 10) files.push({ name: 'stdout.txt', text: r.stdout });
   if (r.stderr.split('\n').length > 10) files.push({ name: 'stderr.txt', text: r.stderr });
-  for (const f of r.outputFiles.slice(0, 5)) files.push({ name: f.name, bytes: f.data });
+  const outputs = outputAttachments(r.outputFiles);
+  lines.push(...outputs.lines);
   if (r.screenshot) files.push({ name: 'screenshot.png', bytes: r.screenshot, mime: 'image/png' });
+  files.unshift(...outputs.files.filter((f) => f.mime?.startsWith('image/')));
+  files.push(...outputs.files.filter((f) => !f.mime?.startsWith('image/')));
   return { title: `Run ${runNumber}`, text: lines.join('\n'), ...(files.length > 0 ? { files } : {}) };
 }

@@ -18,6 +18,18 @@ describe('decideAuto', () => {
     });
   });
 
+  it('never picks a missing-package choice for the person', () => {
+    const choices = b(
+      ['pkg_stdlib', 'Use the standard library instead'],
+      ['pkg_alt', 'Use pandas instead of polars'],
+      ['edit', 'Edit'],
+    );
+    expect(decideAuto('approve_outline', undefined, choices)).toMatchObject({
+      kind: 'stop',
+      reason: expect.stringContaining('not installed'),
+    });
+  });
+
   it('falls back to the label when the action name differs', () => {
     expect(decideAuto('approve_run', undefined, b(['go', 'Run it'], ['cancel', 'Cancel']))).toMatchObject({
       button: { action: 'go' },
