@@ -87,6 +87,7 @@ export function createApp(deps: AppDeps): App {
     runner,
     logger: logger.child('router'),
     approvers: deps.config.pipeline.approvers,
+    access: deps.config.access,
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
     onCommitted: () => outbox.kick(),
   });

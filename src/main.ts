@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { guildAllowed } from './bots/access.js';
 import type { CliIo } from './commands/types.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -84,6 +85,7 @@ export async function createDiscordFrontDoor(
     token: config.discord.token,
     maxInputBytes: config.sandbox.maxInputBytes,
     logger,
+    keepGuild: (guildId) => guildAllowed(config.access, guildId),
   });
 }
 

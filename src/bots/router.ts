@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
+import { type AccessPolicy, checkAccess, refusalText } from './access.js';
 import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
 
 export interface RouterConfig {
@@ -17,6 +18,8 @@ export interface RouterConfig {
   logger: Logger;
   /** Qualified ids (`slack:U123`) who may steer any session. */
   approvers: readonly string[];
+  /** Who may use the bot at all; everyone when absent. */
+  access?: AccessPolicy;
   randomId: () => string;
   /** Called after anything was committed (wakes the outbox). */
   onCommitted?: () => void;
@@ -125,6 +128,7 @@ export class Router {
     const { store } = this.#config;
     const threadKey = encodeThreadKey(event.thread);
     const actor = qualifiedUserId(event.thread.platform, event.user);
+    if (!this.#admitted(event)) return;
     switch (event.kind) {
       case 'start':
         return this.#start(event, threadKey, actor);
@@ -171,6 +175,19 @@ export class Router {
         return this.#input(session, input, actor, event.respond, event.user);
       }
     }
+  }
+
+  /** Access lists: a refused person gets a private note (messages are ignored); nothing is stored. */
+  #admitted(event: ChatEvent): boolean {
+    const policy = this.#config.access;
+    if (!policy) return true;
+    const { platform, channelId } = event.thread;
+    const verdict = checkAccess(policy, platform, event.user.id, channelId, event.place);
+    if (verdict.ok) return true;
+    this.#config.logger.info('event refused by access list', { platform, axis: verdict.axis, kind: event.kind });
+    if (event.kind !== 'message' && event.kind !== 'file')
+      void event.respond?.(refusalText(verdict.axis, platform, this.#config.approvers)).catch(() => {});
+    return false;
   }
 
   #maySteerOrSay(session: SessionRow, event: Extract<ChatEvent, { kind: 'action' }>): boolean {
@@ -222,11 +239,17 @@ export class Router {
       return refuse(
         `That goal is ${goal.length} characters; the limit is ${MAX_GOAL_CHARS}. Please shorten it to the essentials.`,
       );
-    if (store.getSessionByThread(threadKey))
+    if (event.thread.threadId !== '' && store.getSessionByThread(threadKey))
       return refuse('This thread already has a session; start a new one in a new thread.');
+    let thread = event.thread;
+    if (event.openThread) {
+      const threadId = await event.openThread();
+      if (threadId === undefined) return;
+      thread = { ...thread, threadId };
+    }
     const row = runner.create({
       id: this.#config.randomId(),
-      threadKey,
+      threadKey: encodeThreadKey(thread),
       platform: event.thread.platform,
       ownerId: actor,
       goal,

@@ -4,6 +4,8 @@
  * anything. Authorisation, dedupe, ordering and session lookup live in `router.ts`.
  */
 
+import type { EventPlace } from './access.js';
+
 export type Platform = 'slack' | 'discord' | 'terminal' | 'memory';
 
 /** Where a session lives. Encoded as the opaque key `platform:channelId:threadId`. */
@@ -46,12 +48,20 @@ interface EventBase {
    * terminal line). Absent where the platform has no such channel.
    */
   respond?: (text: string) => Promise<void>;
+  /** Workspace / Enterprise (Slack) or guild (Discord) the event came from, for access lists. */
+  place?: EventPlace;
 }
 
 /** A person asked for a new session with a goal. The adapter has already created the thread. */
 export interface StartEvent extends EventBase {
   kind: 'start';
   goal: string;
+  /**
+   * Opens the session's thread (Slack root message, Discord thread) once the router has admitted
+   * the request; resolves with the thread id, or undefined when it could not (the adapter has told
+   * the person). Absent when `thread` already names the thread (mentions, terminal).
+   */
+  openThread?: () => Promise<string | undefined>;
 }
 /** A free-text reply in a session's thread. */
 export interface MessageEvent extends EventBase {

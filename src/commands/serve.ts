@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
+import { describePolicy } from '../bots/access.js';
 import type { ChatAdapter } from '../bots/types.js';
+import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import {
   createAppLogger,
@@ -87,6 +89,8 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
       await app.start();
       const doors = adapters.map((a) => describeDoor(a)).join(', ');
       io.err(`ff2 serve: listening (${doors}); Ctrl+C or SIGTERM to stop\n`);
+      io.err(`ff2 serve: ${describeLimits(config)}\n`);
+      logger.info('effective policy', { access: describePolicy(config.access), quotas: config.quotas });
       await stopped;
       io.err('ff2 serve: stopping…\n');
     } finally {
@@ -100,6 +104,19 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     await sandbox.close();
     store.close();
   }
+}
+
+/** The effective access policy and limits, one line, for the operator. */
+export function describeLimits(config: Readonly<Config>): string {
+  const access = Object.entries(describePolicy(config.access))
+    .map(([axis, who]) => `${axis}=${who}`)
+    .join(' ');
+  const { activePerUser, perUserPerDay } = config.quotas;
+  const { usd, tokens } = config.llm.budget;
+  const budget = [usd !== undefined ? `$${usd}` : '', tokens !== undefined ? `${tokens} tokens` : '']
+    .filter(Boolean)
+    .join(' / ');
+  return `access ${access}; per user ${activePerUser || 'unlimited'} active, ${perUserPerDay || 'unlimited'} a day; budget ${budget || 'unlimited'} per session; review policy ${config.pipeline.reviewPolicy}`;
 }
 
 function describeDoor(adapter: ChatAdapter): string {

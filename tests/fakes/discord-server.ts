@@ -411,6 +411,9 @@ export class DiscordStandIn {
         return this.messages.has(p[3]!)
           ? ok(this.store(p[1]!, call, p[3]!))
           : { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+      case 'DELETE webhooks/:id/:id/messages/@original':
+      case 'DELETE users/@me/guilds/:id':
+        return { status: 204 };
       case 'PUT applications/:id/commands':
       case 'PUT applications/:id/guilds/:id/commands':
         return ok(

@@ -16,6 +16,7 @@ import {
   ThreadAutoArchiveDuration,
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
+import type { EventPlace } from '../access.js';
 import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
 import { COMMAND_NAME, parseGoal } from './command.js';
 import { decodeCustomId } from './custom-id.js';
@@ -66,6 +67,7 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
       command: parsed.command,
       args: parsed.args,
       respond,
+      place: placeOf(interaction),
     });
     if (!answered) await interaction.editReply({ content: 'Done.', allowedMentions: NO_PINGS });
     return;
@@ -82,36 +84,52 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
     });
     return;
   }
-  let threadId: string;
-  try {
-    const reply = await interaction.editReply({
-      content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
-      allowedMentions: NO_PINGS,
-    });
-    const thread = await channel.threads.create({
-      startMessage: reply.id,
-      name: threadName(parsed.goal),
-      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
-    });
-    threadId = thread.id;
-  } catch (error) {
-    // Without a thread there is no session; say so instead of leaving "thinking…" forever.
-    await interaction
-      .followUp({
-        content: 'ff2 could not open a thread here (does it have "Create Public Threads"?).',
-        flags: MessageFlags.Ephemeral,
+  let opened = false;
+  // The thread is opened only once the router has admitted the request (access, quotas).
+  const openThread = async (): Promise<string | undefined> => {
+    try {
+      const reply = await interaction.editReply({
+        content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
         allowedMentions: NO_PINGS,
-      })
-      .catch(() => undefined);
-    throw error;
-  }
+      });
+      const thread = await channel.threads.create({
+        startMessage: reply.id,
+        name: threadName(parsed.goal),
+        autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+      });
+      opened = true;
+      return thread.id;
+    } catch (error) {
+      ctx.logger.warn('discord thread could not be opened', { error: String(error) });
+      // Without a thread there is no session; say so instead of leaving "thinking…" forever.
+      await interaction
+        .followUp({
+          content: 'ff2 could not open a thread here (does it have "Create Public Threads"?).',
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_PINGS,
+        })
+        .catch(() => undefined);
+      return undefined;
+    }
+  };
+  const followUp = responder(interaction, () => false);
+  let cleared = false;
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
-    thread: { platform: 'discord', channelId: channel.id, threadId },
+    thread: { platform: 'discord', channelId: channel.id, threadId: '' },
     user,
     goal: parsed.goal,
-    respond: responder(interaction, () => false),
+    openThread,
+    place: placeOf(interaction),
+    // A refusal before the thread exists replaces the public "thinking…" with a private note.
+    respond: async (text) => {
+      if (!opened && !cleared) {
+        cleared = true;
+        await interaction.deleteReply().catch(() => undefined);
+      }
+      await followUp(text);
+    },
   });
 }
 
@@ -160,6 +178,7 @@ async function onButton(ctx: InboundContext, interaction: ButtonInteraction): Pr
       messageId: interaction.message.id,
     },
     respond: responder(interaction, () => false),
+    place: placeOf(interaction),
   });
 }
 
@@ -186,6 +205,7 @@ async function onModal(ctx: InboundContext, interaction: ModalSubmitInteraction)
         }
       : {}),
     respond: responder(interaction, () => false),
+    place: placeOf(interaction),
   });
 }
 
@@ -197,6 +217,7 @@ export async function handleMessage(ctx: InboundContext, message: Message): Prom
   const thread: ThreadRef = { platform: 'discord', channelId: channel.parentId, threadId: channel.id };
   const user = userOf(message.author);
   const text = message.content;
+  const place: EventPlace = message.guildId ? { guild: message.guildId } : {};
   let textSent = false;
   let index = 0;
   for (const attachment of message.attachments.values()) {
@@ -213,11 +234,12 @@ export async function handleMessage(ctx: InboundContext, message: Message): Prom
       user,
       name: attachment.name,
       bytes,
+      place,
       ...(!textSent && text ? { text } : {}),
     });
     textSent = true;
   }
-  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id: message.id, thread, user, text });
+  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id: message.id, thread, user, text, place });
 }
 
 async function fetchAttachment(ctx: InboundContext, attachment: Attachment): Promise<Uint8Array | undefined> {
@@ -256,6 +278,10 @@ function threadOf(interaction: Repliable): ThreadRef {
     return { platform: 'discord', channelId: channel.parentId, threadId: channel.id };
   }
   return { platform: 'discord', channelId: interaction.channelId ?? '', threadId: '' };
+}
+
+function placeOf(interaction: { guildId: string | null }): EventPlace {
+  return interaction.guildId ? { guild: interaction.guildId } : {};
 }
 
 function userOf(user: { id: string; username: string; globalName: string | null }): ChatUser {

@@ -56,6 +56,8 @@ export interface SlackHarness {
   /** Every sandbox run request, in order. */
   runs: RunRequest[];
   botUrl: string;
+  /** The database file. */
+  dbPath: string;
   /** `/ff2 <goal>` as `user`; resolves with the root message ts (the session thread). */
   command(goal: string, user?: string, sign?: SignOptions): Promise<string>;
   /** A thread reply. Returns the event id used. */
@@ -166,6 +168,7 @@ export async function startSlackHarness(
     llm,
     runs,
     botUrl,
+    dbPath: join(dir, 'ff2.db'),
     async command(goal, user = 'U1', sign) {
       const before = slack.of('chat.postMessage').length;
       const ack = await slack.command(
