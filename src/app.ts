@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): App {
     sandbox: deps.sandbox,
     python: deps.python,
     maxRepairs: deps.config.pipeline.maxRepairs,
+    maxBudgetContinues: deps.config.pipeline.maxBudgetContinues,
     logger: logger.child('pipeline'),
     now,
     ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),
@@ -88,6 +89,8 @@ export function createApp(deps: AppDeps): App {
     logger: logger.child('router'),
     approvers: deps.config.pipeline.approvers,
     access: deps.config.access,
+    quotas: deps.config.quotas,
+    now,
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
     onCommitted: () => outbox.kick(),
   });

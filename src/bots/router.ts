@@ -20,6 +20,10 @@ export interface RouterConfig {
   approvers: readonly string[];
   /** Who may use the bot at all; everyone when absent. */
   access?: AccessPolicy;
+  /** Per-user session quotas (0 = no limit); none when absent. */
+  quotas?: { activePerUser: number; perUserPerDay: number };
+  /** Epoch ms (quota days). Default Date.now. */
+  now?: () => number;
   randomId: () => string;
   /** Called after anything was committed (wakes the outbox). */
   onCommitted?: () => void;
@@ -43,6 +47,13 @@ class KeyedQueue {
   get active(): number {
     return this.#active;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** Slack and Discord are shared; the terminal and in-process adapters are the operator's own. */
+function isChatPlatform(platform: Platform): boolean {
+  return platform === 'slack' || platform === 'discord';
 }
 
 const REVIEW_ACTIONS = new Set(['review_approve', 'review_changes']);
@@ -210,8 +221,11 @@ export class Router {
       (input.kind === 'message' && /^\s*(cancel|stop)[.!]?\s*$/i.test(input.text));
     // A cancel must not wait behind a long step: abort the step in flight (it commits nothing).
     if (cancelling) this.#driving.get(session.id)?.abort();
+    const platform = session.platform as Platform;
+    // The operator's own front doors (terminal, in-process) count as approvers.
+    const approver = !isChatPlatform(platform) || this.#config.approvers.includes(actor);
     const outcome = await this.#queue.run(session.id, async () =>
-      this.#config.runner.applyInput(session.id, input, actor, user?.name ?? user?.id),
+      this.#config.runner.applyInput(session.id, input, actor, user?.name ?? user?.id, approver),
     );
     if ('reply' in outcome) {
       await respond?.(outcome.reply).catch(() => {});
@@ -241,6 +255,8 @@ export class Router {
       );
     if (event.thread.threadId !== '' && store.getSessionByThread(threadKey))
       return refuse('This thread already has a session; start a new one in a new thread.');
+    const overQuota = isChatPlatform(event.thread.platform) ? this.#quotaRefusal(actor) : undefined;
+    if (overQuota) return refuse(overQuota);
     let thread = event.thread;
     if (event.openThread) {
       const threadId = await event.openThread();
@@ -256,6 +272,27 @@ export class Router {
     });
     this.#config.onCommitted?.();
     this.drive(row.id);
+  }
+
+  /** The refusal for a person at a session quota, naming the limit, the count and when it frees up. */
+  #quotaRefusal(owner: string): string | undefined {
+    const { store, quotas } = this.#config;
+    if (!quotas) return undefined;
+    if (quotas.activePerUser > 0) {
+      const active = store.countSessions({ ownerId: owner, active: true });
+      if (active >= quotas.activePerUser)
+        return `You have ${active} sessions in progress; the limit is ${quotas.activePerUser} per person (FF2_MAX_ACTIVE_SESSIONS_PER_USER). Ship or cancel one ("/ff2 list" shows them, "/ff2 cancel <id>" ends one), then start again.`;
+    }
+    if (quotas.perUserPerDay > 0) {
+      const now = (this.#config.now ?? Date.now)();
+      const dayStart = now - (now % DAY_MS);
+      const today = store.countSessions({ ownerId: owner, since: dayStart });
+      if (today >= quotas.perUserPerDay) {
+        const minutes = Math.ceil((dayStart + DAY_MS - now) / 60_000);
+        return `You have started ${today} sessions today; the limit is ${quotas.perUserPerDay} a day (FF2_MAX_SESSIONS_PER_USER_PER_DAY). It resets at 00:00 UTC, in ${Math.floor(minutes / 60)} h ${minutes % 60} min.`;
+      }
+    }
+    return undefined;
   }
 
   async #review(

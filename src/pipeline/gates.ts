@@ -20,6 +20,10 @@ export interface GateOptions {
   maxRepairs: number;
   /** Who acted, for messages ("cancelled by …"). */
   actor: string;
+  /** The actor is an approver (FF2_APPROVERS): only approvers may grant more budget. Default true. */
+  approver?: boolean;
+  /** Extra budgets approvers may grant per session (FF2_MAX_BUDGET_CONTINUES). Default unlimited. */
+  maxBudgetContinues?: number;
 }
 
 const STALE = 'That button is no longer active: the session has moved on.';
@@ -103,12 +107,15 @@ export function handleInput(
       if (input.kind === 'message') return advance('change', { ...state, feedback: input.text, repairs: 0 });
       return { kind: 'reply', text: STALE };
     case 'budget_paused':
-      if (input.kind === 'action' && input.action === 'continue')
+      if (input.kind === 'action' && input.action === 'continue') {
+        const refusal = budgetRefusal(state, options);
+        if (refusal) return { kind: 'reply', text: refusal };
         return advance(
           'resume',
           { ...state, paused: null, budgetScale: state.budgetScale + 1 },
-          'Continuing with another budget of the same size…',
+          `${options.actor} granted another budget of the same size. Continuing…`,
         );
+      }
       return { kind: 'reply', text: 'The session is paused on its budget: click Continue or Cancel.' };
     case 'retry_paused':
       if (input.kind === 'action' && input.action === 'retry')
@@ -132,6 +139,17 @@ export function handleInput(
       };
   }
   return { kind: 'reply', text: STALE };
+}
+
+/** Why `options.actor` may not grant this session another budget, if they may not. */
+function budgetRefusal(state: SessionState, options: GateOptions): string | undefined {
+  if (options.approver === false)
+    return 'Only an approver (FF2_APPROVERS) can grant this session more budget: ask one to click Continue, or Cancel.';
+  const granted = state.budgetScale - 1;
+  const max = options.maxBudgetContinues;
+  if (max !== undefined && granted >= max)
+    return `This session has had ${granted} extra budget(s), the limit per session (FF2_MAX_BUDGET_CONTINUES=${max}); it does not reset. Cancel it and start a new session, or raise FF2_MAX_BUDGET_CONTINUES.`;
+  return undefined;
 }
 
 function advance(result: string, state: SessionState, text?: string): GateOutcome {

@@ -34,6 +34,8 @@ export interface RunnerDeps extends StageDeps {
   now: () => number;
   /** Minimum ms between two progress edits of one status message. Default 2,000. */
   progressIntervalMs?: number;
+  /** Extra budgets approvers may grant per session (FF2_MAX_BUDGET_CONTINUES). Default unlimited. */
+  maxBudgetContinues?: number;
   /** Stage implementations (tests may swap one). */
   stages?: Record<WorkingStage, Stage>;
 }
@@ -128,6 +130,8 @@ export class PipelineRunner {
     actor: string,
     /** Display name for messages ("chosen by …"); the qualified id when absent. */
     actorName = actor,
+    /** The actor is an approver (may grant more budget). Default true. */
+    approver = true,
   ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
     if (!row) return { reply: 'This session no longer exists.' };
@@ -135,6 +139,10 @@ export class PipelineRunner {
     const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
       maxRepairs: this.#deps.maxRepairs,
       actor,
+      approver,
+      ...(this.#deps.maxBudgetContinues !== undefined
+        ? { maxBudgetContinues: this.#deps.maxBudgetContinues }
+        : {}),
     });
     if (gate.kind === 'reply') return { reply: gate.text };
     const outcome: StageOutcome = {
@@ -285,7 +293,7 @@ function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown):
       messages: [
         {
           title: 'Budget reached',
-          text: `Paused while ${label}: ${error.userMessage}\nContinue grants this session another budget of the same size; or cancel.`,
+          text: `Paused while ${label}: ${error.userMessage}\nAn approver can grant one more budget of the same size (Continue); or cancel.`,
           buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
         },
       ],

@@ -106,6 +106,15 @@ export class SqliteSessionStore implements SessionStore {
     return (rows as SessionRecord[]).map(toSession);
   }
 
+  countSessions(filter: { ownerId: string; active?: boolean; since?: number }): number {
+    const row = this.#s.countSessions.get({
+      owner: filter.ownerId,
+      active: filter.active ? 1 : 0,
+      since: filter.since ?? 0,
+    }) as { n: number };
+    return row.n;
+  }
+
   listResumable(): SessionRow[] {
     return (this.#s.resumable.all() as SessionRecord[]).map(toSession);
   }
@@ -326,6 +335,8 @@ function prepare(db: Database.Database) {
     sessionVersion: q('SELECT version FROM sessions WHERE id = ?'),
     sessionById: q('SELECT * FROM sessions WHERE id = ?'),
     sessionByThread: q('SELECT * FROM sessions WHERE thread_key = ?'),
+    countSessions: q(`SELECT COUNT(*) AS n FROM sessions WHERE owner_id = @owner AND created_at >= @since
+      AND (@active = 0 OR status IN ('working', 'waiting'))`),
     sessionsAll: q('SELECT * FROM sessions ORDER BY updated_at DESC, id LIMIT ?'),
     sessionsByOwner: q('SELECT * FROM sessions WHERE owner_id = ? ORDER BY updated_at DESC, id LIMIT ?'),
     resumable: q(`SELECT * FROM sessions WHERE status = 'working' ORDER BY updated_at, id`),

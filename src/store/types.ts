@@ -175,6 +175,11 @@ export interface SessionStore {
   getSessionByThread(threadKey: string): SessionRow | undefined;
   /** Newest first. */
   listSessions(filter?: { ownerId?: string; limit?: number }): SessionRow[];
+  /**
+   * How many sessions `ownerId` has: with `active`, only those not ended (working or waiting);
+   * with `since` (epoch ms), only those created at or after it.
+   */
+  countSessions(filter: { ownerId: string; active?: boolean; since?: number }): number;
   /** Sessions whose status is `working`, oldest update first. */
   listResumable(): SessionRow[];
 

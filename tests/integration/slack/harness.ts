@@ -78,6 +78,7 @@ let eventSeq = 0;
 export async function startSlackHarness(
   responder: ScriptResponder,
   env: Record<string, string> = {},
+  options: { now?: () => number } = {},
 ): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-slack-e2e-'));
   const slack = await startSlackServer();
@@ -94,7 +95,7 @@ export async function startSlackHarness(
     },
     dir,
   );
-  const store = openStore(join(dir, 'ff2.db'));
+  const store = openStore(join(dir, 'ff2.db'), options.now ? { now: options.now } : {});
   const llm = new ScriptedLlm(responder);
   const real = createSandbox(config);
   const runs: RunRequest[] = [];
@@ -120,6 +121,7 @@ export async function startSlackHarness(
     logger: silentLogger,
     progressIntervalMs: 0,
     outboxPollMs: 20,
+    ...(options.now ? { now: options.now } : {}),
   });
   await app.start();
   const botUrl = `http://127.0.0.1:${adapter.port}/slack/events`;
