@@ -10,7 +10,15 @@ import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 import { type AccessPolicy, checkAccess, refusalText } from './access.js';
-import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
+import { attachmentRefusal, DEFAULT_FILE_LIMITS, type FileLimits, tooLarge } from './attachments.js';
+import {
+  type ChatEvent,
+  type ChatUser,
+  encodeThreadKey,
+  type FileEvent,
+  type Platform,
+  qualifiedUserId,
+} from './types.js';
 
 export interface RouterConfig {
   store: SessionStore;
@@ -22,6 +30,8 @@ export interface RouterConfig {
   access?: AccessPolicy;
   /** Per-user session quotas (0 = no limit); none when absent. */
   quotas?: { activePerUser: number; perUserPerDay: number };
+  /** Attachment caps; DEFAULT_FILE_LIMITS when absent. */
+  fileLimits?: FileLimits;
   /** Epoch ms (quota days). Default Date.now. */
   now?: () => number;
   randomId: () => string;
@@ -167,6 +177,7 @@ export class Router {
         const session = store.getSessionByThread(threadKey);
         if (!session) return;
         if (!this.#maySteer(session, event.thread.platform, event.user)) {
+          // Kept as a comment; a stranger's file is never downloaded.
           store.appendEvent(session.id, {
             type: 'comment',
             actor,
@@ -174,18 +185,51 @@ export class Router {
           });
           return;
         }
-        const input: HumanInput =
-          event.kind === 'message'
-            ? { kind: 'message', text: event.text }
-            : {
-                kind: 'file',
-                name: event.name,
-                bytes: event.bytes,
-                ...(event.text ? { text: event.text } : {}),
-              };
-        return this.#input(session, input, actor, event.respond, event.user);
+        if (event.kind === 'message')
+          return this.#input(session, { kind: 'message', text: event.text }, actor, event.respond, event.user);
+        const input = await this.#takeFile(session, event);
+        if (input) return this.#input(session, input, actor, event.respond, event.user);
+        return;
       }
     }
+  }
+
+  /**
+   * Checks a steering person's attachment (name, per-message, per-file and per-session caps)
+   * BEFORE downloading it, then stores it once (by hash) and returns the input naming its blob.
+   */
+  async #takeFile(session: SessionRow, event: FileEvent): Promise<HumanInput | undefined> {
+    const { store } = this.#config;
+    const limits = this.#config.fileLimits ?? DEFAULT_FILE_LIMITS;
+    const say = (text: string) => this.#say(session, text, event.respond);
+    const announced = { ...event, size: event.size ?? event.bytes?.byteLength ?? 0 };
+    const refusal = attachmentRefusal(announced, store.blobUsage(session.id), limits);
+    if (refusal) return void (await say(refusal));
+    const bytes = event.bytes ?? (await event.download?.(limits.maxFileBytes));
+    if (!bytes || bytes.byteLength > limits.maxFileBytes)
+      return void (await say(tooLarge(event.name.slice(0, 120), limits)));
+    const held = store.blobUsage(session.id);
+    if (held.bytes + bytes.byteLength > limits.sessionBytes) {
+      const over = attachmentRefusal({ ...announced, size: bytes.byteLength }, held, limits);
+      return void (await say(over ?? tooLarge(event.name, limits)));
+    }
+    const blob = store.putBlob(session.id, event.name, bytes);
+    return {
+      kind: 'file',
+      name: event.name,
+      blobId: blob.id,
+      size: blob.size,
+      ...(event.text ? { text: event.text } : {}),
+    };
+  }
+
+  /** Answers the person privately when the platform can, else in the session's thread. */
+  async #say(session: SessionRow, text: string, respond?: (text: string) => Promise<void>): Promise<void> {
+    if (respond) return void (await respond(text).catch(() => {}));
+    this.#config.store.enqueue(session.id, [
+      { threadKey: session.threadKey, payload: { text, sessionId: session.id } },
+    ]);
+    this.#config.onCommitted?.();
   }
 
   /** Access lists: a refused person gets a private note (messages are ignored); nothing is stored. */

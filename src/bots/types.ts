@@ -77,11 +77,22 @@ export interface ActionEvent extends EventBase {
   /** The message that carried the button (to detect stale clicks). */
   message?: MessageRef;
 }
-/** A file attached in a session's thread, already downloaded (size-limited by the adapter). */
+/**
+ * A file attached in a session's thread. Chat adapters do NOT download it: the router first checks
+ * the session, the sender's right to steer, the name and the caps, then calls `download`.
+ */
 export interface FileEvent extends EventBase {
   kind: 'file';
   name: string;
-  bytes: Uint8Array;
+  /** Size the platform announced, in bytes (0 when unknown; `download` still enforces the cap). */
+  size?: number;
+  /** The bytes, when the adapter already has them (terminal, tests). */
+  bytes?: Uint8Array;
+  /** Fetches at most `maxBytes`; undefined when the file turns out larger. @throws AdapterError */
+  download?: (maxBytes: number) => Promise<Uint8Array | undefined>;
+  /** 0-based position among the files of the person's message, and how many it had. */
+  index?: number;
+  filesInMessage?: number;
   /** Text typed with the file, if any. */
   text?: string;
 }

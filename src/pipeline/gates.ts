@@ -3,6 +3,7 @@
  * either an advance (committed by the runner) or a reply only that person sees (stale buttons,
  * busy stages), out. Cancel works everywhere.
  */
+import { type FileReader, fileRef, readStateFile } from './context.js';
 import { classifyFeedback, isCancelText } from './feedback.js';
 import { CANCEL } from './messages.js';
 import { type Draft, isWorkingStage, type SessionState, type StageName } from './types.js';
@@ -10,7 +11,8 @@ import { type Draft, isWorkingStage, type SessionState, type StageName } from '.
 export type HumanInput =
   | { kind: 'message'; text: string }
   | { kind: 'action'; action: string; value?: string }
-  | { kind: 'file'; name: string; bytes: Uint8Array; text?: string };
+  /** A stored attachment (bytes are read by id through GateOptions.files when needed). */
+  | { kind: 'file'; name: string; blobId: number; size: number; text?: string };
 
 export type GateOutcome =
   | { kind: 'advance'; result: string; state: SessionState; messages?: Draft[]; scriptReason?: string }
@@ -24,6 +26,8 @@ export interface GateOptions {
   approver?: boolean;
   /** Extra budgets approvers may grant per session (FF2_MAX_BUDGET_CONTINUES). Default unlimited. */
   maxBudgetContinues?: number;
+  /** Stored files (an attached .py taken as the new script). */
+  files?: FileReader;
 }
 
 const STALE = 'That button is no longer active: the session has moved on.';
@@ -55,7 +59,7 @@ export function handleInput(
   }
   if (input.kind === 'file') return onFile(stage, state, input);
   if (input.kind === 'action' && input.action.startsWith('file_as_')) {
-    return onPendingFile(stage, state, input.action) ?? { kind: 'reply', text: STALE };
+    return onPendingFile(stage, state, input.action, options.files) ?? { kind: 'reply', text: STALE };
   }
   switch (stage) {
     case 'answer_questions':
@@ -264,7 +268,7 @@ function onFile(
       result: 'stay',
       state: {
         ...state,
-        pendingFile: { name: input.name, base64: Buffer.from(input.bytes).toString('base64') },
+        pendingFile: { name: input.name, blobId: input.blobId, base64: '' },
       },
       messages: [
         {
@@ -274,17 +278,24 @@ function onFile(
       ],
     };
   }
-  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, input.bytes);
+  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, fileRef(input.blobId));
   return { kind: 'reply', text: 'I can take a file when the script is ready to run or after a run.' };
 }
 
 /** The answer to "new script or input file?". */
-function onPendingFile(stage: StageName, state: SessionState, action: string): GateOutcome | undefined {
+function onPendingFile(
+  stage: StageName,
+  state: SessionState,
+  action: string,
+  files: FileReader | undefined,
+): GateOutcome | undefined {
   const file = state.pendingFile;
   if (!file || !EDITABLE.includes(stage)) return undefined;
-  const bytes = Uint8Array.from(Buffer.from(file.base64, 'base64'));
+  const ref = file.blobId !== undefined ? fileRef(file.blobId) : file.base64;
   const cleared = { ...state, pendingFile: null };
   if (action === 'file_as_script') {
+    const bytes = readStateFile(ref, files);
+    if (!bytes) return { kind: 'reply', text: `${file.name} is no longer stored; please attach it again.` };
     return {
       kind: 'advance',
       result: 'user_edit',
@@ -301,12 +312,13 @@ function onPendingFile(stage: StageName, state: SessionState, action: string): G
     };
   }
   if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
-    return acceptInput(stage, cleared, file.name, bytes);
+    return acceptInput(stage, cleared, file.name, ref);
   return undefined;
 }
 
-function acceptInput(stage: StageName, state: SessionState, name: string, bytes: Uint8Array): GateOutcome {
-  const files = { ...state.runInput.files, [name]: Buffer.from(bytes).toString('base64') };
+/** Keeps the file (by reference: `blob:<id>`) as run input under its name. */
+function acceptInput(stage: StageName, state: SessionState, name: string, ref: string): GateOutcome {
+  const files = { ...state.runInput.files, [name]: ref };
   const next = { ...state, runInput: { ...state.runInput, files }, awaitingInput: false };
   if (stage === 'approve_run' && state.awaitingInput) return advance('run', next, `Running with ${name}…`);
   return {

@@ -140,6 +140,7 @@ export class PipelineRunner {
       maxRepairs: this.#deps.maxRepairs,
       actor,
       approver,
+      ...(this.#deps.files ? { files: this.#deps.files } : {}),
       ...(this.#deps.maxBudgetContinues !== undefined
         ? { maxBudgetContinues: this.#deps.maxBudgetContinues }
         : {}),
@@ -327,6 +328,6 @@ function describeInput(input: HumanInput): unknown {
     case 'action':
       return { action: input.action, value: input.value };
     case 'file':
-      return { name: input.name, bytes: input.bytes.length };
+      return { name: input.name, bytes: input.size, blobId: input.blobId };
   }
 }

@@ -10,8 +10,10 @@ import {
   toScriptVersion,
   toSession,
 } from './rows.js';
+import { BlobTable } from './blobs.js';
 import { migrate } from './schema.js';
 import type {
+  BlobRow,
   EventRow,
   LlmCallRow,
   NewEvent,
@@ -26,6 +28,7 @@ import type {
   SessionRow,
   SessionStore,
   StepCommit,
+  StoredBlob,
   UsageTotals,
 } from './types.js';
 
@@ -60,11 +63,25 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #s: ReturnType<typeof prepare>;
+  readonly #blobs: BlobTable;
 
   constructor(db: Database.Database, now: () => number) {
     this.#db = db;
     this.#now = now;
     this.#s = prepare(db);
+    this.#blobs = new BlobTable(db);
+  }
+
+  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob {
+    return this.#blobs.put(sessionId, name, bytes, this.#now());
+  }
+
+  getBlob(id: number): BlobRow | undefined {
+    return this.#blobs.get(id);
+  }
+
+  blobUsage(sessionId: string): { count: number; bytes: number } {
+    return this.#blobs.usage(sessionId);
   }
 
   createSession(session: NewSession, step: StepCommit = {}): SessionRow {
@@ -195,7 +212,10 @@ export class SqliteSessionStore implements SessionStore {
             : this.#s.claimable.all(now, limit)
         ) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
-        return rows.map((r) => toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 }));
+        return rows.map((r) => {
+          const row = toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 });
+          return { ...row, payload: this.#blobs.inflate(row.payload) };
+        });
       })
       .immediate();
   }
@@ -312,7 +332,8 @@ export class SqliteSessionStore implements SessionStore {
 
   #insertOutbox(sessionId: string | null, messages: NewOutboxMessage[], now: number): void {
     for (const m of messages) {
-      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(m.payload), now);
+      const payload = this.#blobs.deflate(sessionId, m.payload, now);
+      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), now);
     }
   }
 

@@ -59,7 +59,10 @@ export interface EventRow extends NewEvent {
 
 export interface NewOutboxMessage {
   threadKey: string;
-  /** The Outgoing message (JSON-serialisable; file bytes as base64 by the caller). */
+  /**
+   * The Outgoing message (JSON-serialisable; file bytes as base64 by the caller). The store keeps
+   * file bytes in blobs and the row references them; claimed rows come back with base64 again.
+   */
   payload: unknown;
   /**
    * A name for this message within the session (e.g. `status:generate`). A later message
@@ -161,6 +164,27 @@ export interface StepCommit {
   reviews?: NewReview[];
 }
 
+/** A file stored once per session by content hash. */
+export interface BlobRow {
+  id: number;
+  sessionId: string | null;
+  /** SHA-256 of the bytes, hex. */
+  hash: string;
+  /** The name it was first stored under. */
+  name: string;
+  size: number;
+  bytes: Uint8Array;
+  createdAt: number;
+}
+
+export interface StoredBlob {
+  id: number;
+  hash: string;
+  size: number;
+  /** False when the session already held the same bytes (deduplicated). */
+  created: boolean;
+}
+
 export interface UsageTotals {
   calls: number;
   promptTokens: number;
@@ -221,6 +245,12 @@ export interface SessionStore {
    * neither takes nor waits for anyone else's messages.
    */
   pendingOutbox(threadKeys?: readonly string[]): number;
+
+  /** Stores file bytes once per session (by SHA-256); the same bytes again return the same id. */
+  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob;
+  getBlob(id: number): BlobRow | undefined;
+  /** Files and bytes a session holds (attachment caps). */
+  blobUsage(sessionId: string): { count: number; bytes: number };
 
   recordLlmCall(call: NewLlmCall): void;
   /** The successful recorded call with this key, for replay. */

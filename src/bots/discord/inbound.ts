@@ -3,7 +3,6 @@
  * (defer within Discord's 3 s) and translated second; nothing here decides who may do what.
  */
 import {
-  type Attachment,
   type ButtonInteraction,
   ChannelType,
   type ChatInputCommandInteraction,
@@ -12,7 +11,6 @@ import {
   type Message,
   MessageFlags,
   type ModalSubmitInteraction,
-  Routes,
   ThreadAutoArchiveDuration,
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
@@ -219,46 +217,25 @@ export async function handleMessage(ctx: InboundContext, message: Message): Prom
   const text = message.content;
   const place: EventPlace = message.guildId ? { guild: message.guildId } : {};
   let textSent = false;
-  let index = 0;
-  for (const attachment of message.attachments.values()) {
-    const bytes = await fetchAttachment(ctx, attachment);
-    const id = `${message.id}:${index++}`;
-    if (!bytes) {
-      await tooLarge(ctx, channel.id, attachment);
-      continue;
-    }
+  // Attachments are announced, not downloaded: the router checks the session and the sender first.
+  const attachments = [...message.attachments.values()];
+  for (const [index, attachment] of attachments.entries()) {
     await ctx.emit({
       kind: 'file',
-      id,
+      id: `${message.id}:${index}`,
       thread,
       user,
       name: attachment.name,
-      bytes,
+      size: attachment.size,
+      download: (maxBytes) => ctx.download(attachment.url, maxBytes),
+      index,
+      filesInMessage: attachments.length,
       place,
       ...(!textSent && text ? { text } : {}),
     });
     textSent = true;
   }
   if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id: message.id, thread, user, text, place });
-}
-
-async function fetchAttachment(ctx: InboundContext, attachment: Attachment): Promise<Uint8Array | undefined> {
-  if (attachment.size > ctx.maxInputBytes) return undefined;
-  return ctx.download(attachment.url, ctx.maxInputBytes);
-}
-
-async function tooLarge(ctx: InboundContext, channelId: string, attachment: Attachment): Promise<void> {
-  const limitMb = Math.round(ctx.maxInputBytes / (1024 * 1024));
-  ctx.logger.warn('attachment over the size limit', { name: attachment.name, size: attachment.size });
-  await ctx.client.rest.post(Routes.channelMessages(channelId), {
-    body: {
-      content: clip(
-        `"${attachment.name}" is larger than the ${limitMb} MB input limit, so ff2 did not take it.`,
-        CONTENT_LIMIT,
-      ),
-      allowed_mentions: NO_PINGS,
-    },
-  });
 }
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;

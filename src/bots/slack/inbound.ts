@@ -198,27 +198,22 @@ async function onMessage(
   const respond = postEphemeral(ctx, event.channel, event.user, event.thread_ts);
   const text = unescapeSlackText(event.text ?? '');
   let textSent = false;
-  let index = 0;
-  for (const file of event.files ?? []) {
-    const fileId = `${id}:${index++}`;
-    const url = file.url_private_download ?? file.url_private;
-    const name = file.name ?? file.title ?? `file-${index}`;
-    if (!url || file.mode === 'tombstone' || file.mode === 'hidden_by_limit') continue;
-    const bytes =
-      (file.size ?? 0) > ctx.maxInputBytes ? undefined : await ctx.download(url, ctx.maxInputBytes);
-    if (!bytes) {
-      const mb = Math.round(ctx.maxInputBytes / (1024 * 1024));
-      ctx.logger.warn('slack file over the size limit', { name, size: file.size });
-      await respond(`"${name}" is larger than the ${mb} MB input limit, so ff2 did not take it.`);
-      continue;
-    }
+  // Files are announced, not downloaded: the router checks the session and the sender first.
+  const files = (event.files ?? []).filter(
+    (f) => (f.url_private_download ?? f.url_private) && f.mode !== 'tombstone' && f.mode !== 'hidden_by_limit',
+  );
+  for (const [index, file] of files.entries()) {
+    const url = (file.url_private_download ?? file.url_private)!;
     await ctx.emit({
       kind: 'file',
-      id: fileId,
+      id: `${id}:${index}`,
       thread,
       user,
-      name,
-      bytes,
+      name: file.name ?? file.title ?? `file-${index + 1}`,
+      size: file.size ?? 0,
+      download: (maxBytes) => ctx.download(url, maxBytes),
+      index,
+      filesInMessage: files.length,
       respond,
       place,
       ...(!textSent && text.trim() ? { text } : {}),

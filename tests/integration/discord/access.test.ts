@@ -53,4 +53,17 @@ describe('Discord access lists', () => {
     expect(server.threads.size).toBe(0);
     expect(h.store.listSessions()).toHaveLength(0);
   });
+
+  it("does not download a stranger's attachment; the owner's is stored once by hash", async () => {
+    h = await DiscordHarness.start(server, referenceGoalScript());
+    const thread = await h.command(REFERENCE_GOAL);
+    await h.click(thread, 'Approve');
+    const csv = Buffer.from('id,name\n1,a\n');
+    await h.say(thread, 'mine now', STRANGER, [{ name: 'people.csv', bytes: csv }]);
+    expect(server.downloads).toEqual([]);
+    await h.say(thread, 'sample', OWNER, [{ name: 'people.csv', bytes: csv }]);
+    await h.say(thread, 'again', OWNER, [{ name: 'same.csv', bytes: csv }]);
+    expect(server.downloads).toHaveLength(2);
+    expect(h.store.blobUsage(h.session(thread).id)).toEqual({ count: 1, bytes: csv.length });
+  });
 });
