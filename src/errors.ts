@@ -8,6 +8,7 @@ export type AppErrorCode =
   | 'config_invalid'
   | 'store_failed'
   | 'store_stale'
+  | 'store_duplicate_inbound'
   | 'store_lease_held'
   | 'sandbox_unavailable'
   | 'sandbox_failed'
@@ -39,6 +40,13 @@ export class ConfigError extends AppError {
 export class StoreError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('store_failed', message, options);
+  }
+}
+
+/** A step carried an inbound event id that is already recorded: the delivery was handled before. */
+export class DuplicateInboundError extends AppError {
+  constructor(readonly eventId: string) {
+    super('store_duplicate_inbound', `inbound event ${eventId} was already handled; the step was not committed`);
   }
 }
 

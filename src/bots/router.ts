@@ -4,7 +4,8 @@
  * comments, their clicks get a polite refusal), and serialises work per session while sessions
  * run in parallel: one step or one input at a time per session, in arrival order.
  */
-import { describeError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { DuplicateInboundError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
@@ -32,11 +33,21 @@ export interface RouterConfig {
   quotas?: { activePerUser: number; perUserPerDay: number };
   /** Attachment caps; DEFAULT_FILE_LIMITS when absent. */
   fileLimits?: FileLimits;
+  /** Counters for /metrics; none when absent. */
+  metrics?: RouterMetrics;
   /** Epoch ms (quota days). Default Date.now. */
   now?: () => number;
   randomId: () => string;
   /** Called after anything was committed (wakes the outbox). */
   onCommitted?: () => void;
+}
+
+/** What the router reports for /metrics. */
+export interface RouterMetrics {
+  /** A repeated delivery was dropped. */
+  duplicate(platform: string): void;
+  /** One working step ran (committed or not), with its stage and duration. */
+  step(stage: string, seconds: number): void;
 }
 
 /** Runs tasks one at a time per key, in order; different keys run in parallel. */
@@ -61,6 +72,11 @@ class KeyedQueue {
 
 const DAY_MS = 86_400_000;
 
+/** A short id that ties a generic error message in chat to its log line. */
+export function referenceId(): string {
+  return randomBytes(4).toString('hex');
+}
+
 /** Slack and Discord are shared; the terminal and in-process adapters are the operator's own. */
 function isChatPlatform(platform: Platform): boolean {
   return platform === 'slack' || platform === 'discord';
@@ -74,25 +90,42 @@ export class Router {
   /** Sessions whose step loop is running, with the signal of the step in flight. */
   readonly #driving = new Map<string, AbortController>();
   readonly #tasks = new Set<Promise<unknown>>();
+  /** Event ids being handled now (a redelivery during handling is dropped). */
+  readonly #inflight = new Set<string>();
   #closed = false;
 
   constructor(config: RouterConfig) {
     this.#config = config;
   }
 
-  /** The adapters' callback. Never throws. */
+  /**
+   * The adapters' callback. Never throws. A repeat delivery (recorded in the store, or still in
+   * flight here) is dropped; the dedupe row of an event that changes a session commits in the same
+   * transaction as that change, and events that change nothing are recorded when handled.
+   */
   readonly handle = async (event: ChatEvent): Promise<void> => {
     if (this.#closed) return;
     const { store, logger } = this.#config;
+    if (this.#inflight.has(event.id) || store.hasInbound(event.id)) {
+      logger.debug('duplicate event dropped', { id: event.id });
+      this.#config.metrics?.duplicate(event.thread.platform);
+      return;
+    }
+    this.#inflight.add(event.id);
     try {
-      if (!store.recordInbound(event.id, event.thread.platform)) {
-        logger.debug('duplicate event dropped', { id: event.id });
-        return;
-      }
       await this.#track(this.#dispatch(event));
+      // Events that changed no session (refusals, comments, replies) are recorded here.
+      store.recordInbound(event.id, event.thread.platform);
     } catch (error) {
-      logger.error('event failed', { id: event.id, kind: event.kind, error: describeError(error) });
-      await event.respond?.('Sorry, something went wrong handling that. Please try again.').catch(() => {});
+      if (error instanceof DuplicateInboundError) return;
+      // Not recorded: nothing was committed, so a redelivery may act on it.
+      const ref = referenceId();
+      logger.error('event failed', { ref, id: event.id, kind: event.kind, error: describeError(error) });
+      await event
+        .respond?.(`Sorry, something went wrong handling that (ref ${ref}). Please try again.`)
+        .catch(() => {});
+    } finally {
+      this.#inflight.delete(event.id);
     }
   };
 
@@ -168,9 +201,7 @@ export class Router {
             ...(event.value !== undefined ? { value: event.value } : {}),
           },
           actor,
-          event.respond,
-          event.user,
-        );
+          event);
       }
       case 'message':
       case 'file': {
@@ -186,9 +217,9 @@ export class Router {
           return;
         }
         if (event.kind === 'message')
-          return this.#input(session, { kind: 'message', text: event.text }, actor, event.respond, event.user);
+          return this.#input(session, { kind: 'message', text: event.text }, actor, event);
         const input = await this.#takeFile(session, event);
-        if (input) return this.#input(session, input, actor, event.respond, event.user);
+        if (input) return this.#input(session, input, actor, event);
         return;
       }
     }
@@ -257,9 +288,9 @@ export class Router {
     session: SessionRow,
     input: HumanInput,
     actor: string,
-    respond: ((text: string) => Promise<void>) | undefined,
-    user?: ChatUser,
+    event: ChatEvent,
   ): Promise<void> {
+    const { respond, user } = event;
     const cancelling =
       (input.kind === 'action' && input.action === 'cancel') ||
       (input.kind === 'message' && /^\s*(cancel|stop)[.!]?\s*$/i.test(input.text));
@@ -269,7 +300,10 @@ export class Router {
     // The operator's own front doors (terminal, in-process) count as approvers.
     const approver = !isChatPlatform(platform) || this.#config.approvers.includes(actor);
     const outcome = await this.#queue.run(session.id, async () =>
-      this.#config.runner.applyInput(session.id, input, actor, user?.name ?? user?.id, approver),
+      this.#config.runner.applyInput(session.id, input, actor, user.name ?? user.id, approver, {
+        id: event.id,
+        platform: event.thread.platform,
+      }),
     );
     if ('reply' in outcome) {
       await respond?.(outcome.reply).catch(() => {});
@@ -307,13 +341,16 @@ export class Router {
       if (threadId === undefined) return;
       thread = { ...thread, threadId };
     }
-    const row = runner.create({
-      id: this.#config.randomId(),
-      threadKey: encodeThreadKey(thread),
-      platform: event.thread.platform,
-      ownerId: actor,
-      goal,
-    });
+    const row = runner.create(
+      {
+        id: this.#config.randomId(),
+        threadKey: encodeThreadKey(thread),
+        platform: event.thread.platform,
+        ownerId: actor,
+        goal,
+      },
+      { id: event.id, platform: event.thread.platform },
+    );
     this.#config.onCommitted?.();
     this.drive(row.id);
   }
@@ -361,9 +398,7 @@ export class Router {
       session,
       { kind: 'action', action: 'review_changes', ...(comment ? { value: comment } : {}) },
       actor,
-      event.respond,
-      event.user,
-    );
+      event);
   }
 
   async #command(event: Extract<ChatEvent, { kind: 'command' }>, actor: string): Promise<void> {
@@ -383,6 +418,6 @@ export class Router {
     if (!session) return void (await say(`No session ${event.args.trim() || '(give its id)'}.`));
     if (!this.#maySteer(session, event.thread.platform, event.user))
       return void (await say('Only the owner or an approver can cancel that session.'));
-    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event.respond, event.user);
+    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event);
   }
 }

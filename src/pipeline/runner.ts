@@ -48,6 +48,9 @@ export interface NewSessionInput {
   goal: string;
 }
 
+/** A platform event id whose dedupe row commits with the step it causes. */
+export type InboundRef = NonNullable<StepCommit['inbound']>;
+
 /** Default minimum ms between two edits of one status message (chat platforms rate-limit edits). */
 export const PROGRESS_INTERVAL_MS = 2000;
 
@@ -64,12 +67,16 @@ export class PipelineRunner {
     this.#stages = deps.stages ?? STAGES;
   }
 
-  /** Creates a session at `interview` (working) with its acknowledgement queued. */
-  create(input: NewSessionInput): SessionRow {
+  /**
+   * Creates a session at `interview` (working) with its acknowledgement queued; with `inbound`,
+   * the request's dedupe row is written in the same transaction.
+   */
+  create(input: NewSessionInput, inbound?: InboundRef): SessionRow {
     const state = initialState();
     return this.#deps.store.createSession(
       { ...input, stage: 'interview', status: 'working', state },
       {
+        ...(inbound ? { inbound } : {}),
         events: [{ type: 'goal', actor: input.ownerId, data: { goal: input.goal } }],
         outbox: [
           {
@@ -132,6 +139,8 @@ export class PipelineRunner {
     actorName = actor,
     /** The actor is an approver (may grant more budget). Default true. */
     approver = true,
+    /** The platform event behind the input: its dedupe row commits with the step. */
+    inbound?: InboundRef,
   ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
     if (!row) return { reply: 'This session no longer exists.' };
@@ -153,7 +162,7 @@ export class PipelineRunner {
       ...(gate.scriptReason ? { scriptReason: gate.scriptReason } : {}),
       events: [{ type: `input_${input.kind}`, data: describeInput(input) }],
     };
-    return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }) };
+    return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }, inbound) };
   }
 
   #commit(
@@ -162,6 +171,7 @@ export class PipelineRunner {
     outcome: StageOutcome,
     actor: string,
     answer?: { input: HumanInput; by: string },
+    inbound?: InboundRef,
   ): SessionRow {
     const { store } = this.#deps;
     const current = row.stage as StageName;
@@ -171,7 +181,10 @@ export class PipelineRunner {
     }
     const next = nextStage(current, outcome.result, before);
     if (next !== current) state.stageStep = state.step;
-    const step: StepCommit = { patch: { stage: next, status: statusOf(next), state } };
+    const step: StepCommit = {
+      patch: { stage: next, status: statusOf(next), state },
+      ...(inbound ? { inbound } : {}),
+    };
     const messages: Draft[] = [];
     let open = before.openButtons;
     if (answer) {

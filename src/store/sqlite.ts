@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
+import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
 import {
   parseJson,
   type SessionRecord,
@@ -157,6 +157,8 @@ export class SqliteSessionStore implements SessionStore {
       const actual = this.#s.sessionVersion.get(sessionId) as { version: number } | undefined;
       throw new StaleSessionError(sessionId, expectedVersion, actual?.version);
     }
+    if (step.inbound && this.#s.insertInbound.run(step.inbound.id, step.inbound.platform, now).changes !== 1)
+      throw new DuplicateInboundError(step.inbound.id);
     for (const event of step.events ?? []) this.#insertEvent(sessionId, event, now);
     this.#insertOutbox(sessionId, step.outbox ?? [], now);
     if (step.scriptVersion) {
@@ -192,6 +194,10 @@ export class SqliteSessionStore implements SessionStore {
       data: parseJson(r.data as string | null),
       createdAt: r.created_at as number,
     }));
+  }
+
+  hasInbound(eventId: string): boolean {
+    return this.#s.hasInbound.get(eventId) !== undefined;
   }
 
   recordInbound(eventId: string, platform: string): boolean {
@@ -363,6 +369,7 @@ function prepare(db: Database.Database) {
     resumable: q(`SELECT * FROM sessions WHERE status = 'working' ORDER BY updated_at, id`),
     insertEvent: q('INSERT INTO events (session_id, type, actor, data, created_at) VALUES (?, ?, ?, ?, ?)'),
     eventsBySession: q('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
+    hasInbound: q('SELECT 1 FROM inbound_events WHERE id = ?'),
     insertInbound: q('INSERT OR IGNORE INTO inbound_events (id, platform, received_at) VALUES (?, ?, ?)'),
     insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, created_at)
       VALUES (?, ?, ?, ?, 'pending', ?)`),

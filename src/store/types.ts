@@ -156,6 +156,11 @@ export interface ReviewRow extends NewReview {
 
 /** Everything one step writes, committed atomically. */
 export interface StepCommit {
+  /**
+   * The platform event that caused this step: its dedupe row is written in the same transaction,
+   * so a crash before the commit leaves the redelivery acting, and a repeat commits nothing.
+   */
+  inbound?: { id: string; platform: string };
   patch?: SessionPatch;
   events?: NewEvent[];
   outbox?: NewOutboxMessage[];
@@ -209,8 +214,9 @@ export interface SessionStore {
 
   /**
    * Applies one step in one transaction: patch + version bump, events, outbox rows, script
-   * version, run, reviews.
+   * version, run, reviews, and the inbound event's dedupe row.
    * @throws StaleSessionError (writing nothing) when the session is not at `expectedVersion`.
+   * @throws DuplicateInboundError (writing nothing) when `step.inbound` is already recorded.
    */
   commit(sessionId: string, expectedVersion: number, step: StepCommit): SessionRow;
 
@@ -220,6 +226,8 @@ export interface SessionStore {
 
   /** Records an inbound platform event id; true when it was new (act on it), false for a repeat. */
   recordInbound(eventId: string, platform: string): boolean;
+  /** True when the event id is recorded (handled before). */
+  hasInbound(eventId: string): boolean;
 
   /** Enqueues outbox messages outside a step (e.g. replies to commands). */
   enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void;
