@@ -91,6 +91,7 @@ export function createApp(deps: AppDeps): App {
     approvers: deps.config.pipeline.approvers,
     access: deps.config.access,
     quotas: deps.config.quotas,
+    reviewPolicy: deps.config.pipeline.reviewPolicy,
     fileLimits: {
       maxFileBytes: deps.config.sandbox.maxInputBytes,
       perMessage: deps.config.files.perMessage,

@@ -94,7 +94,8 @@ const FIXES: Record<string, string> = {
   FF2_JSON_MODE: 'use auto, json_schema or json_object',
   OPENAI_BASE_URL: 'use the server base URL, e.g. http://127.0.0.1:11434/v1',
   FF2_REVIEW_POLICY: 'use any (the requester may approve their own script) or others',
-  FF2_ALLOWED_USERS: 'use platform-qualified ids, e.g. slack:U123,discord:1234 (or slack:* for everyone on Slack)',
+  FF2_ALLOWED_USERS:
+    'use platform-qualified ids, e.g. slack:U123,discord:1234 (or slack:* for everyone on Slack)',
   FF2_ALLOWED_CHANNELS: 'use platform-qualified ids, e.g. slack:C123,discord:1234',
   FF2_ALLOWED_TEAMS: 'use Slack workspace or Enterprise ids, e.g. slack:T123,slack:E123',
   FF2_ALLOWED_GUILDS: 'use Discord server ids, e.g. discord:1234',
@@ -136,7 +137,12 @@ export interface Config {
     maxBudgetContinues: number;
   };
   /** Who may use the bot: platform-qualified ids per axis; an empty list leaves that axis open. */
-  access: { users: readonly string[]; channels: readonly string[]; teams: readonly string[]; guilds: readonly string[] };
+  access: {
+    users: readonly string[];
+    channels: readonly string[];
+    teams: readonly string[];
+    guilds: readonly string[];
+  };
   /** Per-user session quotas (0 = no limit). */
   quotas: { activePerUser: number; perUserPerDay: number };
   /** Attachments: per message (count), per session (count and total bytes). Per file: sandbox.maxInputBytes. */
@@ -201,7 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   const provider = e.FF2_LLM ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'llama');
   const localModel =
-    provider === 'llama' || (e.OPENAI_BASE_URL !== undefined && !e.OPENAI_BASE_URL.includes('api.openai.com'));
+    provider === 'llama' ||
+    (e.OPENAI_BASE_URL !== undefined && !e.OPENAI_BASE_URL.includes('api.openai.com'));
   if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       'SLACK_SIGNING_SECRET',

@@ -46,7 +46,10 @@ export class StoreError extends AppError {
 /** A step carried an inbound event id that is already recorded: the delivery was handled before. */
 export class DuplicateInboundError extends AppError {
   constructor(readonly eventId: string) {
-    super('store_duplicate_inbound', `inbound event ${eventId} was already handled; the step was not committed`);
+    super(
+      'store_duplicate_inbound',
+      `inbound event ${eventId} was already handled; the step was not committed`,
+    );
   }
 }
 

@@ -40,10 +40,15 @@ export function checkAccess(
   place: EventPlace = {},
 ): AccessVerdict {
   if (!CHAT_PLATFORMS.includes(platform)) return { ok: true };
-  if (policy.users.length > 0 && !listed(policy.users, platform, [userId])) return { ok: false, axis: 'user' };
+  if (policy.users.length > 0 && !listed(policy.users, platform, [userId]))
+    return { ok: false, axis: 'user' };
   if (policy.channels.length > 0 && !listed(policy.channels, platform, [channelId]))
     return { ok: false, axis: 'channel' };
-  if (platform === 'slack' && policy.teams.length > 0 && !listed(policy.teams, platform, [place.team, place.enterprise]))
+  if (
+    platform === 'slack' &&
+    policy.teams.length > 0 &&
+    !listed(policy.teams, platform, [place.team, place.enterprise])
+  )
     return { ok: false, axis: 'team' };
   if (platform === 'discord' && policy.guilds.length > 0 && !listed(policy.guilds, platform, [place.guild]))
     return { ok: false, axis: 'guild' };
@@ -64,7 +69,9 @@ const AXIS_WORDS: Record<AccessAxis, string> = {
 
 /** The polite private refusal, naming who can grant access (the platform's approvers, else the operator). */
 export function refusalText(axis: AccessAxis, platform: Platform, approvers: readonly string[]): string {
-  const local = approvers.filter((a) => a.startsWith(`${platform}:`)).map((a) => a.slice(platform.length + 1));
+  const local = approvers
+    .filter((a) => a.startsWith(`${platform}:`))
+    .map((a) => a.slice(platform.length + 1));
   const who =
     local.length > 0
       ? `an ff2 approver (${local.slice(0, 5).join(', ')}) or whoever runs ff2 here`

@@ -12,6 +12,7 @@ import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 import { type AccessPolicy, checkAccess, refusalText } from './access.js';
 import { attachmentRefusal, DEFAULT_FILE_LIMITS, type FileLimits, tooLarge } from './attachments.js';
+import { isSelfApproval, type ReviewPolicy, SELF_APPROVAL_NOTE, showApprovals } from './review.js';
 import {
   type ChatEvent,
   type ChatUser,
@@ -31,6 +32,8 @@ export interface RouterConfig {
   access?: AccessPolicy;
   /** Per-user session quotas (0 = no limit); none when absent. */
   quotas?: { activePerUser: number; perUserPerDay: number };
+  /** FF2_REVIEW_POLICY; `others` when absent. */
+  reviewPolicy?: ReviewPolicy;
   /** Attachment caps; DEFAULT_FILE_LIMITS when absent. */
   fileLimits?: FileLimits;
   /** Counters for /metrics; none when absent. */
@@ -201,7 +204,8 @@ export class Router {
             ...(event.value !== undefined ? { value: event.value } : {}),
           },
           actor,
-          event);
+          event,
+        );
       }
       case 'message':
       case 'file': {
@@ -270,7 +274,11 @@ export class Router {
     const { platform, channelId } = event.thread;
     const verdict = checkAccess(policy, platform, event.user.id, channelId, event.place);
     if (verdict.ok) return true;
-    this.#config.logger.info('event refused by access list', { platform, axis: verdict.axis, kind: event.kind });
+    this.#config.logger.info('event refused by access list', {
+      platform,
+      axis: verdict.axis,
+      kind: event.kind,
+    });
     if (event.kind !== 'message' && event.kind !== 'file')
       void event.respond?.(refusalText(verdict.axis, platform, this.#config.approvers)).catch(() => {});
     return false;
@@ -284,12 +292,7 @@ export class Router {
     return false;
   }
 
-  async #input(
-    session: SessionRow,
-    input: HumanInput,
-    actor: string,
-    event: ChatEvent,
-  ): Promise<void> {
+  async #input(session: SessionRow, input: HumanInput, actor: string, event: ChatEvent): Promise<void> {
     const { respond, user } = event;
     const cancelling =
       (input.kind === 'action' && input.action === 'cancel') ||
@@ -385,9 +388,15 @@ export class Router {
     const verdict = event.action === 'review_approve' ? 'approved' : 'changes_requested';
     // The Slack/Discord modal's text: the review comment and, from an allowed reviewer, the change to apply.
     const comment = verdict === 'changes_requested' ? event.value?.trim() : undefined;
+    if (verdict === 'approved' && isSelfApproval(this.#config.reviewPolicy ?? 'others', session, actor)) {
+      store.appendEvent(session.id, { type: 'comment', actor, data: { review: 'approve', own: true } });
+      return void (await event.respond?.(SELF_APPROVAL_NOTE).catch(() => {}));
+    }
     store.addReview({ sessionId: session.id, reviewer: actor, verdict, ...(comment ? { comment } : {}) });
-    if (verdict === 'approved')
+    if (verdict === 'approved') {
+      if (showApprovals(store, session)) this.#config.onCommitted?.();
       return void (await event.respond?.('Thanks, your approval is recorded.').catch(() => {}));
+    }
     if (!this.#maySteer(session, event.thread.platform, event.user)) {
       await event
         .respond?.('Your review is recorded. Only the owner or an approver can reopen the session.')
@@ -398,7 +407,8 @@ export class Router {
       session,
       { kind: 'action', action: 'review_changes', ...(comment ? { value: comment } : {}) },
       actor,
-      event);
+      event,
+    );
   }
 
   async #command(event: Extract<ChatEvent, { kind: 'command' }>, actor: string): Promise<void> {

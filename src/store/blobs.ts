@@ -23,8 +23,12 @@ export class BlobTable {
   constructor(db: Database.Database) {
     this.#put = db.prepare(`INSERT INTO blobs (session_id, hash, name, size, bytes, origin, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-    this.#find = db.prepare(`SELECT id, size FROM blobs WHERE coalesce(session_id, '') = coalesce(?, '') AND hash = ?`);
-    this.#get = db.prepare('SELECT id, session_id, hash, name, size, bytes, created_at FROM blobs WHERE id = ?');
+    this.#find = db.prepare(
+      `SELECT id, size FROM blobs WHERE coalesce(session_id, '') = coalesce(?, '') AND hash = ?`,
+    );
+    this.#get = db.prepare(
+      'SELECT id, session_id, hash, name, size, bytes, created_at FROM blobs WHERE id = ?',
+    );
     this.#usage = db.prepare(`SELECT COUNT(*) AS n, coalesce(SUM(size), 0) AS bytes FROM blobs
       WHERE session_id = ? AND origin = 'attachment'`);
   }
@@ -73,7 +77,10 @@ export class BlobTable {
       files: files.map((f) => {
         if (f.base64 === undefined) return f;
         const { base64, ...rest } = f;
-        return { ...rest, blobId: this.put(sessionId, f.name, Buffer.from(base64, 'base64'), now, 'outbox').id };
+        return {
+          ...rest,
+          blobId: this.put(sessionId, f.name, Buffer.from(base64, 'base64'), now, 'outbox').id,
+        };
       }),
     };
   }

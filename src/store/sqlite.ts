@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
+import { BlobTable } from './blobs.js';
 import {
   parseJson,
   type SessionRecord,
@@ -10,7 +11,6 @@ import {
   toScriptVersion,
   toSession,
 } from './rows.js';
-import { BlobTable } from './blobs.js';
 import { migrate } from './schema.js';
 import type {
   BlobRow,
@@ -239,6 +239,11 @@ export class SqliteSessionStore implements SessionStore {
     else this.#s.markRetry.run(error, retryAt, id);
   }
 
+  firstOutboxPayload(sessionId: string, key: string): unknown {
+    const row = this.#s.firstByKey.get(sessionId, key) as { payload: string } | undefined;
+    return row ? parseJson(row.payload) : undefined;
+  }
+
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown {
     const row = this.#s.messageRefByKey.get(threadKey, key, sessionId, sessionId) as
       | { message_ref: string }
@@ -390,6 +395,7 @@ function prepare(db: Database.Database) {
     markSent: q(`UPDATE outbox SET status = 'sent', message_ref = ?, error = NULL, sent_at = ? WHERE id = ?`),
     markFailed: q(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`),
     markRetry: q(`UPDATE outbox SET status = 'pending', error = ?, not_before = ? WHERE id = ?`),
+    firstByKey: q('SELECT payload FROM outbox WHERE session_id = ? AND key = ? ORDER BY id LIMIT 1'),
     messageRefByKey: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND key = ? AND status = 'sent'
       AND (session_id = ? OR ? IS NULL) ORDER BY id DESC LIMIT 1`),
     pendingCount: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`),

@@ -245,6 +245,8 @@ export interface SessionStore {
   markSent(id: number, messageRef: unknown): void;
   /** `retryAt` set: back to pending until then. Absent: permanently failed. */
   markFailed(id: number, error: string, retryAt?: number): void;
+  /** The payload of the session's first outbox row with this key (e.g. the review card as posted). */
+  firstOutboxPayload(sessionId: string, key: string): unknown;
   /** The delivered message of the session's outbox row with this key (newest), if sent. */
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown;
   /**

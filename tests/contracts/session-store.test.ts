@@ -120,12 +120,18 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
     expect(store.hasInbound('slack:EvA')).toBe(true);
     // A stale step writes neither its change nor its dedupe row.
     expect(() =>
-      store.commit('d1', row.version + 5, { inbound: { id: 'slack:EvB', platform: 'slack' }, patch: { goal: 'x' } }),
+      store.commit('d1', row.version + 5, {
+        inbound: { id: 'slack:EvB', platform: 'slack' },
+        patch: { goal: 'x' },
+      }),
     ).toThrow(StaleSessionError);
     expect(store.hasInbound('slack:EvB')).toBe(false);
     // A repeated event id writes nothing either.
     expect(() =>
-      store.commit('d1', row.version, { inbound: { id: 'slack:EvA', platform: 'slack' }, patch: { goal: 'y' } }),
+      store.commit('d1', row.version, {
+        inbound: { id: 'slack:EvA', platform: 'slack' },
+        patch: { goal: 'y' },
+      }),
     ).toThrow(DuplicateInboundError);
     expect(store.getSession('d1')!.goal).not.toBe('y');
     store.close();

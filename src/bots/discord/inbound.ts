@@ -235,7 +235,8 @@ export async function handleMessage(ctx: InboundContext, message: Message): Prom
     });
     textSent = true;
   }
-  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id: message.id, thread, user, text, place });
+  if (!textSent && text.trim())
+    await ctx.emit({ kind: 'message', id: message.id, thread, user, text, place });
 }
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;

@@ -200,7 +200,8 @@ async function onMessage(
   let textSent = false;
   // Files are announced, not downloaded: the router checks the session and the sender first.
   const files = (event.files ?? []).filter(
-    (f) => (f.url_private_download ?? f.url_private) && f.mode !== 'tombstone' && f.mode !== 'hidden_by_limit',
+    (f) =>
+      (f.url_private_download ?? f.url_private) && f.mode !== 'tombstone' && f.mode !== 'hidden_by_limit',
   );
   for (const [index, file] of files.entries()) {
     const url = (file.url_private_download ?? file.url_private)!;

@@ -20,7 +20,8 @@ describe('Discord access lists', () => {
   it('leaves a guild that is not in FF2_ALLOWED_GUILDS', async () => {
     h = await DiscordHarness.start(server, referenceGoalScript(), { FF2_ALLOWED_GUILDS: 'discord:42' });
     await until(
-      () => server.calls.some((c) => c.method === 'DELETE' && c.path === `/users/@me/guilds/${server.guildId}`),
+      () =>
+        server.calls.some((c) => c.method === 'DELETE' && c.path === `/users/@me/guilds/${server.guildId}`),
       5_000,
       'the bot to leave the guild',
     );
@@ -49,7 +50,9 @@ describe('Discord access lists', () => {
     expect(refusal.body.content).toContain('not enabled for your account');
     expect(refusal.body.content).toContain(OWNER);
     // The public "thinking…" reply was removed and no thread was opened.
-    expect(server.calls.some((c) => c.method === 'DELETE' && c.path.endsWith('/messages/@original'))).toBe(true);
+    expect(server.calls.some((c) => c.method === 'DELETE' && c.path.endsWith('/messages/@original'))).toBe(
+      true,
+    );
     expect(server.threads.size).toBe(0);
     expect(h.store.listSessions()).toHaveLength(0);
   });

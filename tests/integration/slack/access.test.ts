@@ -14,7 +14,12 @@ function counts(dbPath: string): Record<string, number> {
   const db = new Database(dbPath, { readonly: true });
   try {
     const n = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { sessions: n('sessions'), events: n('events'), outbox: n('outbox'), inbound: n('inbound_events') };
+    return {
+      sessions: n('sessions'),
+      events: n('events'),
+      outbox: n('outbox'),
+      inbound: n('inbound_events'),
+    };
   } finally {
     db.close();
   }

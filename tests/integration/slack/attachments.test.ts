@@ -36,9 +36,9 @@ describe('Slack attachments', () => {
     await h.idle();
     expect(h.slack.of('download')).toHaveLength(0);
     const session = h.session(thread);
-    expect(h.store.listEvents(session.id).some((e) => e.type === 'comment' && e.actor === 'slack:USTRANGER')).toBe(
-      true,
-    );
+    expect(
+      h.store.listEvents(session.id).some((e) => e.type === 'comment' && e.actor === 'slack:USTRANGER'),
+    ).toBe(true);
     expect(h.store.blobUsage(session.id)).toEqual({ count: 0, bytes: 0 });
   });
 
@@ -59,14 +59,19 @@ describe('Slack attachments', () => {
     expect(blobs).toEqual([{ id: expect.any(Number), session_id: session.id, size: bytes.length }]);
     const state = session.state as { runInput: { files: Record<string, string> } };
     expect(state.runInput.files).toEqual({ 'people.csv': `blob:${blobs[0]!.id}` });
-    expect(JSON.stringify(session.state)).not.toContain(Buffer.from(REFERENCE_CSV).toString('base64').slice(0, 20));
+    expect(JSON.stringify(session.state)).not.toContain(
+      Buffer.from(REFERENCE_CSV).toString('base64').slice(0, 20),
+    );
 
     await h.click('Run', thread);
     await h.idle();
     const run = h.runs.find((r) => r.inputFiles?.['people.csv']);
     expect(new TextDecoder().decode(run!.inputFiles!['people.csv'])).toBe(REFERENCE_CSV);
     // Outbox rows with files (script.py, run output) reference blobs; none carries base64.
-    const payloads = raw<{ payload: string }>(h.dbPath, "SELECT payload FROM outbox WHERE payload LIKE '%files%'");
+    const payloads = raw<{ payload: string }>(
+      h.dbPath,
+      "SELECT payload FROM outbox WHERE payload LIKE '%files%'",
+    );
     expect(payloads.length).toBeGreaterThan(0);
     for (const { payload } of payloads) {
       for (const file of (JSON.parse(payload) as { files?: object[] }).files ?? []) {

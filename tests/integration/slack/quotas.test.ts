@@ -11,7 +11,9 @@ afterEach(async () => {
 
 /** The newest ephemeral answer (response_url) ff2 gave. */
 async function lastPrivateAnswer(harness: SlackHarness, count: number): Promise<string> {
-  const call = await harness.slack.waitFor((c) => c.method === 'response' && harness.slack.of('response').length >= count);
+  const call = await harness.slack.waitFor(
+    (c) => c.method === 'response' && harness.slack.of('response').length >= count,
+  );
   void call;
   return String(harness.slack.of('response').at(-1)!.body.text);
 }
@@ -84,7 +86,9 @@ describe('budget Continue', () => {
     await h.click('Continue', thread, 'UAPPROVER');
     await h.idle();
     expect(h.llm.calls.length).toBeGreaterThan(calls);
-    expect(h.messages(thread).some((m) => m.text.includes('slack:UAPPROVER granted another budget'))).toBe(true);
+    expect(h.messages(thread).some((m) => m.text.includes('slack:UAPPROVER granted another budget'))).toBe(
+      true,
+    );
 
     // The second pause cannot be continued again (FF2_MAX_BUDGET_CONTINUES=1).
     expect(h.session(thread).stage).toBe('budget_paused');

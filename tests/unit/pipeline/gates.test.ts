@@ -83,7 +83,9 @@ describe('human input at the gates', () => {
 
   it('asks whether an attached .py is the new script or run input, and takes other files as input', () => {
     const bytes = new TextEncoder().encode('print(1)\n');
-    const files = { read: (id: number) => (id === 7 ? { name: 'fixed.py', size: bytes.length, bytes } : undefined) };
+    const files = {
+      read: (id: number) => (id === 7 ? { name: 'fixed.py', size: bytes.length, bytes } : undefined),
+    };
     const asked = handleInput(
       'give_feedback',
       initialState(),
