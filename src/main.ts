@@ -133,7 +133,8 @@ export async function createSlackFrontDoor(
     rejectRateLimitedCalls: true,
     timeout: 30_000,
   };
-  const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.ERROR;
+  // Bolt's own logger never goes below warn: at debug it would print request bodies and tokens.
+  const logLevel = config.logLevel === 'debug' || config.logLevel === 'info' ? LogLevel.WARN : LogLevel.ERROR;
   const base = {
     maxInputBytes: config.sandbox.maxInputBytes,
     botToken: slack.botToken,

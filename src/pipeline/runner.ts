@@ -5,6 +5,7 @@
  * commit, so a crash before the commit re-runs the step (replaying recorded model answers) and a
  * crash after it never re-runs it. Callers serialise steps per session (router).
  */
+import { randomBytes } from 'node:crypto';
 import { isLlmError } from '../llm/types.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
@@ -120,8 +121,16 @@ export class PipelineRunner {
       outcome = await this.#stages[stageName].run(ctx);
     } catch (error) {
       if (signal.aborted || (isLlmError(error) && error.kind === 'aborted')) return undefined;
-      outcome = pauseOutcome(stageName, state, error);
-      logger.warn('stage paused', { sessionId, stage: stageName, error: String(error) });
+      // The thread gets a short message and a reference; the detail (paths, stacks, SQL) goes to the log only.
+      const ref = randomBytes(4).toString('hex');
+      outcome = pauseOutcome(stageName, state, error, ref);
+      logger.warn('stage paused', {
+        ref,
+        sessionId,
+        stage: stageName,
+        error: String(error),
+        ...(error instanceof Error && !isLlmError(error) ? { stack: error.stack } : {}),
+      });
     }
     if (signal.aborted) return undefined;
     return this.#commit(row, state, outcome, 'bot');
@@ -298,7 +307,7 @@ function statusKey(stage: WorkingStage, state: SessionState): string {
 }
 
 /** A stage that threw: pause and ask (Continue on budget, Retry otherwise), never a dead end. */
-function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown): StageOutcome {
+function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown, ref: string): StageOutcome {
   const label = STAGE_LABELS[stage].toLowerCase();
   if (isLlmError(error) && error.kind === 'budget_exceeded') {
     return {
@@ -317,9 +326,7 @@ function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown):
     ? error.kind === 'invalid_output'
       ? 'the model gave an unusable answer twice'
       : error.userMessage
-    : error instanceof Error
-      ? error.message
-      : String(error);
+    : `an internal error (ref ${ref})`;
   return {
     result: 'pause_invalid',
     state: { ...state, paused: { stage, reason: why } },

@@ -30,7 +30,9 @@ describe('team review policy', () => {
     await h.click('Approve', '', 'U1');
     await h.idle();
     expect(h.store.listReviews(session.id)).toEqual([]);
-    expect(h.store.listEvents(session.id).some((e) => e.type === 'comment' && e.actor === 'slack:U1')).toBe(true);
+    expect(h.store.listEvents(session.id).some((e) => e.type === 'comment' && e.actor === 'slack:U1')).toBe(
+      true,
+    );
     const note = await h.slack.waitFor(
       (c) => c.method === 'response' && String(c.body.text).includes('FF2_REVIEW_POLICY=others'),
     );
