@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Outbox } from './bots/outbox.js';
-import { Router } from './bots/router.js';
+import { Router, type RouterMetrics } from './bots/router.js';
 import type { ChatAdapter } from './bots/types.js';
 import type { Config } from './config.js';
 import type { LlmProvider } from './llm/types.js';
@@ -41,6 +41,8 @@ export interface AppDeps {
    * only their messages, and let idle() wait only for them. Every thread when absent.
    */
   threadKeys?: readonly string[];
+  /** Step and dedupe counters for /metrics. */
+  metrics?: RouterMetrics;
 }
 
 export interface App {
@@ -56,6 +58,8 @@ export interface App {
   stop(options?: { abortRunning?: boolean }): Promise<void>;
   /** Resolves when no step or event is in flight and the outbox has nothing pending. */
   idle(): Promise<void>;
+  /** True while this process holds (and keeps renewing) the serving lease; true when it needs none. */
+  leaseHeld(): boolean;
 }
 
 const LEASE_TTL_MS = 30_000;
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps): App {
     now,
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
     onCommitted: () => outbox.kick(),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const holder =
     deps.leaseHolder === false
@@ -108,6 +113,7 @@ export function createApp(deps: AppDeps): App {
       : (deps.leaseHolder ?? `ff2-${process.pid}-${randomUUID().slice(0, 6)}`);
   let renew: ReturnType<typeof setInterval> | undefined;
   let started = false;
+  let leaseOk = !holder;
 
   return {
     router,
@@ -118,10 +124,13 @@ export function createApp(deps: AppDeps): App {
       started = true;
       if (holder) {
         store.acquireLease(holder, LEASE_TTL_MS);
+        leaseOk = true;
         renew = setInterval(() => {
           try {
             store.acquireLease(holder, LEASE_TTL_MS);
+            leaseOk = true;
           } catch (error) {
+            leaseOk = false;
             logger.error('lease renewal failed', { error: String(error) });
           }
         }, LEASE_TTL_MS / 3);
@@ -147,7 +156,9 @@ export function createApp(deps: AppDeps): App {
       }
       if (renew) clearInterval(renew);
       if (holder) store.releaseLease(holder);
+      leaseOk = !holder;
     },
+    leaseHeld: () => leaseOk,
     async idle() {
       for (;;) {
         await router.idle();

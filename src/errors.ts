@@ -15,7 +15,8 @@ export type AppErrorCode =
   | 'llm_failed'
   | 'adapter_failed'
   | 'stage_failed'
-  | 'usage';
+  | 'usage'
+  | 'busy';
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

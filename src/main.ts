@@ -121,7 +121,12 @@ function discordRestOptions(config: Readonly<Config>) {
 export async function createSlackFrontDoor(
   config: Readonly<Config>,
   logger: Logger,
-  overrides: { host?: string; perChannelIntervalMs?: number } = {},
+  overrides: {
+    host?: string;
+    perChannelIntervalMs?: number;
+    /** Serves GET /healthz and /metrics on FF2_HTTP_PORT in HTTP mode. */
+    ops?: (path: string) => Promise<import('./ops/health.js').OpsResponse | undefined>;
+  } = {},
 ): Promise<import('./bots/slack/adapter.js').SlackAdapter | undefined> {
   const slack = config.slack;
   if (!slack) return undefined;
@@ -157,6 +162,7 @@ export async function createSlackFrontDoor(
     signingSecret: slack.signingSecret ?? '',
     port: config.httpPort,
     ...(overrides.host ? { host: overrides.host } : {}),
+    ...(overrides.ops ? { ops: overrides.ops } : {}),
     logger: logger.child('slack'),
   });
   const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });

@@ -140,9 +140,13 @@ export class Router {
         for (;;) {
           const controller = new AbortController();
           this.#driving.set(sessionId, controller);
-          const row = await this.#queue.run(sessionId, () =>
-            this.#config.runner.step(sessionId, controller.signal),
-          );
+          const row = await this.#queue.run(sessionId, async () => {
+            const stage = this.#config.metrics ? this.#config.store.getSession(sessionId)?.stage : undefined;
+            const started = performance.now();
+            const committed = await this.#config.runner.step(sessionId, controller.signal);
+            if (stage) this.#config.metrics?.step(stage, (performance.now() - started) / 1000);
+            return committed;
+          });
           if (row) this.#config.onCommitted?.();
           if (row?.status !== 'working' || this.#closed) break;
         }

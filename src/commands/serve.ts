@@ -15,6 +15,9 @@ import {
   loadAppConfig,
   onInterrupt,
 } from '../main.js';
+import { answerOps, Health, type OpsResponse } from '../ops/health.js';
+import { startOpsServer } from '../ops/http.js';
+import { Metrics } from '../ops/metrics.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -24,9 +27,10 @@ const USAGE = `Usage: ff2 serve [--host <address>]
 
 Starts every configured chat front door and resumes unfinished sessions:
   Slack    when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on
-           FF2_HTTP_PORT (POST /slack/events, GET /healthz) with SLACK_SIGNING_SECRET
+           FF2_HTTP_PORT (POST /slack/events, GET /healthz, GET /metrics) with SLACK_SIGNING_SECRET
   Discord  when DISCORD_TOKEN and DISCORD_APP_ID are set (gateway; register /ff2 once with
            "ff2 discord register")
+GET /healthz and GET /metrics (Prometheus) are also served on FF2_METRICS_PORT when set.
 One server per database (FF2_DB). SIGTERM or Ctrl+C stops taking events, lets running steps
 commit, drains the outbox and exits within 10 s.
 
@@ -53,7 +57,11 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const config = loadAppConfig(io);
   const logger = createAppLogger(config);
   const adapters: ChatAdapter[] = [];
-  const slack = await createSlackFrontDoor(config, logger, host ? { host } : {});
+  // /healthz and /metrics: answered once the app exists (the Slack receiver starts before it).
+  let answer: ((path: string) => Promise<OpsResponse | undefined>) | undefined;
+  const ops = async (path: string): Promise<OpsResponse | undefined> =>
+    answer ? answer(path) : { status: 503, contentType: 'text/plain', body: 'starting' };
+  const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
   if (slack) adapters.push(slack);
   const discord = await createDiscordFrontDoor(config, logger);
   if (discord) adapters.push(discord);
@@ -78,8 +86,24 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const store = createStore(config);
   let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
   try {
-    llm = await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) });
-    const app = createApp({ config, store, llm, sandbox, python: createToolchain(config), adapters, logger });
+    const metrics = new Metrics({ store });
+    llm = metrics.meterLlm(
+      await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) }),
+    );
+    const app = createApp({
+      config,
+      store,
+      llm,
+      sandbox: metrics.meterSandbox(sandbox),
+      python: createToolchain(config),
+      adapters,
+      logger,
+      metrics,
+    });
+    const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
+    answer = (path) => answerOps(path, { health, metrics });
+    const opsServer =
+      config.metricsPort !== undefined ? await startOpsServer(config.metricsPort, host, ops) : undefined;
     let stopRequested!: () => void;
     const stopped = new Promise<void>((resolve) => {
       stopRequested = resolve;
@@ -88,7 +112,8 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     try {
       await app.start();
       const doors = adapters.map((a) => describeDoor(a)).join(', ');
-      io.err(`ff2 serve: listening (${doors}); Ctrl+C or SIGTERM to stop\n`);
+      const metricsAt = opsServer ? `; /healthz and /metrics on :${opsServer.port}` : '';
+      io.err(`ff2 serve: listening (${doors}${metricsAt}); Ctrl+C or SIGTERM to stop\n`);
       io.err(`ff2 serve: ${describeLimits(config)}\n`);
       logger.info('effective policy', { access: describePolicy(config.access), quotas: config.quotas });
       await stopped;
@@ -96,6 +121,8 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     } finally {
       const done = await withDeadline(app.stop(), STOP_DEADLINE_MS);
       stopListening();
+      await opsServer?.close();
+      health.close();
       if (!done) logger.warn('graceful stop took too long; exiting anyway', { deadlineMs: STOP_DEADLINE_MS });
     }
     return 0;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
 import { BlobTable } from './blobs.js';
+import { OpsQueries } from './ops.js';
 import {
   parseJson,
   type SessionRecord,
@@ -21,7 +22,9 @@ import type {
   NewOutboxMessage,
   NewReview,
   NewSession,
+  OutboxBacklog,
   OutboxRow,
+  PruneCounts,
   ReviewRow,
   RunRow,
   ScriptVersionRow,
@@ -64,12 +67,26 @@ export class SqliteSessionStore implements SessionStore {
   readonly #now: () => number;
   readonly #s: ReturnType<typeof prepare>;
   readonly #blobs: BlobTable;
+  readonly #ops: OpsQueries;
 
   constructor(db: Database.Database, now: () => number) {
     this.#db = db;
     this.#now = now;
     this.#s = prepare(db);
     this.#blobs = new BlobTable(db);
+    this.#ops = new OpsQueries(db);
+  }
+
+  sessionCounts(): { stage: string; status: string; count: number }[] {
+    return this.#ops.sessionCounts();
+  }
+
+  outboxBacklog(): OutboxBacklog {
+    return this.#ops.outboxBacklog();
+  }
+
+  prune(cutoff: number, options: { dryRun?: boolean } = {}): PruneCounts {
+    return this.#ops.prune(cutoff, options.dryRun ?? false);
   }
 
   putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob {

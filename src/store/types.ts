@@ -190,6 +190,29 @@ export interface StoredBlob {
   created: boolean;
 }
 
+/** Outbox rows by state, for /metrics. */
+export interface OutboxBacklog {
+  pending: number;
+  sending: number;
+  failed: number;
+  /** Rows not yet delivered that have been tried more than once. */
+  retrying: number;
+  /** Extra delivery attempts over all rows still stored. */
+  retries: number;
+}
+
+/** What retention deleted (or, in a dry run, would delete). */
+export interface PruneCounts {
+  /** Files of sessions ended before the cutoff. */
+  blobs: number;
+  /** Outbox rows delivered before the cutoff. */
+  outbox: number;
+  /** Inbound dedupe rows received before the cutoff. */
+  inbound: number;
+  /** Events before the cutoff of sessions ended before it. */
+  events: number;
+}
+
 export interface UsageTotals {
   calls: number;
   promptTokens: number;
@@ -281,6 +304,15 @@ export interface SessionStore {
   acquireLease(holder: string, ttlMs: number): void;
   releaseLease(holder: string): void;
 
+  /** Sessions per stage and status (metrics). */
+  sessionCounts?(): { stage: string; status: string; count: number }[];
+  /** Outbox rows per state (metrics). */
+  outboxBacklog?(): OutboxBacklog;
+  /**
+   * Retention: deletes ended sessions' blobs and events, delivered outbox rows and dedupe rows
+   * older than `cutoff` (epoch ms); keeps sessions, script versions, runs and usage. `dryRun` counts only.
+   */
+  prune?(cutoff: number, options?: { dryRun?: boolean }): PruneCounts;
   /** Proves the database accepts a write (a rolled-back write transaction). @throws StoreError-like errors. */
   probeWrite?(): void;
 

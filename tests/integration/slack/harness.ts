@@ -13,6 +13,8 @@ import { loadConfig } from '../../../src/config.js';
 import { createRecordingProvider } from '../../../src/llm/usage.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createSandbox, createSlackFrontDoor, createToolchain } from '../../../src/main.js';
+import { answerOps, Health } from '../../../src/ops/health.js';
+import { Metrics } from '../../../src/ops/metrics.js';
 import type { RunRequest, Sandbox } from '../../../src/sandbox/types.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
@@ -78,7 +80,7 @@ let eventSeq = 0;
 export async function startSlackHarness(
   responder: ScriptResponder,
   env: Record<string, string> = {},
-  options: { now?: () => number } = {},
+  options: { now?: () => number; metrics?: boolean } = {},
 ): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-slack-e2e-'));
   const slack = await startSlackServer();
@@ -106,16 +108,25 @@ export async function startSlackHarness(
     },
     check: () => real.check(),
   };
+  // As in ff2 serve: /healthz and /metrics on the Slack HTTP port, answered by the main thread.
+  const metrics = options.metrics ? new Metrics({ store }) : undefined;
+  let health: Health | undefined;
   const adapter = await createSlackFrontDoor(config, silentLogger, {
     host: '127.0.0.1',
     perChannelIntervalMs: 20,
+    ...(metrics
+      ? { ops: async (path: string) => (health ? answerOps(path, { health, metrics }) : undefined) }
+      : {}),
   });
   if (!adapter) throw new Error('slack not configured');
   const app = createApp({
     config,
     store,
-    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
-    sandbox,
+    llm: ((recording) => (metrics ? metrics.meterLlm(recording) : recording))(
+      createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
+    ),
+    sandbox: metrics ? metrics.meterSandbox(sandbox) : sandbox,
+    ...(metrics ? { metrics } : {}),
     python: createToolchain(config),
     adapters: [adapter],
     logger: silentLogger,
@@ -124,6 +135,7 @@ export async function startSlackHarness(
     ...(options.now ? { now: options.now } : {}),
   });
   await app.start();
+  health = metrics ? new Health({ store, leaseHeld: () => app.leaseHeld() }) : undefined;
   const botUrl = `http://127.0.0.1:${adapter.port}/slack/events`;
 
   const messages = (threadTs: string): ShownMessage[] => {
@@ -268,6 +280,7 @@ export async function startSlackHarness(
       await adapter.settled();
     },
     async close() {
+      health?.close();
       await app.stop();
       await real.close();
       store.close();
