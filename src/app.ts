@@ -43,6 +43,8 @@ export interface AppDeps {
   threadKeys?: readonly string[];
   /** Step and dedupe counters for /metrics. */
   metrics?: RouterMetrics;
+  /** Runs each step in a per-session scope (ops/work.ts `withSession`, for "busy, you're number N"). */
+  scope?: <T>(sessionId: string, run: () => Promise<T>) => Promise<T>;
 }
 
 export interface App {
@@ -106,6 +108,7 @@ export function createApp(deps: AppDeps): App {
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
     onCommitted: () => outbox.kick(),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.scope ? { scope: deps.scope } : {}),
   });
   const holder =
     deps.leaseHolder === false

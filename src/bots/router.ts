@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { DuplicateInboundError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { BusyError } from '../ops/semaphore.js';
+import { RESOURCE_WORDS, type WorkResource } from '../ops/work.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
@@ -36,6 +38,10 @@ export interface RouterConfig {
   reviewPolicy?: ReviewPolicy;
   /** Attachment caps; DEFAULT_FILE_LIMITS when absent. */
   fileLimits?: FileLimits;
+  /** Runs each step inside a per-session scope (bounded work knows whose call waits). */
+  scope?: <T>(sessionId: string, run: () => Promise<T>) => Promise<T>;
+  /** Base delay before a step postponed by a full work queue is retried, in ms. Default 2,000. */
+  busyRetryMs?: number;
   /** Counters for /metrics; none when absent. */
   metrics?: RouterMetrics;
   /** Epoch ms (quota days). Default Date.now. */
@@ -93,6 +99,8 @@ export class Router {
   /** Sessions whose step loop is running, with the signal of the step in flight. */
   readonly #driving = new Map<string, AbortController>();
   readonly #tasks = new Set<Promise<unknown>>();
+  /** Sessions whose step waits for room in a full work queue (retry timers). */
+  readonly #postponed = new Map<string, NodeJS.Timeout>();
   /** Event ids being handled now (a redelivery during handling is dropped). */
   readonly #inflight = new Set<string>();
   #closed = false;
@@ -140,10 +148,13 @@ export class Router {
         for (;;) {
           const controller = new AbortController();
           this.#driving.set(sessionId, controller);
+          const scope = this.#config.scope ?? ((_id, run) => run());
           const row = await this.#queue.run(sessionId, async () => {
             const stage = this.#config.metrics ? this.#config.store.getSession(sessionId)?.stage : undefined;
             const started = performance.now();
-            const committed = await this.#config.runner.step(sessionId, controller.signal);
+            const committed = await scope(sessionId, () =>
+              this.#config.runner.step(sessionId, controller.signal),
+            );
             if (stage) this.#config.metrics?.step(stage, (performance.now() - started) / 1000);
             return committed;
           });
@@ -151,12 +162,40 @@ export class Router {
           if (row?.status !== 'working' || this.#closed) break;
         }
       } catch (error) {
+        if (error instanceof BusyError) return this.#waitForRoom(sessionId, error);
         this.#config.logger.error('session step failed', { sessionId, error: describeError(error) });
       } finally {
         this.#driving.delete(sessionId);
       }
     };
     void this.#track(loop());
+  }
+
+  /**
+   * A wait line was full: say so once, then try the step again later (the session stays
+   * `working`, so a restart resumes it too).
+   */
+  #waitForRoom(sessionId: string, error: BusyError): void {
+    const { logger, store } = this.#config;
+    logger.warn('work queue full; step postponed', { sessionId, resource: error.resource });
+    if (!this.#postponed.has(sessionId)) {
+      const session = store.getSession(sessionId);
+      if (session)
+        void this.#say(
+          session,
+          `ff2 is at capacity right now (${error.position - 1} requests already waiting for ${RESOURCE_WORDS[error.resource as WorkResource] ?? error.resource}). Your session keeps its place and will continue by itself.`,
+        );
+    }
+    const delay = this.#config.busyRetryMs ?? 2000;
+    const timer = setTimeout(
+      () => {
+        this.#postponed.delete(sessionId);
+        this.drive(sessionId);
+      },
+      delay + Math.floor(Math.random() * delay),
+    );
+    timer.unref();
+    this.#postponed.set(sessionId, timer);
   }
 
   /** Resolves when no event or step is in flight. */
@@ -167,6 +206,8 @@ export class Router {
   /** Stops taking events and steps; in-flight steps still commit. */
   close(): void {
     this.#closed = true;
+    for (const timer of this.#postponed.values()) clearTimeout(timer);
+    this.#postponed.clear();
   }
 
   /** Aborts every step in flight (they commit nothing and re-run on the next start). */

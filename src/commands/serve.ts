@@ -18,6 +18,7 @@ import {
 import { answerOps, Health, type OpsResponse } from '../ops/health.js';
 import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
+import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -86,19 +87,27 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const store = createStore(config);
   let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
   try {
-    const metrics = new Metrics({ store });
+    const work = new WorkLimits({
+      modelCalls: config.work.modelCalls,
+      sandboxRuns: config.sandbox.slots,
+      analysers: config.work.analysers,
+      maxQueued: config.work.maxQueued,
+      say: sayInThread(store),
+    });
+    const metrics = new Metrics({ store, queues: () => work.stats() });
     llm = metrics.meterLlm(
-      await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) }),
+      work.llm(await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) })),
     );
     const app = createApp({
       config,
       store,
       llm,
-      sandbox: metrics.meterSandbox(sandbox),
-      python: createToolchain(config),
+      sandbox: metrics.meterSandbox(work.bindSandbox(sandbox)),
+      python: work.toolchain(createToolchain(config)),
       adapters,
       logger,
       metrics,
+      scope: withSession,
     });
     const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
     answer = (path) => answerOps(path, { health, metrics });

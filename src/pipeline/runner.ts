@@ -6,6 +6,7 @@
  * crash after it never re-runs it. Callers serialise steps per session (router).
  */
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
 import { isLlmError } from '../llm/types.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
@@ -121,6 +122,8 @@ export class PipelineRunner {
       outcome = await this.#stages[stageName].run(ctx);
     } catch (error) {
       if (signal.aborted || (isLlmError(error) && error.kind === 'aborted')) return undefined;
+      // A full wait line is not the stage's fault: commit nothing; the caller retries later.
+      if (error instanceof AppError && error.code === 'busy') throw error;
       // The thread gets a short message and a reference; the detail (paths, stacks, SQL) goes to the log only.
       const ref = randomBytes(4).toString('hex');
       outcome = pauseOutcome(stageName, state, error, ref);

@@ -15,6 +15,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { createSandbox, createSlackFrontDoor, createToolchain } from '../../../src/main.js';
 import { answerOps, Health } from '../../../src/ops/health.js';
 import { Metrics } from '../../../src/ops/metrics.js';
+import { sayInThread, WorkLimits, withSession } from '../../../src/ops/work.js';
 import type { RunRequest, Sandbox } from '../../../src/sandbox/types.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
@@ -80,7 +81,7 @@ let eventSeq = 0;
 export async function startSlackHarness(
   responder: ScriptResponder,
   env: Record<string, string> = {},
-  options: { now?: () => number; metrics?: boolean } = {},
+  options: { now?: () => number; metrics?: boolean; work?: boolean } = {},
 ): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-slack-e2e-'));
   const slack = await startSlackServer();
@@ -109,7 +110,16 @@ export async function startSlackHarness(
     check: () => real.check(),
   };
   // As in ff2 serve: /healthz and /metrics on the Slack HTTP port, answered by the main thread.
-  const metrics = options.metrics ? new Metrics({ store }) : undefined;
+  const work = options.work
+    ? new WorkLimits({
+        modelCalls: config.work.modelCalls,
+        sandboxRuns: config.sandbox.slots,
+        analysers: config.work.analysers,
+        maxQueued: config.work.maxQueued,
+        say: sayInThread(store),
+      })
+    : undefined;
+  const metrics = options.metrics ? new Metrics({ store, queues: () => work?.stats() ?? [] }) : undefined;
   let health: Health | undefined;
   const adapter = await createSlackFrontDoor(config, silentLogger, {
     host: '127.0.0.1',
@@ -122,12 +132,16 @@ export async function startSlackHarness(
   const app = createApp({
     config,
     store,
-    llm: ((recording) => (metrics ? metrics.meterLlm(recording) : recording))(
-      createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
+    llm: ((recording) => {
+      const bounded = work ? work.llm(recording) : recording;
+      return metrics ? metrics.meterLlm(bounded) : bounded;
+    })(createRecordingProvider({ provider: llm, store, budget: config.llm.budget })),
+    sandbox: ((bounded) => (metrics ? metrics.meterSandbox(bounded) : bounded))(
+      work ? work.bindSandbox(sandbox) : sandbox,
     ),
-    sandbox: metrics ? metrics.meterSandbox(sandbox) : sandbox,
     ...(metrics ? { metrics } : {}),
-    python: createToolchain(config),
+    ...(work ? { scope: withSession } : {}),
+    python: work ? work.toolchain(createToolchain(config)) : createToolchain(config),
     adapters: [adapter],
     logger: silentLogger,
     progressIntervalMs: 0,
