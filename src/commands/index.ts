@@ -4,6 +4,7 @@ import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { modelsCommand } from './models.js';
+import { pruneCommand } from './prune.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly Command[] = [
   slackCommand,
   modelsCommand,
   serveCommand,
+  pruneCommand,
 ];

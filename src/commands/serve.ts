@@ -18,6 +18,7 @@ import {
 import { answerOps, Health, type OpsResponse } from '../ops/health.js';
 import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
+import { scheduleDailyPrune } from '../ops/retention.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import type { CliIo, Command } from './types.js';
 
@@ -110,6 +111,7 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
       scope: withSession,
     });
     const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
+    const stopPruning = scheduleDailyPrune(store, config.retentionDays, logger.child('retention'));
     answer = (path) => answerOps(path, { health, metrics });
     const opsServer =
       config.metricsPort !== undefined ? await startOpsServer(config.metricsPort, host, ops) : undefined;
@@ -132,6 +134,7 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
       stopListening();
       await opsServer?.close();
       health.close();
+      stopPruning();
       if (!done) logger.warn('graceful stop took too long; exiting anyway', { deadlineMs: STOP_DEADLINE_MS });
     }
     return 0;

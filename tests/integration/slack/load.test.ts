@@ -15,7 +15,11 @@ const RSS_GROWTH_BOUND_MB = 400;
 
 describe('load', () => {
   it(`starts ${SESSIONS} sessions at once: every /ff2 acked within 3 s, all progress, memory bounded`, async () => {
-    h = await startSlackHarness(referenceGoalScript(), { FF2_MAX_CONCURRENT_MODEL_CALLS: '8' }, { work: true });
+    h = await startSlackHarness(
+      referenceGoalScript(),
+      { FF2_MAX_CONCURRENT_MODEL_CALLS: '8' },
+      { work: true },
+    );
     const harness = h;
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
