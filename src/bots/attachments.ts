@@ -27,7 +27,6 @@ export function fileNameProblem(name: string): string | undefined {
   if (name.length === 0 || name.length > 120) return 'its name must be 1 to 120 characters';
   if (name.includes('/') || name.includes('\\')) return 'its name contains a path separator';
   if (name.includes('..')) return 'its name contains ".."';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'its name contains control characters';
   if (name === '.' || name.toLowerCase() === 'main.py') return `"${name}" is reserved for the script itself`;
   return undefined;
