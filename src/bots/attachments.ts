@@ -1,8 +1,11 @@
 /**
  * What the router checks before it downloads a person's attachment, and the words it says when it
  * will not: a plain, safe name; at most N files per message; a per-file size; per-session count and
- * total bytes. Pure: facts in, the first problem (or none) out.
+ * total bytes. `attachmentRefusal` is pure; `takeAttachment` applies it, downloads and stores.
  */
+import type { HumanInput } from '../pipeline/gates.js';
+import type { SessionRow, SessionStore } from '../store/types.js';
+import type { FileEvent } from './types.js';
 
 export interface FileLimits {
   /** Largest file, in bytes (FF2_MAX_INPUT_MB). */
@@ -56,4 +59,36 @@ export function attachmentRefusal(
 /** The refusal for a file over the per-file limit (also when the download finds it larger). */
 export function tooLarge(name: string, limits: FileLimits): string {
   return `"${name}" is larger than the ${mb(limits.maxFileBytes)} input limit (FF2_MAX_INPUT_MB), so ff2 did not take it.`;
+}
+
+/**
+ * A steering person's attachment: checked (name, caps) BEFORE it is downloaded, then stored once
+ * per session by hash. Returns the input naming its blob, or undefined after telling the person why not.
+ */
+export async function takeAttachment(
+  store: Pick<SessionStore, 'blobUsage' | 'putBlob'>,
+  session: SessionRow,
+  event: FileEvent,
+  limits: FileLimits,
+  say: (text: string) => Promise<void>,
+): Promise<HumanInput | undefined> {
+  const announced = { ...event, size: event.size ?? event.bytes?.byteLength ?? 0 };
+  const refusal = attachmentRefusal(announced, store.blobUsage(session.id), limits);
+  if (refusal) return void (await say(refusal));
+  const bytes = event.bytes ?? (await event.download?.(limits.maxFileBytes));
+  if (!bytes || bytes.byteLength > limits.maxFileBytes)
+    return void (await say(tooLarge(event.name.slice(0, 120), limits)));
+  const held = store.blobUsage(session.id);
+  if (held.bytes + bytes.byteLength > limits.sessionBytes) {
+    const over = attachmentRefusal({ ...announced, size: bytes.byteLength }, held, limits);
+    return void (await say(over ?? tooLarge(event.name, limits)));
+  }
+  const blob = store.putBlob(session.id, event.name, bytes);
+  return {
+    kind: 'file',
+    name: event.name,
+    blobId: blob.id,
+    size: blob.size,
+    ...(event.text ? { text: event.text } : {}),
+  };
 }

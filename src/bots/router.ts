@@ -13,16 +13,11 @@ import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 import { type AccessPolicy, checkAccess, refusalText } from './access.js';
-import { attachmentRefusal, DEFAULT_FILE_LIMITS, type FileLimits, tooLarge } from './attachments.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits, takeAttachment } from './attachments.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { quotaRefusal } from './quotas.js';
 import { isSelfApproval, type ReviewPolicy, SELF_APPROVAL_NOTE, showApprovals } from './review.js';
-import {
-  type ChatEvent,
-  type ChatUser,
-  encodeThreadKey,
-  type FileEvent,
-  type Platform,
-  qualifiedUserId,
-} from './types.js';
+import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
 
 export interface RouterConfig {
   store: SessionStore;
@@ -58,28 +53,6 @@ export interface RouterMetrics {
   /** One working step ran (committed or not), with its stage and duration. */
   step(stage: string, seconds: number): void;
 }
-
-/** Runs tasks one at a time per key, in order; different keys run in parallel. */
-class KeyedQueue {
-  readonly #tails = new Map<string, Promise<unknown>>();
-  #active = 0;
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    this.#active++;
-    const result = previous.then(task, task).finally(() => {
-      this.#active--;
-      if (this.#tails.get(key) === settled) this.#tails.delete(key);
-    });
-    const settled = result.catch(() => undefined);
-    this.#tails.set(key, settled);
-    return result;
-  }
-  get active(): number {
-    return this.#active;
-  }
-}
-
-const DAY_MS = 86_400_000;
 
 /** A short id that ties a generic error message in chat to its log line. */
 export function referenceId(): string {
@@ -267,40 +240,17 @@ export class Router {
         }
         if (event.kind === 'message')
           return this.#input(session, { kind: 'message', text: event.text }, actor, event);
-        const input = await this.#takeFile(session, event);
+        const input = await takeAttachment(
+          store,
+          session,
+          event,
+          this.#config.fileLimits ?? DEFAULT_FILE_LIMITS,
+          (text) => this.#say(session, text, event.respond),
+        );
         if (input) return this.#input(session, input, actor, event);
         return;
       }
     }
-  }
-
-  /**
-   * Checks a steering person's attachment (name, per-message, per-file and per-session caps)
-   * BEFORE downloading it, then stores it once (by hash) and returns the input naming its blob.
-   */
-  async #takeFile(session: SessionRow, event: FileEvent): Promise<HumanInput | undefined> {
-    const { store } = this.#config;
-    const limits = this.#config.fileLimits ?? DEFAULT_FILE_LIMITS;
-    const say = (text: string) => this.#say(session, text, event.respond);
-    const announced = { ...event, size: event.size ?? event.bytes?.byteLength ?? 0 };
-    const refusal = attachmentRefusal(announced, store.blobUsage(session.id), limits);
-    if (refusal) return void (await say(refusal));
-    const bytes = event.bytes ?? (await event.download?.(limits.maxFileBytes));
-    if (!bytes || bytes.byteLength > limits.maxFileBytes)
-      return void (await say(tooLarge(event.name.slice(0, 120), limits)));
-    const held = store.blobUsage(session.id);
-    if (held.bytes + bytes.byteLength > limits.sessionBytes) {
-      const over = attachmentRefusal({ ...announced, size: bytes.byteLength }, held, limits);
-      return void (await say(over ?? tooLarge(event.name, limits)));
-    }
-    const blob = store.putBlob(session.id, event.name, bytes);
-    return {
-      kind: 'file',
-      name: event.name,
-      blobId: blob.id,
-      size: blob.size,
-      ...(event.text ? { text: event.text } : {}),
-    };
   }
 
   /** Answers the person privately when the platform can, else in the session's thread. */
@@ -381,7 +331,10 @@ export class Router {
       );
     if (event.thread.threadId !== '' && store.getSessionByThread(threadKey))
       return refuse('This thread already has a session; start a new one in a new thread.');
-    const overQuota = isChatPlatform(event.thread.platform) ? this.#quotaRefusal(actor) : undefined;
+    const overQuota =
+      isChatPlatform(event.thread.platform) && this.#config.quotas
+        ? quotaRefusal(store, actor, this.#config.quotas, (this.#config.now ?? Date.now)())
+        : undefined;
     if (overQuota) return refuse(overQuota);
     let thread = event.thread;
     if (event.openThread) {
@@ -401,27 +354,6 @@ export class Router {
     );
     this.#config.onCommitted?.();
     this.drive(row.id);
-  }
-
-  /** The refusal for a person at a session quota, naming the limit, the count and when it frees up. */
-  #quotaRefusal(owner: string): string | undefined {
-    const { store, quotas } = this.#config;
-    if (!quotas) return undefined;
-    if (quotas.activePerUser > 0) {
-      const active = store.countSessions({ ownerId: owner, active: true });
-      if (active >= quotas.activePerUser)
-        return `You have ${active} sessions in progress; the limit is ${quotas.activePerUser} per person (FF2_MAX_ACTIVE_SESSIONS_PER_USER). Ship or cancel one ("/ff2 list" shows them, "/ff2 cancel <id>" ends one), then start again.`;
-    }
-    if (quotas.perUserPerDay > 0) {
-      const now = (this.#config.now ?? Date.now)();
-      const dayStart = now - (now % DAY_MS);
-      const today = store.countSessions({ ownerId: owner, since: dayStart });
-      if (today >= quotas.perUserPerDay) {
-        const minutes = Math.ceil((dayStart + DAY_MS - now) / 60_000);
-        return `You have started ${today} sessions today; the limit is ${quotas.perUserPerDay} a day (FF2_MAX_SESSIONS_PER_USER_PER_DAY). It resets at 00:00 UTC, in ${Math.floor(minutes / 60)} h ${minutes % 60} min.`;
-      }
-    }
-    return undefined;
   }
 
   async #review(

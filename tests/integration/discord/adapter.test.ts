@@ -38,7 +38,8 @@ beforeEach(async () => {
     // Like the router: an admitted start opens its thread first.
     if (event.kind === 'start' && event.openThread) {
       const threadId = await event.openThread();
-      if (threadId) event.thread = { ...event.thread, threadId };
+      if (!threadId) return; // the adapter told the person; no session
+      event.thread = { ...event.thread, threadId };
     }
     events.push(event);
     await react(event);

@@ -32,7 +32,8 @@ async function startBot(extraEnv: Record<string, string> = {}): Promise<SlackAda
     // Like the router: an admitted start opens its thread (the root message) first.
     if (event.kind === 'start' && event.openThread) {
       const threadId = await event.openThread();
-      if (threadId) event.thread = { ...event.thread, threadId };
+      if (!threadId) return; // the adapter told the person; no session
+      event.thread = { ...event.thread, threadId };
     }
     events.push(event);
   });
