@@ -4,7 +4,6 @@
  * comments, their clicks get a polite refusal), and serialises work per session while sessions
  * run in parallel: one step or one input at a time per session, in arrival order.
  */
-import { randomBytes } from 'node:crypto';
 import { DuplicateInboundError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { BusyError } from '../ops/semaphore.js';
@@ -17,6 +16,7 @@ import { DEFAULT_FILE_LIMITS, type FileLimits, takeAttachment } from './attachme
 import { KeyedQueue } from './keyed-queue.js';
 import { quotaRefusal } from './quotas.js';
 import { isSelfApproval, type ReviewPolicy, SELF_APPROVAL_NOTE, showApprovals } from './review.js';
+import { isChatPlatform, type RouterMetrics, referenceId } from './router-support.js';
 import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
 
 export interface RouterConfig {
@@ -46,25 +46,9 @@ export interface RouterConfig {
   onCommitted?: () => void;
 }
 
-/** What the router reports for /metrics. */
-export interface RouterMetrics {
-  /** A repeated delivery was dropped. */
-  duplicate(platform: string): void;
-  /** One working step ran (committed or not), with its stage and duration. */
-  step(stage: string, seconds: number): void;
-}
-
-/** A short id that ties a generic error message in chat to its log line. */
-export function referenceId(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** Slack and Discord are shared; the terminal and in-process adapters are the operator's own. */
-function isChatPlatform(platform: Platform): boolean {
-  return platform === 'slack' || platform === 'discord';
-}
-
 const REVIEW_ACTIONS = new Set(['review_approve', 'review_changes']);
+
+export type { RouterMetrics } from './router-support.js';
 
 export class Router {
   readonly #config: RouterConfig;
