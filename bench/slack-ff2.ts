@@ -11,6 +11,9 @@ import { loadConfig } from '../src/config.js';
 import { createRecordingProvider } from '../src/llm/usage.js';
 import { silentLogger } from '../src/logger.js';
 import { createSandbox, createSlackFrontDoor, createToolchain } from '../src/main.js';
+import { answerOps, Health } from '../src/ops/health.js';
+import { Metrics } from '../src/ops/metrics.js';
+import { sayInThread, WorkLimits, withSession } from '../src/ops/work.js';
 import { openStore } from '../src/store/sqlite.js';
 import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../tests/fakes/slack-server.js';
@@ -37,18 +40,36 @@ export async function startFf2ForBench(options: { apiUrl: string; modelDelayMs: 
     return script(call);
   });
   const sandbox = createSandbox(config);
-  const adapter = await createSlackFrontDoor(config, silentLogger, { host: '127.0.0.1' });
+  // Limits on, as in ff2 serve: bounded work, metrics, /healthz and /metrics on the same port.
+  const work = new WorkLimits({
+    modelCalls: config.work.modelCalls,
+    sandboxRuns: config.sandbox.slots,
+    analysers: config.work.analysers,
+    maxQueued: config.work.maxQueued,
+    say: sayInThread(store),
+  });
+  const metrics = new Metrics({ store, queues: () => work.stats() });
+  let health: Health | undefined;
+  const adapter = await createSlackFrontDoor(config, silentLogger, {
+    host: '127.0.0.1',
+    ops: async (path) => (health ? answerOps(path, { health, metrics }) : undefined),
+  });
   if (!adapter) throw new Error('slack front door not configured');
   const app = createApp({
     config,
     store,
-    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
-    sandbox,
-    python: createToolchain(config),
+    llm: metrics.meterLlm(
+      work.llm(createRecordingProvider({ provider: llm, store, budget: config.llm.budget })),
+    ),
+    sandbox: metrics.meterSandbox(work.bindSandbox(sandbox)),
+    python: work.toolchain(createToolchain(config)),
     adapters: [adapter],
     logger: silentLogger,
+    metrics,
+    scope: withSession,
   });
   await app.start();
+  health = new Health({ store, leaseHeld: () => app.leaseHeld() });
   const sessions = (prefix: string) =>
     store.listSessions({ limit: 10_000 }).filter((s) => s.goal.startsWith(prefix));
 
@@ -80,6 +101,7 @@ export async function startFf2ForBench(options: { apiUrl: string; modelDelayMs: 
     /** Sessions with this goal prefix in a generating stage right now. */
     generating: (prefix: string) => sessions(prefix).filter((s) => WORKING_STAGES.has(s.stage)).length,
     async stop() {
+      health?.close();
       await app.stop();
       await sandbox.close();
       store.close();

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Outbox } from './bots/outbox.js';
-import { Router } from './bots/router.js';
+import { Router, type RouterMetrics } from './bots/router.js';
 import type { ChatAdapter } from './bots/types.js';
 import type { Config } from './config.js';
 import type { LlmProvider } from './llm/types.js';
@@ -41,6 +41,10 @@ export interface AppDeps {
    * only their messages, and let idle() wait only for them. Every thread when absent.
    */
   threadKeys?: readonly string[];
+  /** Step and dedupe counters for /metrics. */
+  metrics?: RouterMetrics;
+  /** Runs each step in a per-session scope (ops/work.ts `withSession`, for "busy, you're number N"). */
+  scope?: <T>(sessionId: string, run: () => Promise<T>) => Promise<T>;
 }
 
 export interface App {
@@ -56,6 +60,8 @@ export interface App {
   stop(options?: { abortRunning?: boolean }): Promise<void>;
   /** Resolves when no step or event is in flight and the outbox has nothing pending. */
   idle(): Promise<void>;
+  /** True while this process holds (and keeps renewing) the serving lease; true when it needs none. */
+  leaseHeld(): boolean;
 }
 
 const LEASE_TTL_MS = 30_000;
@@ -70,6 +76,8 @@ export function createApp(deps: AppDeps): App {
     python: deps.python,
     maxRepairs: deps.config.pipeline.maxRepairs,
     approvers: deps.config.pipeline.approvers,
+    maxBudgetContinues: deps.config.pipeline.maxBudgetContinues,
+    files: { read: (id) => store.getBlob(id) },
     logger: logger.child('pipeline'),
     now,
     ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),
@@ -88,8 +96,20 @@ export function createApp(deps: AppDeps): App {
     runner,
     logger: logger.child('router'),
     approvers: deps.config.pipeline.approvers,
+    access: deps.config.access,
+    quotas: deps.config.quotas,
+    reviewPolicy: deps.config.pipeline.reviewPolicy,
+    fileLimits: {
+      maxFileBytes: deps.config.sandbox.maxInputBytes,
+      perMessage: deps.config.files.perMessage,
+      perSession: deps.config.files.perSession,
+      sessionBytes: deps.config.files.sessionBytes,
+    },
+    now,
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
     onCommitted: () => outbox.kick(),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.scope ? { scope: deps.scope } : {}),
   });
   const holder =
     deps.leaseHolder === false
@@ -97,6 +117,7 @@ export function createApp(deps: AppDeps): App {
       : (deps.leaseHolder ?? `ff2-${process.pid}-${randomUUID().slice(0, 6)}`);
   let renew: ReturnType<typeof setInterval> | undefined;
   let started = false;
+  let leaseOk = !holder;
 
   return {
     router,
@@ -107,10 +128,13 @@ export function createApp(deps: AppDeps): App {
       started = true;
       if (holder) {
         store.acquireLease(holder, LEASE_TTL_MS);
+        leaseOk = true;
         renew = setInterval(() => {
           try {
             store.acquireLease(holder, LEASE_TTL_MS);
+            leaseOk = true;
           } catch (error) {
+            leaseOk = false;
             logger.error('lease renewal failed', { error: String(error) });
           }
         }, LEASE_TTL_MS / 3);
@@ -136,7 +160,9 @@ export function createApp(deps: AppDeps): App {
       }
       if (renew) clearInterval(renew);
       if (holder) store.releaseLease(holder);
+      leaseOk = !holder;
     },
+    leaseHeld: () => leaseOk,
     async idle() {
       for (;;) {
         await router.idle();

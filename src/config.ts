@@ -24,6 +24,9 @@ const num = (min: number) =>
     .pipe(z.number().min(min));
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:8080/v1' });
 
+/** The per-session token budget of local models when FF2_BUDGET_TOKENS is unset. */
+export const DEFAULT_BUDGET_TOKENS = 400_000;
+
 /** Raw variables, one line each; `.env.example` documents the same list. */
 const envSchema = z.object({
   FF2_DATA_DIR: z.string().min(1).default('./data'),
@@ -47,12 +50,28 @@ const envSchema = z.object({
   FF2_LLAMA_THREADS: int(1, 256).optional(),
   FF2_LLAMA_SEQUENCES: int(1, 16).default(2),
   FF2_PRICES: z.string().optional(),
-  FF2_BUDGET_USD: num(0).optional(),
+  FF2_BUDGET_USD: num(0).default(0.5),
   FF2_BUDGET_TOKENS: int(0, 1_000_000_000).optional(),
+  FF2_MAX_BUDGET_CONTINUES: int(0, 100).default(1),
+  FF2_MAX_CONCURRENT_MODEL_CALLS: int(1, 1024).optional(),
+  FF2_MAX_QUEUED: int(1, 100_000).default(200),
 
   FF2_MAX_REPAIRS: int(0, 20).default(3),
   FF2_APPROVERS: z.string().default(''),
   FF2_MAX_INPUT_MB: int(1, 100).default(10),
+  FF2_MAX_FILES_PER_MESSAGE: int(1, 100).default(5),
+  FF2_MAX_FILES_PER_SESSION: int(1, 1000).default(20),
+  FF2_MAX_SESSION_INPUT_MB: int(1, 10_000).default(50),
+  FF2_REVIEW_POLICY: z.enum(['any', 'others']).default('others'),
+
+  FF2_ALLOWED_USERS: z.string().default(''),
+  FF2_ALLOWED_CHANNELS: z.string().default(''),
+  FF2_ALLOWED_TEAMS: z.string().default(''),
+  FF2_ALLOWED_GUILDS: z.string().default(''),
+  FF2_MAX_ACTIVE_SESSIONS_PER_USER: int(0, 10_000).default(3),
+  FF2_MAX_SESSIONS_PER_USER_PER_DAY: int(0, 100_000).default(30),
+  FF2_RETENTION_DAYS: int(1, 36_500).default(30),
+  FF2_METRICS_PORT: int(0, 65535).optional(),
 
   FF2_HTTP_PORT: int(0, 65535).default(3000),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -75,6 +94,12 @@ const FIXES: Record<string, string> = {
   FF2_LLM: 'use openai or llama',
   FF2_JSON_MODE: 'use auto, json_schema or json_object',
   OPENAI_BASE_URL: 'use the server base URL, e.g. http://127.0.0.1:11434/v1',
+  FF2_REVIEW_POLICY: 'use any (the requester may approve their own script) or others',
+  FF2_ALLOWED_USERS:
+    'use platform-qualified ids, e.g. slack:U123,discord:1234 (or slack:* for everyone on Slack)',
+  FF2_ALLOWED_CHANNELS: 'use platform-qualified ids, e.g. slack:C123,discord:1234',
+  FF2_ALLOWED_TEAMS: 'use Slack workspace or Enterprise ids, e.g. slack:T123,slack:E123',
+  FF2_ALLOWED_GUILDS: 'use Discord server ids, e.g. discord:1234',
   FF2_PRICES: 'use JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per million tokens)',
 };
 
@@ -112,7 +137,30 @@ export interface Config {
     prices: Record<string, PriceEntry>;
     budget: { usd: number | undefined; tokens: number | undefined };
   };
-  pipeline: { maxRepairs: number; approvers: readonly string[] };
+  pipeline: {
+    maxRepairs: number;
+    approvers: readonly string[];
+    /** `others`: the requester's own Approve on the review card is a comment, not an approval. */
+    reviewPolicy: 'any' | 'others';
+    /** How many times approvers may grant a session another budget. */
+    maxBudgetContinues: number;
+  };
+  /** Who may use the bot: platform-qualified ids per axis; an empty list leaves that axis open. */
+  access: {
+    users: readonly string[];
+    channels: readonly string[];
+    teams: readonly string[];
+    guilds: readonly string[];
+  };
+  /** Per-user session quotas (0 = no limit). */
+  quotas: { activePerUser: number; perUserPerDay: number };
+  /** Attachments: per message (count), per session (count and total bytes). Per file: sandbox.maxInputBytes. */
+  files: { perMessage: number; perSession: number; sessionBytes: number };
+  /** Global bounds on concurrent work; `maxQueued` is each queue's length before "busy" refusals. */
+  work: { modelCalls: number; analysers: number; maxQueued: number };
+  retentionDays: number;
+  /** A separate port for GET /healthz and GET /metrics; undefined = only with the Slack HTTP receiver. */
+  metricsPort: number | undefined;
   httpPort: number;
   slack:
     | {
@@ -160,6 +208,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       throw new ConfigError('FF2_PRICES', `FF2_PRICES is not valid; ${FIXES.FF2_PRICES}`);
     }
   }
+  const access = {
+    users: qualifiedList(e.FF2_ALLOWED_USERS, 'FF2_ALLOWED_USERS', ['slack', 'discord', 'terminal']),
+    channels: qualifiedList(e.FF2_ALLOWED_CHANNELS, 'FF2_ALLOWED_CHANNELS', ['slack', 'discord', 'terminal']),
+    teams: qualifiedList(e.FF2_ALLOWED_TEAMS, 'FF2_ALLOWED_TEAMS', ['slack']),
+    guilds: qualifiedList(e.FF2_ALLOWED_GUILDS, 'FF2_ALLOWED_GUILDS', ['discord']),
+  };
+  const provider = e.FF2_LLM ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'llama');
+  const localModel =
+    provider === 'llama' ||
+    (e.OPENAI_BASE_URL !== undefined && !e.OPENAI_BASE_URL.includes('api.openai.com'));
   if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       'SLACK_SIGNING_SECRET',
@@ -187,7 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxInputBytes: e.FF2_MAX_INPUT_MB * 1024 * 1024,
     },
     llm: {
-      provider: e.FF2_LLM ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'llama'),
+      provider,
       openai: {
         apiKey: e.OPENAI_API_KEY,
         baseUrl: e.OPENAI_BASE_URL,
@@ -203,14 +261,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         modelsDir: join(dataDir, 'models'),
       },
       prices,
-      budget: { usd: e.FF2_BUDGET_USD, tokens: e.FF2_BUDGET_TOKENS },
+      // Priced models are held to USD; local models (and servers without a price) to tokens.
+      budget: {
+        usd: e.FF2_BUDGET_USD,
+        tokens: e.FF2_BUDGET_TOKENS ?? (localModel ? DEFAULT_BUDGET_TOKENS : undefined),
+      },
     },
     pipeline: {
       maxRepairs: e.FF2_MAX_REPAIRS,
-      approvers: e.FF2_APPROVERS.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      approvers: list(e.FF2_APPROVERS),
+      reviewPolicy: e.FF2_REVIEW_POLICY,
+      maxBudgetContinues: e.FF2_MAX_BUDGET_CONTINUES,
     },
+    access,
+    quotas: {
+      activePerUser: e.FF2_MAX_ACTIVE_SESSIONS_PER_USER,
+      perUserPerDay: e.FF2_MAX_SESSIONS_PER_USER_PER_DAY,
+    },
+    files: {
+      perMessage: e.FF2_MAX_FILES_PER_MESSAGE,
+      perSession: e.FF2_MAX_FILES_PER_SESSION,
+      sessionBytes: e.FF2_MAX_SESSION_INPUT_MB * 1024 * 1024,
+    },
+    work: {
+      // HTTP providers serve many calls at once; a local model runs its context sequences.
+      modelCalls: e.FF2_MAX_CONCURRENT_MODEL_CALLS ?? (provider === 'openai' ? 8 : e.FF2_LLAMA_SEQUENCES),
+      analysers: Math.max(1, cores),
+      maxQueued: e.FF2_MAX_QUEUED,
+    },
+    retentionDays: e.FF2_RETENTION_DAYS,
+    metricsPort: e.FF2_METRICS_PORT,
     httpPort: e.FF2_HTTP_PORT,
     slack: e.SLACK_BOT_TOKEN
       ? {
@@ -231,6 +311,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         : undefined,
   };
   return deepFreeze(config);
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A comma list of `platform:id` entries (`platform:*` = everyone on that platform). */
+function qualifiedList(value: string, variable: string, platforms: readonly string[]): string[] {
+  const entries = list(value);
+  for (const entry of entries) {
+    const platform = entry.slice(0, entry.indexOf(':'));
+    if (!platforms.includes(platform) || entry.length <= platform.length + 1)
+      throw new ConfigError(
+        variable,
+        `${variable} is invalid: "${entry}" is not platform-qualified; ${FIXES[variable] ?? `use ${platforms.join('/')}:<id>`}`,
+      );
+  }
+  return entries;
 }
 
 function readConfigFile(cwd: string): Record<string, string> {

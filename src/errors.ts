@@ -8,13 +8,15 @@ export type AppErrorCode =
   | 'config_invalid'
   | 'store_failed'
   | 'store_stale'
+  | 'store_duplicate_inbound'
   | 'store_lease_held'
   | 'sandbox_unavailable'
   | 'sandbox_failed'
   | 'llm_failed'
   | 'adapter_failed'
   | 'stage_failed'
-  | 'usage';
+  | 'usage'
+  | 'busy';
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -39,6 +41,16 @@ export class ConfigError extends AppError {
 export class StoreError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('store_failed', message, options);
+  }
+}
+
+/** A step carried an inbound event id that is already recorded: the delivery was handled before. */
+export class DuplicateInboundError extends AppError {
+  constructor(readonly eventId: string) {
+    super(
+      'store_duplicate_inbound',
+      `inbound event ${eventId} was already handled; the step was not committed`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { guildAllowed } from './bots/access.js';
 import type { CliIo } from './commands/types.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -101,6 +102,7 @@ export async function createDiscordFrontDoor(
     token: config.discord.token,
     maxInputBytes: config.sandbox.maxInputBytes,
     logger,
+    keepGuild: (guildId) => guildAllowed(config.access, guildId),
   });
 }
 
@@ -136,7 +138,12 @@ function discordRestOptions(config: Readonly<Config>) {
 export async function createSlackFrontDoor(
   config: Readonly<Config>,
   logger: Logger,
-  overrides: { host?: string; perChannelIntervalMs?: number } = {},
+  overrides: {
+    host?: string;
+    perChannelIntervalMs?: number;
+    /** Serves GET /healthz and /metrics on FF2_HTTP_PORT in HTTP mode. */
+    ops?: (path: string) => Promise<import('./ops/health.js').OpsResponse | undefined>;
+  } = {},
 ): Promise<import('./bots/slack/adapter.js').SlackAdapter | undefined> {
   const slack = config.slack;
   if (!slack) return undefined;
@@ -148,7 +155,8 @@ export async function createSlackFrontDoor(
     rejectRateLimitedCalls: true,
     timeout: 30_000,
   };
-  const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.ERROR;
+  // Bolt's own logger never goes below warn: at debug it would print request bodies and tokens.
+  const logLevel = config.logLevel === 'debug' || config.logLevel === 'info' ? LogLevel.WARN : LogLevel.ERROR;
   const base = {
     maxInputBytes: config.sandbox.maxInputBytes,
     botToken: slack.botToken,
@@ -171,6 +179,7 @@ export async function createSlackFrontDoor(
     signingSecret: slack.signingSecret ?? '',
     port: config.httpPort,
     ...(overrides.host ? { host: overrides.host } : {}),
+    ...(overrides.ops ? { ops: overrides.ops } : {}),
     logger: logger.child('slack'),
   });
   const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel });

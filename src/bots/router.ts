@@ -4,11 +4,19 @@
  * comments, their clicks get a polite refusal), and serialises work per session while sessions
  * run in parallel: one step or one input at a time per session, in arrival order.
  */
-import { describeError } from '../errors.js';
+import { DuplicateInboundError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { BusyError } from '../ops/semaphore.js';
+import { RESOURCE_WORDS, type WorkResource } from '../ops/work.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
+import { type AccessPolicy, checkAccess, refusalText } from './access.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits, takeAttachment } from './attachments.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { quotaRefusal } from './quotas.js';
+import { isSelfApproval, type ReviewPolicy, SELF_APPROVAL_NOTE, showApprovals } from './review.js';
+import { isChatPlatform, type RouterMetrics, referenceId } from './router-support.js';
 import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
 
 export interface RouterConfig {
@@ -17,32 +25,30 @@ export interface RouterConfig {
   logger: Logger;
   /** Qualified ids (`slack:U123`) who may steer any session. */
   approvers: readonly string[];
+  /** Who may use the bot at all; everyone when absent. */
+  access?: AccessPolicy;
+  /** Per-user session quotas (0 = no limit); none when absent. */
+  quotas?: { activePerUser: number; perUserPerDay: number };
+  /** FF2_REVIEW_POLICY; `others` when absent. */
+  reviewPolicy?: ReviewPolicy;
+  /** Attachment caps; DEFAULT_FILE_LIMITS when absent. */
+  fileLimits?: FileLimits;
+  /** Runs each step inside a per-session scope (bounded work knows whose call waits). */
+  scope?: <T>(sessionId: string, run: () => Promise<T>) => Promise<T>;
+  /** Base delay before a step postponed by a full work queue is retried, in ms. Default 2,000. */
+  busyRetryMs?: number;
+  /** Counters for /metrics; none when absent. */
+  metrics?: RouterMetrics;
+  /** Epoch ms (quota days). Default Date.now. */
+  now?: () => number;
   randomId: () => string;
   /** Called after anything was committed (wakes the outbox). */
   onCommitted?: () => void;
 }
 
-/** Runs tasks one at a time per key, in order; different keys run in parallel. */
-class KeyedQueue {
-  readonly #tails = new Map<string, Promise<unknown>>();
-  #active = 0;
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    this.#active++;
-    const result = previous.then(task, task).finally(() => {
-      this.#active--;
-      if (this.#tails.get(key) === settled) this.#tails.delete(key);
-    });
-    const settled = result.catch(() => undefined);
-    this.#tails.set(key, settled);
-    return result;
-  }
-  get active(): number {
-    return this.#active;
-  }
-}
-
 const REVIEW_ACTIONS = new Set(['review_approve', 'review_changes']);
+
+export type { RouterMetrics } from './router-support.js';
 
 export class Router {
   readonly #config: RouterConfig;
@@ -50,25 +56,44 @@ export class Router {
   /** Sessions whose step loop is running, with the signal of the step in flight. */
   readonly #driving = new Map<string, AbortController>();
   readonly #tasks = new Set<Promise<unknown>>();
+  /** Sessions whose step waits for room in a full work queue (retry timers). */
+  readonly #postponed = new Map<string, NodeJS.Timeout>();
+  /** Event ids being handled now (a redelivery during handling is dropped). */
+  readonly #inflight = new Set<string>();
   #closed = false;
 
   constructor(config: RouterConfig) {
     this.#config = config;
   }
 
-  /** The adapters' callback. Never throws. */
+  /**
+   * The adapters' callback. Never throws. A repeat delivery (recorded in the store, or still in
+   * flight here) is dropped; the dedupe row of an event that changes a session commits in the same
+   * transaction as that change, and events that change nothing are recorded when handled.
+   */
   readonly handle = async (event: ChatEvent): Promise<void> => {
     if (this.#closed) return;
     const { store, logger } = this.#config;
+    if (this.#inflight.has(event.id) || store.hasInbound(event.id)) {
+      logger.debug('duplicate event dropped', { id: event.id });
+      this.#config.metrics?.duplicate(event.thread.platform);
+      return;
+    }
+    this.#inflight.add(event.id);
     try {
-      if (!store.recordInbound(event.id, event.thread.platform)) {
-        logger.debug('duplicate event dropped', { id: event.id });
-        return;
-      }
       await this.#track(this.#dispatch(event));
+      // Events that changed no session (refusals, comments, replies) are recorded here.
+      store.recordInbound(event.id, event.thread.platform);
     } catch (error) {
-      logger.error('event failed', { id: event.id, kind: event.kind, error: describeError(error) });
-      await event.respond?.('Sorry, something went wrong handling that. Please try again.').catch(() => {});
+      if (error instanceof DuplicateInboundError) return;
+      // Not recorded: nothing was committed, so a redelivery may act on it.
+      const ref = referenceId();
+      logger.error('event failed', { ref, id: event.id, kind: event.kind, error: describeError(error) });
+      await event
+        .respond?.(`Sorry, something went wrong handling that (ref ${ref}). Please try again.`)
+        .catch(() => {});
+    } finally {
+      this.#inflight.delete(event.id);
     }
   };
 
@@ -80,19 +105,54 @@ export class Router {
         for (;;) {
           const controller = new AbortController();
           this.#driving.set(sessionId, controller);
-          const row = await this.#queue.run(sessionId, () =>
-            this.#config.runner.step(sessionId, controller.signal),
-          );
+          const scope = this.#config.scope ?? ((_id, run) => run());
+          const row = await this.#queue.run(sessionId, async () => {
+            const stage = this.#config.metrics ? this.#config.store.getSession(sessionId)?.stage : undefined;
+            const started = performance.now();
+            const committed = await scope(sessionId, () =>
+              this.#config.runner.step(sessionId, controller.signal),
+            );
+            if (stage) this.#config.metrics?.step(stage, (performance.now() - started) / 1000);
+            return committed;
+          });
           if (row) this.#config.onCommitted?.();
           if (row?.status !== 'working' || this.#closed) break;
         }
       } catch (error) {
+        if (error instanceof BusyError) return this.#waitForRoom(sessionId, error);
         this.#config.logger.error('session step failed', { sessionId, error: describeError(error) });
       } finally {
         this.#driving.delete(sessionId);
       }
     };
     void this.#track(loop());
+  }
+
+  /**
+   * A wait line was full: say so once, then try the step again later (the session stays
+   * `working`, so a restart resumes it too).
+   */
+  #waitForRoom(sessionId: string, error: BusyError): void {
+    const { logger, store } = this.#config;
+    logger.warn('work queue full; step postponed', { sessionId, resource: error.resource });
+    if (!this.#postponed.has(sessionId)) {
+      const session = store.getSession(sessionId);
+      if (session)
+        void this.#say(
+          session,
+          `ff2 is at capacity right now (${error.position - 1} requests already waiting for ${RESOURCE_WORDS[error.resource as WorkResource] ?? error.resource}). Your session keeps its place and will continue by itself.`,
+        );
+    }
+    const delay = this.#config.busyRetryMs ?? 2000;
+    const timer = setTimeout(
+      () => {
+        this.#postponed.delete(sessionId);
+        this.drive(sessionId);
+      },
+      delay + Math.floor(Math.random() * delay),
+    );
+    timer.unref();
+    this.#postponed.set(sessionId, timer);
   }
 
   /** Resolves when no event or step is in flight. */
@@ -103,6 +163,8 @@ export class Router {
   /** Stops taking events and steps; in-flight steps still commit. */
   close(): void {
     this.#closed = true;
+    for (const timer of this.#postponed.values()) clearTimeout(timer);
+    this.#postponed.clear();
   }
 
   /** Aborts every step in flight (they commit nothing and re-run on the next start). */
@@ -125,6 +187,7 @@ export class Router {
     const { store } = this.#config;
     const threadKey = encodeThreadKey(event.thread);
     const actor = qualifiedUserId(event.thread.platform, event.user);
+    if (!this.#admitted(event)) return;
     switch (event.kind) {
       case 'start':
         return this.#start(event, threadKey, actor);
@@ -143,8 +206,7 @@ export class Router {
             ...(event.value !== undefined ? { value: event.value } : {}),
           },
           actor,
-          event.respond,
-          event.user,
+          event,
         );
       }
       case 'message':
@@ -152,6 +214,7 @@ export class Router {
         const session = store.getSessionByThread(threadKey);
         if (!session) return;
         if (!this.#maySteer(session, event.thread.platform, event.user)) {
+          // Kept as a comment; a stranger's file is never downloaded.
           store.appendEvent(session.id, {
             type: 'comment',
             actor,
@@ -159,18 +222,45 @@ export class Router {
           });
           return;
         }
-        const input: HumanInput =
-          event.kind === 'message'
-            ? { kind: 'message', text: event.text }
-            : {
-                kind: 'file',
-                name: event.name,
-                bytes: event.bytes,
-                ...(event.text ? { text: event.text } : {}),
-              };
-        return this.#input(session, input, actor, event.respond, event.user);
+        if (event.kind === 'message')
+          return this.#input(session, { kind: 'message', text: event.text }, actor, event);
+        const input = await takeAttachment(
+          store,
+          session,
+          event,
+          this.#config.fileLimits ?? DEFAULT_FILE_LIMITS,
+          (text) => this.#say(session, text, event.respond),
+        );
+        if (input) return this.#input(session, input, actor, event);
+        return;
       }
     }
+  }
+
+  /** Answers the person privately when the platform can, else in the session's thread. */
+  async #say(session: SessionRow, text: string, respond?: (text: string) => Promise<void>): Promise<void> {
+    if (respond) return void (await respond(text).catch(() => {}));
+    this.#config.store.enqueue(session.id, [
+      { threadKey: session.threadKey, payload: { text, sessionId: session.id } },
+    ]);
+    this.#config.onCommitted?.();
+  }
+
+  /** Access lists: a refused person gets a private note (messages are ignored); nothing is stored. */
+  #admitted(event: ChatEvent): boolean {
+    const policy = this.#config.access;
+    if (!policy) return true;
+    const { platform, channelId } = event.thread;
+    const verdict = checkAccess(policy, platform, event.user.id, channelId, event.place);
+    if (verdict.ok) return true;
+    this.#config.logger.info('event refused by access list', {
+      platform,
+      axis: verdict.axis,
+      kind: event.kind,
+    });
+    if (event.kind !== 'message' && event.kind !== 'file')
+      void event.respond?.(refusalText(verdict.axis, platform, this.#config.approvers)).catch(() => {});
+    return false;
   }
 
   #maySteerOrSay(session: SessionRow, event: Extract<ChatEvent, { kind: 'action' }>): boolean {
@@ -181,20 +271,21 @@ export class Router {
     return false;
   }
 
-  async #input(
-    session: SessionRow,
-    input: HumanInput,
-    actor: string,
-    respond: ((text: string) => Promise<void>) | undefined,
-    user?: ChatUser,
-  ): Promise<void> {
+  async #input(session: SessionRow, input: HumanInput, actor: string, event: ChatEvent): Promise<void> {
+    const { respond, user } = event;
     const cancelling =
       (input.kind === 'action' && input.action === 'cancel') ||
       (input.kind === 'message' && /^\s*(cancel|stop)[.!]?\s*$/i.test(input.text));
     // A cancel must not wait behind a long step: abort the step in flight (it commits nothing).
     if (cancelling) this.#driving.get(session.id)?.abort();
+    const platform = session.platform as Platform;
+    // The operator's own front doors (terminal, in-process) count as approvers.
+    const approver = !isChatPlatform(platform) || this.#config.approvers.includes(actor);
     const outcome = await this.#queue.run(session.id, async () =>
-      this.#config.runner.applyInput(session.id, input, actor, user?.name ?? user?.id),
+      this.#config.runner.applyInput(session.id, input, actor, user.name ?? user.id, approver, {
+        id: event.id,
+        platform: event.thread.platform,
+      }),
     );
     if ('reply' in outcome) {
       await respond?.(outcome.reply).catch(() => {});
@@ -222,15 +313,29 @@ export class Router {
       return refuse(
         `That goal is ${goal.length} characters; the limit is ${MAX_GOAL_CHARS}. Please shorten it to the essentials.`,
       );
-    if (store.getSessionByThread(threadKey))
+    if (event.thread.threadId !== '' && store.getSessionByThread(threadKey))
       return refuse('This thread already has a session; start a new one in a new thread.');
-    const row = runner.create({
-      id: this.#config.randomId(),
-      threadKey,
-      platform: event.thread.platform,
-      ownerId: actor,
-      goal,
-    });
+    const overQuota =
+      isChatPlatform(event.thread.platform) && this.#config.quotas
+        ? quotaRefusal(store, actor, this.#config.quotas, (this.#config.now ?? Date.now)())
+        : undefined;
+    if (overQuota) return refuse(overQuota);
+    let thread = event.thread;
+    if (event.openThread) {
+      const threadId = await event.openThread();
+      if (threadId === undefined) return;
+      thread = { ...thread, threadId };
+    }
+    const row = runner.create(
+      {
+        id: this.#config.randomId(),
+        threadKey: encodeThreadKey(thread),
+        platform: event.thread.platform,
+        ownerId: actor,
+        goal,
+      },
+      { id: event.id, platform: event.thread.platform },
+    );
     this.#config.onCommitted?.();
     this.drive(row.id);
   }
@@ -244,9 +349,15 @@ export class Router {
     const verdict = event.action === 'review_approve' ? 'approved' : 'changes_requested';
     // The Slack/Discord modal's text: the review comment and, from an allowed reviewer, the change to apply.
     const comment = verdict === 'changes_requested' ? event.value?.trim() : undefined;
+    if (verdict === 'approved' && isSelfApproval(this.#config.reviewPolicy ?? 'others', session, actor)) {
+      store.appendEvent(session.id, { type: 'comment', actor, data: { review: 'approve', own: true } });
+      return void (await event.respond?.(SELF_APPROVAL_NOTE).catch(() => {}));
+    }
     store.addReview({ sessionId: session.id, reviewer: actor, verdict, ...(comment ? { comment } : {}) });
-    if (verdict === 'approved')
+    if (verdict === 'approved') {
+      if (showApprovals(store, session)) this.#config.onCommitted?.();
       return void (await event.respond?.('Thanks, your approval is recorded.').catch(() => {}));
+    }
     if (!this.#maySteer(session, event.thread.platform, event.user)) {
       await event
         .respond?.('Your review is recorded. Only the owner or an approver can reopen the session.')
@@ -257,8 +368,7 @@ export class Router {
       session,
       { kind: 'action', action: 'review_changes', ...(comment ? { value: comment } : {}) },
       actor,
-      event.respond,
-      event.user,
+      event,
     );
   }
 
@@ -279,6 +389,6 @@ export class Router {
     if (!session) return void (await say(`No session ${event.args.trim() || '(give its id)'}.`));
     if (!this.#maySteer(session, event.thread.platform, event.user))
       return void (await say('Only the owner or an approver can cancel that session.'));
-    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event.respond, event.user);
+    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event);
   }
 }

@@ -4,6 +4,8 @@
  * anything. Authorisation, dedupe, ordering and session lookup live in `router.ts`.
  */
 
+import type { EventPlace } from './access.js';
+
 export type Platform = 'slack' | 'discord' | 'terminal' | 'memory';
 
 /** Where a session lives. Encoded as the opaque key `platform:channelId:threadId`. */
@@ -46,12 +48,20 @@ interface EventBase {
    * terminal line). Absent where the platform has no such channel.
    */
   respond?: (text: string) => Promise<void>;
+  /** Workspace / Enterprise (Slack) or guild (Discord) the event came from, for access lists. */
+  place?: EventPlace;
 }
 
 /** A person asked for a new session with a goal. The adapter has already created the thread. */
 export interface StartEvent extends EventBase {
   kind: 'start';
   goal: string;
+  /**
+   * Opens the session's thread (Slack root message, Discord thread) once the router has admitted
+   * the request; resolves with the thread id, or undefined when it could not (the adapter has told
+   * the person). Absent when `thread` already names the thread (mentions, terminal).
+   */
+  openThread?: () => Promise<string | undefined>;
 }
 /** A free-text reply in a session's thread. */
 export interface MessageEvent extends EventBase {
@@ -67,11 +77,22 @@ export interface ActionEvent extends EventBase {
   /** The message that carried the button (to detect stale clicks). */
   message?: MessageRef;
 }
-/** A file attached in a session's thread, already downloaded (size-limited by the adapter). */
+/**
+ * A file attached in a session's thread. Chat adapters do NOT download it: the router first checks
+ * the session, the sender's right to steer, the name and the caps, then calls `download`.
+ */
 export interface FileEvent extends EventBase {
   kind: 'file';
   name: string;
-  bytes: Uint8Array;
+  /** Size the platform announced, in bytes (0 when unknown; `download` still enforces the cap). */
+  size?: number;
+  /** The bytes, when the adapter already has them (terminal, tests). */
+  bytes?: Uint8Array;
+  /** Fetches at most `maxBytes`; undefined when the file turns out larger. @throws AdapterError */
+  download?: (maxBytes: number) => Promise<Uint8Array | undefined>;
+  /** 0-based position among the files of the person's message, and how many it had. */
+  index?: number;
+  filesInMessage?: number;
   /** Text typed with the file, if any. */
   text?: string;
 }

@@ -6,6 +6,7 @@ import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { modelsCommand } from './models.js';
 import { pythonCommand } from './python.js';
+import { pruneCommand } from './prune.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -28,4 +29,5 @@ export const COMMANDS: readonly Command[] = [
   modelsCommand,
   serveCommand,
   evalCommand,
+  pruneCommand,
 ];

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
+import { describePolicy } from '../bots/access.js';
 import type { ChatAdapter } from '../bots/types.js';
+import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import {
   createAppLogger,
@@ -13,6 +15,11 @@ import {
   loadAppConfig,
   onInterrupt,
 } from '../main.js';
+import { answerOps, Health, type OpsResponse } from '../ops/health.js';
+import { startOpsServer } from '../ops/http.js';
+import { Metrics } from '../ops/metrics.js';
+import { scheduleDailyPrune } from '../ops/retention.js';
+import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -22,9 +29,10 @@ const USAGE = `Usage: ff2 serve [--host <address>]
 
 Starts every configured chat front door and resumes unfinished sessions:
   Slack    when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on
-           FF2_HTTP_PORT (POST /slack/events, GET /healthz) with SLACK_SIGNING_SECRET
+           FF2_HTTP_PORT (POST /slack/events, GET /healthz, GET /metrics) with SLACK_SIGNING_SECRET
   Discord  when DISCORD_TOKEN and DISCORD_APP_ID are set (gateway; register /ff2 once with
            "ff2 discord register")
+GET /healthz and GET /metrics (Prometheus) are also served on FF2_METRICS_PORT when set.
 One server per database (FF2_DB). SIGTERM or Ctrl+C stops taking events, lets running steps
 commit, drains the outbox and exits within 10 s.
 
@@ -51,7 +59,11 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const config = loadAppConfig(io);
   const logger = createAppLogger(config);
   const adapters: ChatAdapter[] = [];
-  const slack = await createSlackFrontDoor(config, logger, host ? { host } : {});
+  // /healthz and /metrics: answered once the app exists (the Slack receiver starts before it).
+  let answer: ((path: string) => Promise<OpsResponse | undefined>) | undefined;
+  const ops = async (path: string): Promise<OpsResponse | undefined> =>
+    answer ? answer(path) : { status: 503, contentType: 'text/plain', body: 'starting' };
+  const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
   if (slack) adapters.push(slack);
   const discord = await createDiscordFrontDoor(config, logger);
   if (discord) adapters.push(discord);
@@ -76,8 +88,33 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const store = createStore(config);
   let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
   try {
-    llm = await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) });
-    const app = createApp({ config, store, llm, sandbox, python: createToolchain(config), adapters, logger });
+    const work = new WorkLimits({
+      modelCalls: config.work.modelCalls,
+      sandboxRuns: config.sandbox.slots,
+      analysers: config.work.analysers,
+      maxQueued: config.work.maxQueued,
+      say: sayInThread(store),
+    });
+    const metrics = new Metrics({ store, queues: () => work.stats() });
+    llm = metrics.meterLlm(
+      work.llm(await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) })),
+    );
+    const app = createApp({
+      config,
+      store,
+      llm,
+      sandbox: metrics.meterSandbox(work.bindSandbox(sandbox)),
+      python: work.toolchain(createToolchain(config)),
+      adapters,
+      logger,
+      metrics,
+      scope: withSession,
+    });
+    const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
+    const stopPruning = scheduleDailyPrune(store, config.retentionDays, logger.child('retention'));
+    answer = (path) => answerOps(path, { health, metrics });
+    const opsServer =
+      config.metricsPort !== undefined ? await startOpsServer(config.metricsPort, host, ops) : undefined;
     let stopRequested!: () => void;
     const stopped = new Promise<void>((resolve) => {
       stopRequested = resolve;
@@ -86,12 +123,18 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     try {
       await app.start();
       const doors = adapters.map((a) => describeDoor(a)).join(', ');
-      io.err(`ff2 serve: listening (${doors}); Ctrl+C or SIGTERM to stop\n`);
+      const metricsAt = opsServer ? `; /healthz and /metrics on :${opsServer.port}` : '';
+      io.err(`ff2 serve: listening (${doors}${metricsAt}); Ctrl+C or SIGTERM to stop\n`);
+      io.err(`ff2 serve: ${describeLimits(config)}\n`);
+      logger.info('effective policy', { access: describePolicy(config.access), quotas: config.quotas });
       await stopped;
       io.err('ff2 serve: stopping…\n');
     } finally {
       const done = await withDeadline(app.stop(), STOP_DEADLINE_MS);
       stopListening();
+      await opsServer?.close();
+      health.close();
+      stopPruning();
       if (!done) logger.warn('graceful stop took too long; exiting anyway', { deadlineMs: STOP_DEADLINE_MS });
     }
     return 0;
@@ -100,6 +143,19 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     await sandbox.close();
     store.close();
   }
+}
+
+/** The effective access policy and limits, one line, for the operator. */
+export function describeLimits(config: Readonly<Config>): string {
+  const access = Object.entries(describePolicy(config.access))
+    .map(([axis, who]) => `${axis}=${who}`)
+    .join(' ');
+  const { activePerUser, perUserPerDay } = config.quotas;
+  const { usd, tokens } = config.llm.budget;
+  const budget = [usd !== undefined ? `$${usd}` : '', tokens !== undefined ? `${tokens} tokens` : '']
+    .filter(Boolean)
+    .join(' / ');
+  return `access ${access}; per user ${activePerUser || 'unlimited'} active, ${perUserPerDay || 'unlimited'} a day; budget ${budget || 'unlimited'} per session; review policy ${config.pipeline.reviewPolicy}`;
 }
 
 function describeDoor(adapter: ChatAdapter): string {

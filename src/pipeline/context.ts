@@ -10,12 +10,42 @@ import type { Sandbox } from '../sandbox/types.js';
 import type { UsageTotals } from '../store/types.js';
 import type { SessionState, StageOutcome, WorkingStage } from './types.js';
 
+/** A stored file (an attachment): name, size and bytes. */
+export interface StoredFile {
+  name: string;
+  size: number;
+  bytes: Uint8Array;
+}
+
+/** Reads stored files by id; state refers to them as `blob:<id>` (see `fileRef`). */
+export interface FileReader {
+  /** Undefined when the file is gone (pruned, or never stored). */
+  read(id: number): StoredFile | undefined;
+}
+
 export interface StageDeps {
   llm: LlmProvider;
   sandbox: Sandbox;
   python: PythonToolchain;
   /** FF2_MAX_REPAIRS. */
   maxRepairs: number;
+  /** Stored attachments; absent in tests that attach nothing. */
+  files?: FileReader;
+}
+
+/** How session state refers to a stored file: `blob:<id>`. */
+export function fileRef(id: number): string {
+  return `blob:${id}`;
+}
+
+/**
+ * The bytes behind a state file value: `blob:<id>` read through `files`; anything else is
+ * base64 (sessions saved before files moved to blobs). Undefined when the blob is gone.
+ */
+export function readStateFile(value: string, files: FileReader | undefined): Uint8Array | undefined {
+  const blob = /^blob:(\d+)$/.exec(value);
+  if (!blob) return Uint8Array.from(Buffer.from(value, 'base64'));
+  return files?.read(Number(blob[1]))?.bytes;
 }
 
 /** Facts from the store a stage may read (the runner gathers them; stages never touch the store). */

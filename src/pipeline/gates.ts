@@ -3,6 +3,7 @@
  * either an advance (committed by the runner) or a reply only that person sees (stale buttons,
  * busy stages), out. Cancel works everywhere.
  */
+import { type FileReader, fileRef, readStateFile } from './context.js';
 import { classifyFeedback, isCancelText } from './feedback.js';
 import { CANCEL } from './messages.js';
 import { packageGate } from './packages.js';
@@ -11,7 +12,8 @@ import { type Draft, isWorkingStage, type SessionState, type StageName } from '.
 export type HumanInput =
   | { kind: 'message'; text: string }
   | { kind: 'action'; action: string; value?: string }
-  | { kind: 'file'; name: string; bytes: Uint8Array; text?: string };
+  /** A stored attachment (bytes are read by id through GateOptions.files when needed). */
+  | { kind: 'file'; name: string; blobId: number; size: number; text?: string };
 
 export type GateOutcome =
   | { kind: 'advance'; result: string; state: SessionState; messages?: Draft[]; scriptReason?: string }
@@ -21,8 +23,12 @@ export interface GateOptions {
   maxRepairs: number;
   /** Who acted, for messages ("cancelled by …"). */
   actor: string;
-  /** The actor is in FF2_APPROVERS (may ask an admin to install a package). */
+  /** The actor is an approver (FF2_APPROVERS): only approvers may grant more budget. Default true. */
   approver?: boolean;
+  /** Extra budgets approvers may grant per session (FF2_MAX_BUDGET_CONTINUES). Default unlimited. */
+  maxBudgetContinues?: number;
+  /** Stored files (an attached .py taken as the new script). */
+  files?: FileReader;
 }
 
 const STALE = 'That button is no longer active: the session has moved on.';
@@ -54,7 +60,7 @@ export function handleInput(
   }
   if (input.kind === 'file') return onFile(stage, state, input);
   if (input.kind === 'action' && input.action.startsWith('file_as_')) {
-    return onPendingFile(stage, state, input.action) ?? { kind: 'reply', text: STALE };
+    return onPendingFile(stage, state, input.action, options.files) ?? { kind: 'reply', text: STALE };
   }
   switch (stage) {
     case 'answer_questions':
@@ -109,12 +115,15 @@ export function handleInput(
       if (input.kind === 'message') return advance('change', { ...state, feedback: input.text, repairs: 0 });
       return { kind: 'reply', text: STALE };
     case 'budget_paused':
-      if (input.kind === 'action' && input.action === 'continue')
+      if (input.kind === 'action' && input.action === 'continue') {
+        const refusal = budgetRefusal(state, options);
+        if (refusal) return { kind: 'reply', text: refusal };
         return advance(
           'resume',
           { ...state, paused: null, budgetScale: state.budgetScale + 1 },
-          'Continuing with another budget of the same size…',
+          `${options.actor} granted another budget of the same size. Continuing…`,
         );
+      }
       return { kind: 'reply', text: 'The session is paused on its budget: click Continue or Cancel.' };
     case 'retry_paused':
       if (input.kind === 'action' && input.action === 'retry')
@@ -138,6 +147,17 @@ export function handleInput(
       };
   }
   return { kind: 'reply', text: STALE };
+}
+
+/** Why `options.actor` may not grant this session another budget, if they may not. */
+function budgetRefusal(state: SessionState, options: GateOptions): string | undefined {
+  if (options.approver === false)
+    return 'Only an approver (FF2_APPROVERS) can grant this session more budget: ask one to click Continue, or Cancel.';
+  const granted = state.budgetScale - 1;
+  const max = options.maxBudgetContinues;
+  if (max !== undefined && granted >= max)
+    return `This session has had ${granted} extra budget(s), the limit per session (FF2_MAX_BUDGET_CONTINUES=${max}); it does not reset. Cancel it and start a new session, or raise FF2_MAX_BUDGET_CONTINUES.`;
+  return undefined;
 }
 
 function advance(result: string, state: SessionState, text?: string): GateOutcome {
@@ -252,7 +272,7 @@ function onFile(
       result: 'stay',
       state: {
         ...state,
-        pendingFile: { name: input.name, base64: Buffer.from(input.bytes).toString('base64') },
+        pendingFile: { name: input.name, blobId: input.blobId, base64: '' },
       },
       messages: [
         {
@@ -262,17 +282,24 @@ function onFile(
       ],
     };
   }
-  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, input.bytes);
+  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, fileRef(input.blobId));
   return { kind: 'reply', text: 'I can take a file when the script is ready to run or after a run.' };
 }
 
 /** The answer to "new script or input file?". */
-function onPendingFile(stage: StageName, state: SessionState, action: string): GateOutcome | undefined {
+function onPendingFile(
+  stage: StageName,
+  state: SessionState,
+  action: string,
+  files: FileReader | undefined,
+): GateOutcome | undefined {
   const file = state.pendingFile;
   if (!file || !EDITABLE.includes(stage)) return undefined;
-  const bytes = Uint8Array.from(Buffer.from(file.base64, 'base64'));
+  const ref = file.blobId !== undefined ? fileRef(file.blobId) : file.base64;
   const cleared = { ...state, pendingFile: null };
   if (action === 'file_as_script') {
+    const bytes = readStateFile(ref, files);
+    if (!bytes) return { kind: 'reply', text: `${file.name} is no longer stored; please attach it again.` };
     return {
       kind: 'advance',
       result: 'user_edit',
@@ -289,12 +316,13 @@ function onPendingFile(stage: StageName, state: SessionState, action: string): G
     };
   }
   if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
-    return acceptInput(stage, cleared, file.name, bytes);
+    return acceptInput(stage, cleared, file.name, ref);
   return undefined;
 }
 
-function acceptInput(stage: StageName, state: SessionState, name: string, bytes: Uint8Array): GateOutcome {
-  const files = { ...state.runInput.files, [name]: Buffer.from(bytes).toString('base64') };
+/** Keeps the file (by reference: `blob:<id>`) as run input under its name. */
+function acceptInput(stage: StageName, state: SessionState, name: string, ref: string): GateOutcome {
+  const files = { ...state.runInput.files, [name]: ref };
   const next = { ...state, runInput: { ...state.runInput, files }, awaitingInput: false };
   if (stage === 'approve_run' && state.awaitingInput) return advance('run', next, `Running with ${name}…`);
   return {

@@ -5,6 +5,8 @@
  * commit, so a crash before the commit re-runs the step (replaying recorded model answers) and a
  * crash after it never re-runs it. Callers serialise steps per session (router).
  */
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
 import { isLlmError } from '../llm/types.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
@@ -36,6 +38,8 @@ export interface RunnerDeps extends StageDeps {
   progressIntervalMs?: number;
   /** Qualified ids in FF2_APPROVERS (gates offer them a little more, e.g. package requests). */
   approvers?: readonly string[];
+  /** Extra budgets approvers may grant per session (FF2_MAX_BUDGET_CONTINUES). Default unlimited. */
+  maxBudgetContinues?: number;
   /** Stage implementations (tests may swap one). */
   stages?: Record<WorkingStage, Stage>;
 }
@@ -47,6 +51,9 @@ export interface NewSessionInput {
   ownerId: string;
   goal: string;
 }
+
+/** A platform event id whose dedupe row commits with the step it causes. */
+export type InboundRef = NonNullable<StepCommit['inbound']>;
 
 /** Default minimum ms between two edits of one status message (chat platforms rate-limit edits). */
 export const PROGRESS_INTERVAL_MS = 2000;
@@ -64,12 +71,16 @@ export class PipelineRunner {
     this.#stages = deps.stages ?? STAGES;
   }
 
-  /** Creates a session at `interview` (working) with its acknowledgement queued. */
-  create(input: NewSessionInput): SessionRow {
+  /**
+   * Creates a session at `interview` (working) with its acknowledgement queued; with `inbound`,
+   * the request's dedupe row is written in the same transaction.
+   */
+  create(input: NewSessionInput, inbound?: InboundRef): SessionRow {
     const state = initialState();
     return this.#deps.store.createSession(
       { ...input, stage: 'interview', status: 'working', state },
       {
+        ...(inbound ? { inbound } : {}),
         events: [{ type: 'goal', actor: input.ownerId, data: { goal: input.goal } }],
         outbox: [
           {
@@ -113,8 +124,18 @@ export class PipelineRunner {
       outcome = await this.#stages[stageName].run(ctx);
     } catch (error) {
       if (signal.aborted || (isLlmError(error) && error.kind === 'aborted')) return undefined;
-      outcome = pauseOutcome(stageName, state, error);
-      logger.warn('stage paused', { sessionId, stage: stageName, error: String(error) });
+      // A full wait line is not the stage's fault: commit nothing; the caller retries later.
+      if (error instanceof AppError && error.code === 'busy') throw error;
+      // The thread gets a short message and a reference; the detail (paths, stacks, SQL) goes to the log only.
+      const ref = randomBytes(4).toString('hex');
+      outcome = pauseOutcome(stageName, state, error, ref);
+      logger.warn('stage paused', {
+        ref,
+        sessionId,
+        stage: stageName,
+        error: String(error),
+        ...(error instanceof Error && !isLlmError(error) ? { stack: error.stack } : {}),
+      });
     }
     if (signal.aborted) return undefined;
     return this.#commit(row, state, outcome, 'bot');
@@ -130,6 +151,10 @@ export class PipelineRunner {
     actor: string,
     /** Display name for messages ("chosen by …"); the qualified id when absent. */
     actorName = actor,
+    /** The actor is an approver (may grant more budget). Default true. */
+    approver = true,
+    /** The platform event behind the input: its dedupe row commits with the step. */
+    inbound?: InboundRef,
   ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
     if (!row) return { reply: 'This session no longer exists.' };
@@ -137,7 +162,11 @@ export class PipelineRunner {
     const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
       maxRepairs: this.#deps.maxRepairs,
       actor,
-      approver: this.#deps.approvers?.includes(actor) ?? false,
+      approver,
+      ...(this.#deps.files ? { files: this.#deps.files } : {}),
+      ...(this.#deps.maxBudgetContinues !== undefined
+        ? { maxBudgetContinues: this.#deps.maxBudgetContinues }
+        : {}),
     });
     if (gate.kind === 'reply') return { reply: gate.text };
     const outcome: StageOutcome = {
@@ -147,7 +176,7 @@ export class PipelineRunner {
       ...(gate.scriptReason ? { scriptReason: gate.scriptReason } : {}),
       events: [{ type: `input_${input.kind}`, data: describeInput(input) }],
     };
-    return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }) };
+    return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }, inbound) };
   }
 
   #commit(
@@ -156,6 +185,7 @@ export class PipelineRunner {
     outcome: StageOutcome,
     actor: string,
     answer?: { input: HumanInput; by: string },
+    inbound?: InboundRef,
   ): SessionRow {
     const { store } = this.#deps;
     const current = row.stage as StageName;
@@ -165,7 +195,10 @@ export class PipelineRunner {
     }
     const next = nextStage(current, outcome.result, before);
     if (next !== current) state.stageStep = state.step;
-    const step: StepCommit = { patch: { stage: next, status: statusOf(next), state } };
+    const step: StepCommit = {
+      patch: { stage: next, status: statusOf(next), state },
+      ...(inbound ? { inbound } : {}),
+    };
     const messages: Draft[] = [];
     let open = before.openButtons;
     if (answer) {
@@ -279,7 +312,7 @@ function statusKey(stage: WorkingStage, state: SessionState): string {
 }
 
 /** A stage that threw: pause and ask (Continue on budget, Retry otherwise), never a dead end. */
-function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown): StageOutcome {
+function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown, ref: string): StageOutcome {
   const label = STAGE_LABELS[stage].toLowerCase();
   if (isLlmError(error) && error.kind === 'budget_exceeded') {
     return {
@@ -288,7 +321,7 @@ function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown):
       messages: [
         {
           title: 'Budget reached',
-          text: `Paused while ${label}: ${error.userMessage}\nContinue grants this session another budget of the same size; or cancel.`,
+          text: `Paused while ${label}: ${error.userMessage}\nAn approver can grant one more budget of the same size (Continue); or cancel.`,
           buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
         },
       ],
@@ -298,9 +331,7 @@ function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown):
     ? error.kind === 'invalid_output'
       ? 'the model gave an unusable answer twice'
       : error.userMessage
-    : error instanceof Error
-      ? error.message
-      : String(error);
+    : `an internal error (ref ${ref})`;
   return {
     result: 'pause_invalid',
     state: { ...state, paused: { stage, reason: why } },
@@ -322,6 +353,6 @@ function describeInput(input: HumanInput): unknown {
     case 'action':
       return { action: input.action, value: input.value };
     case 'file':
-      return { name: input.name, bytes: input.bytes.length };
+      return { name: input.name, bytes: input.size, blobId: input.blobId };
   }
 }

@@ -142,10 +142,13 @@ export const sessionStateSchema = z.object({
   /** The change being applied, and parts of a compound request still to do. */
   feedback: z.string(),
   remaining: z.array(z.string()),
-  /** Input the person gave for runs. Files as base64. */
+  /** Input the person gave for runs. Files by name: `blob:<id>` (stored file), or base64 (older sessions). */
   runInput: z.object({ stdin: z.string().nullable(), files: z.record(z.string(), z.string()) }),
   /** A .py the person attached, until they say whether it is the new script or run input. */
-  pendingFile: z.object({ name: z.string(), base64: z.string() }).nullable().default(null),
+  pendingFile: z
+    .object({ name: z.string(), blobId: z.number().int().optional(), base64: z.string().default('') })
+    .nullable()
+    .default(null),
   /** The person clicked "Run with input…"; the next reply is stdin. */
   awaitingInput: z.boolean(),
   lastRun: runSummarySchema.nullable(),

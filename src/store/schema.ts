@@ -148,6 +148,27 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, goal_id, attempt)
   );
   `,
+  // Attachments and outgoing files stored once per session by content hash (state and outbox rows
+  // hold blob ids, never bytes); retention may delete events older than a gate it sets while pruning.
+  `
+  CREATE TABLE blobs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT REFERENCES sessions (id) ON DELETE CASCADE,
+    hash        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    bytes       BLOB NOT NULL,
+    origin      TEXT NOT NULL CHECK (origin IN ('attachment', 'outbox')),
+    created_at  INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX blobs_session_hash ON blobs (coalesce(session_id, ''), hash);
+  CREATE TABLE prune_gate (until INTEGER NOT NULL);
+  DROP TRIGGER events_append_only_delete;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    WHEN (SELECT COUNT(*) FROM sessions WHERE id = OLD.session_id) > 0
+     AND OLD.created_at >= coalesce((SELECT MAX(until) FROM prune_gate), 0)
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

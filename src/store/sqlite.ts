@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
+import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
+import { BlobTable } from './blobs.js';
+import { OpsQueries } from './ops.js';
 import {
   parseJson,
   type SessionRecord,
@@ -12,6 +14,7 @@ import {
 } from './rows.js';
 import { migrate } from './schema.js';
 import type {
+  BlobRow,
   EventRow,
   LlmCallRow,
   NewEvent,
@@ -19,13 +22,16 @@ import type {
   NewOutboxMessage,
   NewReview,
   NewSession,
+  OutboxBacklog,
   OutboxRow,
+  PruneCounts,
   ReviewRow,
   RunRow,
   ScriptVersionRow,
   SessionRow,
   SessionStore,
   StepCommit,
+  StoredBlob,
   UsageTotals,
 } from './types.js';
 
@@ -60,11 +66,39 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #s: ReturnType<typeof prepare>;
+  readonly #blobs: BlobTable;
+  readonly #ops: OpsQueries;
 
   constructor(db: Database.Database, now: () => number) {
     this.#db = db;
     this.#now = now;
     this.#s = prepare(db);
+    this.#blobs = new BlobTable(db);
+    this.#ops = new OpsQueries(db);
+  }
+
+  sessionCounts(): { stage: string; status: string; count: number }[] {
+    return this.#ops.sessionCounts();
+  }
+
+  outboxBacklog(): OutboxBacklog {
+    return this.#ops.outboxBacklog();
+  }
+
+  prune(cutoff: number, options: { dryRun?: boolean } = {}): PruneCounts {
+    return this.#ops.prune(cutoff, options.dryRun ?? false);
+  }
+
+  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob {
+    return this.#blobs.put(sessionId, name, bytes, this.#now());
+  }
+
+  getBlob(id: number): BlobRow | undefined {
+    return this.#blobs.get(id);
+  }
+
+  blobUsage(sessionId: string): { count: number; bytes: number } {
+    return this.#blobs.usage(sessionId);
   }
 
   createSession(session: NewSession, step: StepCommit = {}): SessionRow {
@@ -106,6 +140,15 @@ export class SqliteSessionStore implements SessionStore {
     return (rows as SessionRecord[]).map(toSession);
   }
 
+  countSessions(filter: { ownerId: string; active?: boolean; since?: number }): number {
+    const row = this.#s.countSessions.get({
+      owner: filter.ownerId,
+      active: filter.active ? 1 : 0,
+      since: filter.since ?? 0,
+    }) as { n: number };
+    return row.n;
+  }
+
   listResumable(): SessionRow[] {
     return (this.#s.resumable.all() as SessionRecord[]).map(toSession);
   }
@@ -131,6 +174,8 @@ export class SqliteSessionStore implements SessionStore {
       const actual = this.#s.sessionVersion.get(sessionId) as { version: number } | undefined;
       throw new StaleSessionError(sessionId, expectedVersion, actual?.version);
     }
+    if (step.inbound && this.#s.insertInbound.run(step.inbound.id, step.inbound.platform, now).changes !== 1)
+      throw new DuplicateInboundError(step.inbound.id);
     for (const event of step.events ?? []) this.#insertEvent(sessionId, event, now);
     this.#insertOutbox(sessionId, step.outbox ?? [], now);
     if (step.scriptVersion) {
@@ -168,6 +213,10 @@ export class SqliteSessionStore implements SessionStore {
     }));
   }
 
+  hasInbound(eventId: string): boolean {
+    return this.#s.hasInbound.get(eventId) !== undefined;
+  }
+
   recordInbound(eventId: string, platform: string): boolean {
     return this.#s.insertInbound.run(eventId, platform, this.#now()).changes === 1;
   }
@@ -186,7 +235,10 @@ export class SqliteSessionStore implements SessionStore {
             : this.#s.claimable.all(now, limit)
         ) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
-        return rows.map((r) => toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 }));
+        return rows.map((r) => {
+          const row = toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 });
+          return { ...row, payload: this.#blobs.inflate(row.payload) };
+        });
       })
       .immediate();
   }
@@ -202,6 +254,11 @@ export class SqliteSessionStore implements SessionStore {
   markFailed(id: number, error: string, retryAt?: number): void {
     if (retryAt === undefined) this.#s.markFailed.run(error, id);
     else this.#s.markRetry.run(error, retryAt, id);
+  }
+
+  firstOutboxPayload(sessionId: string, key: string): unknown {
+    const row = this.#s.firstByKey.get(sessionId, key) as { payload: string } | undefined;
+    return row ? parseJson(row.payload) : undefined;
   }
 
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown {
@@ -303,7 +360,8 @@ export class SqliteSessionStore implements SessionStore {
 
   #insertOutbox(sessionId: string | null, messages: NewOutboxMessage[], now: number): void {
     for (const m of messages) {
-      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(m.payload), now);
+      const payload = this.#blobs.deflate(sessionId, m.payload, now);
+      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), now);
     }
   }
 
@@ -326,11 +384,14 @@ function prepare(db: Database.Database) {
     sessionVersion: q('SELECT version FROM sessions WHERE id = ?'),
     sessionById: q('SELECT * FROM sessions WHERE id = ?'),
     sessionByThread: q('SELECT * FROM sessions WHERE thread_key = ?'),
+    countSessions: q(`SELECT COUNT(*) AS n FROM sessions WHERE owner_id = @owner AND created_at >= @since
+      AND (@active = 0 OR status IN ('working', 'waiting'))`),
     sessionsAll: q('SELECT * FROM sessions ORDER BY updated_at DESC, id LIMIT ?'),
     sessionsByOwner: q('SELECT * FROM sessions WHERE owner_id = ? ORDER BY updated_at DESC, id LIMIT ?'),
     resumable: q(`SELECT * FROM sessions WHERE status = 'working' ORDER BY updated_at, id`),
     insertEvent: q('INSERT INTO events (session_id, type, actor, data, created_at) VALUES (?, ?, ?, ?, ?)'),
     eventsBySession: q('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
+    hasInbound: q('SELECT 1 FROM inbound_events WHERE id = ?'),
     insertInbound: q('INSERT OR IGNORE INTO inbound_events (id, platform, received_at) VALUES (?, ?, ?)'),
     insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, created_at)
       VALUES (?, ?, ?, ?, 'pending', ?)`),
@@ -351,6 +412,7 @@ function prepare(db: Database.Database) {
     markSent: q(`UPDATE outbox SET status = 'sent', message_ref = ?, error = NULL, sent_at = ? WHERE id = ?`),
     markFailed: q(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`),
     markRetry: q(`UPDATE outbox SET status = 'pending', error = ?, not_before = ? WHERE id = ?`),
+    firstByKey: q('SELECT payload FROM outbox WHERE session_id = ? AND key = ? ORDER BY id LIMIT 1'),
     messageRefByKey: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND key = ? AND status = 'sent'
       AND (session_id = ? OR ? IS NULL) ORDER BY id DESC LIMIT 1`),
     pendingCount: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`),

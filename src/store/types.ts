@@ -59,7 +59,10 @@ export interface EventRow extends NewEvent {
 
 export interface NewOutboxMessage {
   threadKey: string;
-  /** The Outgoing message (JSON-serialisable; file bytes as base64 by the caller). */
+  /**
+   * The Outgoing message (JSON-serialisable; file bytes as base64 by the caller). The store keeps
+   * file bytes in blobs and the row references them; claimed rows come back with base64 again.
+   */
   payload: unknown;
   /**
    * A name for this message within the session (e.g. `status:generate`). A later message
@@ -153,12 +156,61 @@ export interface ReviewRow extends NewReview {
 
 /** Everything one step writes, committed atomically. */
 export interface StepCommit {
+  /**
+   * The platform event that caused this step: its dedupe row is written in the same transaction,
+   * so a crash before the commit leaves the redelivery acting, and a repeat commits nothing.
+   */
+  inbound?: { id: string; platform: string };
   patch?: SessionPatch;
   events?: NewEvent[];
   outbox?: NewOutboxMessage[];
   scriptVersion?: NewScriptVersion;
   run?: NewRun;
   reviews?: NewReview[];
+}
+
+/** A file stored once per session by content hash. */
+export interface BlobRow {
+  id: number;
+  sessionId: string | null;
+  /** SHA-256 of the bytes, hex. */
+  hash: string;
+  /** The name it was first stored under. */
+  name: string;
+  size: number;
+  bytes: Uint8Array;
+  createdAt: number;
+}
+
+export interface StoredBlob {
+  id: number;
+  hash: string;
+  size: number;
+  /** False when the session already held the same bytes (deduplicated). */
+  created: boolean;
+}
+
+/** Outbox rows by state, for /metrics. */
+export interface OutboxBacklog {
+  pending: number;
+  sending: number;
+  failed: number;
+  /** Rows not yet delivered that have been tried more than once. */
+  retrying: number;
+  /** Extra delivery attempts over all rows still stored. */
+  retries: number;
+}
+
+/** What retention deleted (or, in a dry run, would delete). */
+export interface PruneCounts {
+  /** Files of sessions ended before the cutoff. */
+  blobs: number;
+  /** Outbox rows delivered before the cutoff. */
+  outbox: number;
+  /** Inbound dedupe rows received before the cutoff. */
+  inbound: number;
+  /** Events before the cutoff of sessions ended before it. */
+  events: number;
 }
 
 export interface UsageTotals {
@@ -175,13 +227,19 @@ export interface SessionStore {
   getSessionByThread(threadKey: string): SessionRow | undefined;
   /** Newest first. */
   listSessions(filter?: { ownerId?: string; limit?: number }): SessionRow[];
+  /**
+   * How many sessions `ownerId` has: with `active`, only those not ended (working or waiting);
+   * with `since` (epoch ms), only those created at or after it.
+   */
+  countSessions(filter: { ownerId: string; active?: boolean; since?: number }): number;
   /** Sessions whose status is `working`, oldest update first. */
   listResumable(): SessionRow[];
 
   /**
    * Applies one step in one transaction: patch + version bump, events, outbox rows, script
-   * version, run, reviews.
+   * version, run, reviews, and the inbound event's dedupe row.
    * @throws StaleSessionError (writing nothing) when the session is not at `expectedVersion`.
+   * @throws DuplicateInboundError (writing nothing) when `step.inbound` is already recorded.
    */
   commit(sessionId: string, expectedVersion: number, step: StepCommit): SessionRow;
 
@@ -191,6 +249,8 @@ export interface SessionStore {
 
   /** Records an inbound platform event id; true when it was new (act on it), false for a repeat. */
   recordInbound(eventId: string, platform: string): boolean;
+  /** True when the event id is recorded (handled before). */
+  hasInbound(eventId: string): boolean;
 
   /** Enqueues outbox messages outside a step (e.g. replies to commands). */
   enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void;
@@ -208,6 +268,8 @@ export interface SessionStore {
   markSent(id: number, messageRef: unknown): void;
   /** `retryAt` set: back to pending until then. Absent: permanently failed. */
   markFailed(id: number, error: string, retryAt?: number): void;
+  /** The payload of the session's first outbox row with this key (e.g. the review card as posted). */
+  firstOutboxPayload(sessionId: string, key: string): unknown;
   /** The delivered message of the session's outbox row with this key (newest), if sent. */
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown;
   /**
@@ -216,6 +278,12 @@ export interface SessionStore {
    * neither takes nor waits for anyone else's messages.
    */
   pendingOutbox(threadKeys?: readonly string[]): number;
+
+  /** Stores file bytes once per session (by SHA-256); the same bytes again return the same id. */
+  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob;
+  getBlob(id: number): BlobRow | undefined;
+  /** Files and bytes a session holds (attachment caps). */
+  blobUsage(sessionId: string): { count: number; bytes: number };
 
   recordLlmCall(call: NewLlmCall): void;
   /** The successful recorded call with this key, for replay. */
@@ -236,6 +304,15 @@ export interface SessionStore {
   acquireLease(holder: string, ttlMs: number): void;
   releaseLease(holder: string): void;
 
+  /** Sessions per stage and status (metrics). */
+  sessionCounts?(): { stage: string; status: string; count: number }[];
+  /** Outbox rows per state (metrics). */
+  outboxBacklog?(): OutboxBacklog;
+  /**
+   * Retention: deletes ended sessions' blobs and events, delivered outbox rows and dedupe rows
+   * older than `cutoff` (epoch ms); keeps sessions, script versions, runs and usage. `dryRun` counts only.
+   */
+  prune?(cutoff: number, options?: { dryRun?: boolean }): PruneCounts;
   /** Proves the database accepts a write (a rolled-back write transaction). @throws StoreError-like errors. */
   probeWrite?(): void;
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError, StaleSessionError, StoreError } from '../../src/errors.js';
+import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../../src/errors.js';
 import { openStore, type SqliteSessionStore } from '../../src/store/sqlite.js';
 import type { NewSession } from '../../src/store/types.js';
 
@@ -111,6 +111,42 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
     expect(store.recordInbound('slack:Ev1', 'slack')).toBe(true);
     expect(store.recordInbound('slack:Ev1', 'slack')).toBe(false);
     expect(store.recordInbound('slack:Ev2', 'slack')).toBe(true);
+    store.close();
+  });
+
+  it('writes a step and its inbound dedupe row together, or neither', () => {
+    const store = open();
+    const row = store.createSession(session('d1'), { inbound: { id: 'slack:EvA', platform: 'slack' } });
+    expect(store.hasInbound('slack:EvA')).toBe(true);
+    // A stale step writes neither its change nor its dedupe row.
+    expect(() =>
+      store.commit('d1', row.version + 5, {
+        inbound: { id: 'slack:EvB', platform: 'slack' },
+        patch: { goal: 'x' },
+      }),
+    ).toThrow(StaleSessionError);
+    expect(store.hasInbound('slack:EvB')).toBe(false);
+    // A repeated event id writes nothing either.
+    expect(() =>
+      store.commit('d1', row.version, {
+        inbound: { id: 'slack:EvA', platform: 'slack' },
+        patch: { goal: 'y' },
+      }),
+    ).toThrow(DuplicateInboundError);
+    expect(store.getSession('d1')!.goal).not.toBe('y');
+    store.close();
+  });
+
+  it('stores a blob once per session by content hash', () => {
+    const store = open();
+    store.createSession(session('b1'));
+    const bytes = new TextEncoder().encode('a,b\n');
+    const first = store.putBlob('b1', 'in.csv', bytes);
+    const again = store.putBlob('b1', 'copy.csv', bytes);
+    expect(again).toEqual({ ...first, created: false });
+    expect(first.created).toBe(true);
+    expect(store.getBlob(first.id)).toMatchObject({ name: 'in.csv', size: 4, sessionId: 'b1' });
+    expect(store.blobUsage('b1')).toEqual({ count: 1, bytes: 4 });
     store.close();
   });
 

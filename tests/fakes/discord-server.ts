@@ -59,6 +59,8 @@ export class DiscordStandIn {
   appFlags = 1 << 19;
   readonly messages = new Map<string, Json>();
   readonly threads = new Map<string, Json>();
+  /** Paths of attachment downloads (GET /attachments/…), in order. */
+  readonly downloads: string[] = [];
   /** Interaction id → performance.now() when it was pushed through the gateway. */
   readonly dispatchedAt = new Map<string, number>();
   /** Interaction id → performance.now() when its callback (the first answer) arrived. */
@@ -315,6 +317,7 @@ export class DiscordStandIn {
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.url);
     if (req.method === 'GET' && url.pathname.startsWith('/attachments/')) {
+      this.downloads.push(url.pathname);
       const bytes = this.files.get(decodeURIComponent(url.pathname.slice('/attachments/'.length)));
       res.writeHead(bytes ? 200 : 404).end(bytes);
       return;
@@ -411,6 +414,9 @@ export class DiscordStandIn {
         return this.messages.has(p[3]!)
           ? ok(this.store(p[1]!, call, p[3]!))
           : { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+      case 'DELETE webhooks/:id/:id/messages/@original':
+      case 'DELETE users/@me/guilds/:id':
+        return { status: 204 };
       case 'PUT applications/:id/commands':
       case 'PUT applications/:id/guilds/:id/commands':
         return ok(

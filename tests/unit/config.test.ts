@@ -77,6 +77,34 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({}, dir)).variable).toBe('ff2.config.json');
   });
 
+  it('reads access lists, quotas and limits, and refuses ids without a platform', () => {
+    const config = loadConfig(
+      {
+        FF2_ALLOWED_USERS: 'slack:U1,discord:*',
+        FF2_ALLOWED_TEAMS: 'slack:T1',
+        FF2_LLM: 'openai',
+        OPENAI_API_KEY: 'k',
+      },
+      '/',
+    );
+    expect(config.access).toEqual({
+      users: ['slack:U1', 'discord:*'],
+      channels: [],
+      teams: ['slack:T1'],
+      guilds: [],
+    });
+    expect(config.quotas).toEqual({ activePerUser: 3, perUserPerDay: 30 });
+    expect(config.llm.budget).toEqual({ usd: 0.5, tokens: undefined });
+    expect(config.work.modelCalls).toBe(8);
+    expect(config.pipeline.reviewPolicy).toBe('others');
+    expect(loadConfig({ FF2_LLM: 'llama' }, '/').llm.budget.tokens).toBe(400_000);
+    expect(errorOf(() => loadConfig({ FF2_ALLOWED_USERS: 'U1' }, '/')).variable).toBe('FF2_ALLOWED_USERS');
+    expect(errorOf(() => loadConfig({ FF2_ALLOWED_GUILDS: 'slack:T1' }, '/')).variable).toBe(
+      'FF2_ALLOWED_GUILDS',
+    );
+    expect(errorOf(() => loadConfig({ FF2_REVIEW_POLICY: 'nobody' }, '/')).message).toContain('any');
+  });
+
   it('parses approvers as qualified ids', () => {
     expect(loadConfig({ FF2_APPROVERS: 'slack:U1, discord:42,' }, '/').pipeline.approvers).toEqual([
       'slack:U1',

@@ -2,7 +2,7 @@
  * The Discord front door: `/ff2 goal:<text>` opens a public thread where the session lives.
  * Translates only — the router decides who may steer, dedupes and orders.
  */
-import { type Client, Events, type Interaction, type Message, Routes } from 'discord.js';
+import { type Client, Events, type Guild, type Interaction, type Message, Routes } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
 import { toAdapterError } from './errors.js';
@@ -23,6 +23,8 @@ export interface DiscordAdapterOptions {
   fetch?: typeof fetch;
   /** How long `start()` waits for the gateway READY, in ms. Default 30,000. */
   readyTimeoutMs?: number;
+  /** FF2_ALLOWED_GUILDS: false for a guild the bot must leave (at start and when added to one). */
+  keepGuild?: (guildId: string) => boolean;
 }
 
 export class DiscordAdapter implements ChatAdapter {
@@ -36,6 +38,7 @@ export class DiscordAdapter implements ChatAdapter {
     void this.guard(interaction.id, (ctx) => handleInteraction(ctx, interaction));
   private readonly onMessage = (message: Message) =>
     void this.guard(message.id, (ctx) => handleMessage(ctx, message));
+  private readonly onGuild = (guild: Guild) => void this.leaveIfNotAllowed(guild);
   private context: InboundContext | undefined;
 
   constructor(private readonly options: DiscordAdapterOptions) {
@@ -56,6 +59,7 @@ export class DiscordAdapter implements ChatAdapter {
     };
     this.client.on(Events.InteractionCreate, this.onInteraction);
     this.client.on(Events.MessageCreate, this.onMessage);
+    this.client.on(Events.GuildCreate, this.onGuild);
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(toAdapterError(new Error('no READY from the Discord gateway'), 'start')),
@@ -73,7 +77,22 @@ export class DiscordAdapter implements ChatAdapter {
       await this.stop();
       throw toAdapterError(error, 'start');
     }
+    for (const guild of this.client.guilds.cache.values()) await this.leaveIfNotAllowed(guild);
     this.logger.info('discord connected', { user: this.client.user?.id });
+  }
+
+  /** Leaves a guild that is not in FF2_ALLOWED_GUILDS (so nobody there can spend the budget). */
+  private async leaveIfNotAllowed(guild: Guild): Promise<void> {
+    if (!this.options.keepGuild || this.options.keepGuild(guild.id)) return;
+    try {
+      await guild.leave();
+      this.logger.warn('left a guild that is not in FF2_ALLOWED_GUILDS', { guild: guild.id });
+    } catch (error) {
+      this.logger.error('could not leave a guild outside FF2_ALLOWED_GUILDS', {
+        guild: guild.id,
+        error: toAdapterError(error, 'leave guild').message,
+      });
+    }
   }
 
   async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
@@ -104,6 +123,7 @@ export class DiscordAdapter implements ChatAdapter {
     this.stopped = true;
     this.client.off(Events.InteractionCreate, this.onInteraction);
     this.client.off(Events.MessageCreate, this.onMessage);
+    this.client.off(Events.GuildCreate, this.onGuild);
     await this.client.destroy();
   }
 

@@ -3,7 +3,6 @@
  * (defer within Discord's 3 s) and translated second; nothing here decides who may do what.
  */
 import {
-  type Attachment,
   type ButtonInteraction,
   ChannelType,
   type ChatInputCommandInteraction,
@@ -12,10 +11,10 @@ import {
   type Message,
   MessageFlags,
   type ModalSubmitInteraction,
-  Routes,
   ThreadAutoArchiveDuration,
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
+import type { EventPlace } from '../access.js';
 import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
 import { COMMAND_NAME, parseGoal } from './command.js';
 import { decodeCustomId } from './custom-id.js';
@@ -66,6 +65,7 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
       command: parsed.command,
       args: parsed.args,
       respond,
+      place: placeOf(interaction),
     });
     if (!answered) await interaction.editReply({ content: 'Done.', allowedMentions: NO_PINGS });
     return;
@@ -82,36 +82,52 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
     });
     return;
   }
-  let threadId: string;
-  try {
-    const reply = await interaction.editReply({
-      content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
-      allowedMentions: NO_PINGS,
-    });
-    const thread = await channel.threads.create({
-      startMessage: reply.id,
-      name: threadName(parsed.goal),
-      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
-    });
-    threadId = thread.id;
-  } catch (error) {
-    // Without a thread there is no session; say so instead of leaving "thinking…" forever.
-    await interaction
-      .followUp({
-        content: 'ff2 could not open a thread here (does it have "Create Public Threads"?).',
-        flags: MessageFlags.Ephemeral,
+  let opened = false;
+  // The thread is opened only once the router has admitted the request (access, quotas).
+  const openThread = async (): Promise<string | undefined> => {
+    try {
+      const reply = await interaction.editReply({
+        content: clip(`<@${user.id}> started: ${parsed.goal}`, CONTENT_LIMIT),
         allowedMentions: NO_PINGS,
-      })
-      .catch(() => undefined);
-    throw error;
-  }
+      });
+      const thread = await channel.threads.create({
+        startMessage: reply.id,
+        name: threadName(parsed.goal),
+        autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+      });
+      opened = true;
+      return thread.id;
+    } catch (error) {
+      ctx.logger.warn('discord thread could not be opened', { error: String(error) });
+      // Without a thread there is no session; say so instead of leaving "thinking…" forever.
+      await interaction
+        .followUp({
+          content: 'ff2 could not open a thread here (does it have "Create Public Threads"?).',
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_PINGS,
+        })
+        .catch(() => undefined);
+      return undefined;
+    }
+  };
+  const followUp = responder(interaction, () => false);
+  let cleared = false;
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
-    thread: { platform: 'discord', channelId: channel.id, threadId },
+    thread: { platform: 'discord', channelId: channel.id, threadId: '' },
     user,
     goal: parsed.goal,
-    respond: responder(interaction, () => false),
+    openThread,
+    place: placeOf(interaction),
+    // A refusal before the thread exists replaces the public "thinking…" with a private note.
+    respond: async (text) => {
+      if (!opened && !cleared) {
+        cleared = true;
+        await interaction.deleteReply().catch(() => undefined);
+      }
+      await followUp(text);
+    },
   });
 }
 
@@ -160,6 +176,7 @@ async function onButton(ctx: InboundContext, interaction: ButtonInteraction): Pr
       messageId: interaction.message.id,
     },
     respond: responder(interaction, () => false),
+    place: placeOf(interaction),
   });
 }
 
@@ -186,6 +203,7 @@ async function onModal(ctx: InboundContext, interaction: ModalSubmitInteraction)
         }
       : {}),
     respond: responder(interaction, () => false),
+    place: placeOf(interaction),
   });
 }
 
@@ -197,46 +215,28 @@ export async function handleMessage(ctx: InboundContext, message: Message): Prom
   const thread: ThreadRef = { platform: 'discord', channelId: channel.parentId, threadId: channel.id };
   const user = userOf(message.author);
   const text = message.content;
+  const place: EventPlace = message.guildId ? { guild: message.guildId } : {};
   let textSent = false;
-  let index = 0;
-  for (const attachment of message.attachments.values()) {
-    const bytes = await fetchAttachment(ctx, attachment);
-    const id = `${message.id}:${index++}`;
-    if (!bytes) {
-      await tooLarge(ctx, channel.id, attachment);
-      continue;
-    }
+  // Attachments are announced, not downloaded: the router checks the session and the sender first.
+  const attachments = [...message.attachments.values()];
+  for (const [index, attachment] of attachments.entries()) {
     await ctx.emit({
       kind: 'file',
-      id,
+      id: `${message.id}:${index}`,
       thread,
       user,
       name: attachment.name,
-      bytes,
+      size: attachment.size,
+      download: (maxBytes) => ctx.download(attachment.url, maxBytes),
+      index,
+      filesInMessage: attachments.length,
+      place,
       ...(!textSent && text ? { text } : {}),
     });
     textSent = true;
   }
-  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id: message.id, thread, user, text });
-}
-
-async function fetchAttachment(ctx: InboundContext, attachment: Attachment): Promise<Uint8Array | undefined> {
-  if (attachment.size > ctx.maxInputBytes) return undefined;
-  return ctx.download(attachment.url, ctx.maxInputBytes);
-}
-
-async function tooLarge(ctx: InboundContext, channelId: string, attachment: Attachment): Promise<void> {
-  const limitMb = Math.round(ctx.maxInputBytes / (1024 * 1024));
-  ctx.logger.warn('attachment over the size limit', { name: attachment.name, size: attachment.size });
-  await ctx.client.rest.post(Routes.channelMessages(channelId), {
-    body: {
-      content: clip(
-        `"${attachment.name}" is larger than the ${limitMb} MB input limit, so ff2 did not take it.`,
-        CONTENT_LIMIT,
-      ),
-      allowed_mentions: NO_PINGS,
-    },
-  });
+  if (!textSent && text.trim())
+    await ctx.emit({ kind: 'message', id: message.id, thread, user, text, place });
 }
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
@@ -256,6 +256,10 @@ function threadOf(interaction: Repliable): ThreadRef {
     return { platform: 'discord', channelId: channel.parentId, threadId: channel.id };
   }
   return { platform: 'discord', channelId: interaction.channelId ?? '', threadId: '' };
+}
+
+function placeOf(interaction: { guildId: string | null }): EventPlace {
+  return interaction.guildId ? { guild: interaction.guildId } : {};
 }
 
 function userOf(user: { id: string; username: string; globalName: string | null }): ChatUser {

@@ -7,16 +7,31 @@
  * `GET /healthz` answers 200 while serving. Plain JavaScript with Node built-ins only, so the same
  * source runs from `dist/`, under tsx and under vitest (a `new Worker(source, { eval: true })`).
  *
- * workerData: { port, host?, signingSecret, bodyLimit }. Messages to the parent:
+ * workerData: { port, host?, signingSecret, bodyLimit, forwardOps }. Messages to the parent:
  * { type: 'listening', port } | { type: 'event', body, retryNum?, retryReason? } |
- * { type: 'rejected', reason }. From the parent: 'close' → { type: 'closed' }.
+ * { type: 'rejected', reason } | { type: 'ops', id, path } (GET /healthz, /metrics when forwardOps).
+ * From the parent: 'close' → { type: 'closed' }; { type: 'ops-reply', id, status, contentType, body }.
  */
 export const ACK_WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHmac, timingSafeEqual } = require('node:crypto');
 const http = require('node:http');
 const MAX_SKEW_S = 300;
-const { port, host, signingSecret, bodyLimit } = workerData;
+const { port, host, signingSecret, bodyLimit, forwardOps } = workerData;
+const OPS_TIMEOUT_MS = 2000;
+const opsWaiting = new Map();
+let opsSeq = 0;
+
+// /healthz and /metrics are answered by the main thread; one that cannot answer in time is not live.
+function forward(req, res, path) {
+  const id = ++opsSeq;
+  const timer = setTimeout(() => {
+    opsWaiting.delete(id);
+    reply(res, 503, JSON.stringify({ ok: false, error: 'the main thread did not answer within 2 s' }), 'application/json');
+  }, OPS_TIMEOUT_MS);
+  opsWaiting.set(id, { res, timer, head: req.method === 'HEAD' });
+  parentPort.postMessage({ type: 'ops', id, path });
+}
 
 function reply(res, status, body, type) {
   res.writeHead(status, { 'content-type': type || 'text/plain' });
@@ -44,8 +59,9 @@ function parse(headers, raw) {
 
 const server = http.createServer((req, res) => {
   const path = (req.url || '/').split('?', 1)[0];
-  if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-    return reply(res, 200, JSON.stringify({ ok: true }), 'application/json');
+  if ((path === '/healthz' || path === '/metrics') && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (forwardOps) return forward(req, res, path);
+    if (path === '/healthz') return reply(res, 200, JSON.stringify({ ok: true }), 'application/json');
   }
   if (path !== '/slack/events' || req.method !== 'POST') {
     req.resume();
@@ -89,6 +105,13 @@ server.keepAliveTimeout = 65000;
 server.on('error', (error) => parentPort.postMessage({ type: 'error', message: String(error && error.message) }));
 server.listen(port, host, () => parentPort.postMessage({ type: 'listening', port: server.address().port }));
 parentPort.on('message', (message) => {
+  if (message && message.type === 'ops-reply') {
+    const waiting = opsWaiting.get(message.id);
+    if (!waiting) return;
+    opsWaiting.delete(message.id);
+    clearTimeout(waiting.timer);
+    return reply(waiting.res, message.status, waiting.head ? '' : message.body, message.contentType);
+  }
   if (message !== 'close') return;
   server.close(() => parentPort.postMessage({ type: 'closed' }));
   server.closeIdleConnections();

@@ -11,6 +11,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import type { EventPlace } from '../access.js';
 import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
 import { ACTION_ID_PATTERN, decodeActionId } from './action-id.js';
 import { parseCommandText, stripMention, unescapeSlackText } from './command.js';
@@ -63,11 +64,11 @@ export function registerListeners(ctx: InboundContext): void {
   });
   app.event('app_mention', async ({ event, body }) => {
     const e = event as unknown as SlackMessageEvent;
-    await guard(ctx, 'app_mention', () => onMention(ctx, e, eventId(body, e)));
+    await guard(ctx, 'app_mention', () => onMention(ctx, e, eventId(body, e), placeOf(body)));
   });
   app.event('message', async ({ event, body }) => {
     const e = event as unknown as SlackMessageEvent;
-    await guard(ctx, 'message', () => onMessage(ctx, e, eventId(body, e)));
+    await guard(ctx, 'message', () => onMessage(ctx, e, eventId(body, e), placeOf(body)));
   });
   app.action<BlockAction<ButtonAction>>(ACTION_ID_PATTERN, async ({ ack, body, action, respond }) => {
     await ack();
@@ -96,33 +97,38 @@ async function onCommand(
       command: parsed.command,
       args: parsed.args,
       respond: answer,
+      place: placeOf(command),
     });
     return;
   }
-  let rootTs: string;
-  try {
-    rootTs = await postRoot(
-      client,
-      command.channel_id,
-      `${mentionUser(command.user_id)} started: ${escapeText(parsed.goal)}`,
-    );
-  } catch (error) {
-    const mapped = toAdapterError(error, 'post root message');
-    ctx.logger.warn('slack root message failed', { error: mapped.message });
-    await answer(
-      /not_in_channel|channel_not_found/.test(mapped.message)
-        ? 'ff2 is not in this channel yet: invite it with /invite @ff2, then try again.'
-        : `ff2 could not start here (${mapped.message}).`,
-    );
-    return;
-  }
+  // The root message is posted only once the router has admitted the request (access, quotas).
+  const openThread = async (): Promise<string | undefined> => {
+    try {
+      return await postRoot(
+        client,
+        command.channel_id,
+        `${mentionUser(command.user_id)} started: ${escapeText(parsed.goal)}`,
+      );
+    } catch (error) {
+      const mapped = toAdapterError(error, 'post root message');
+      ctx.logger.warn('slack root message failed', { error: mapped.message });
+      await answer(
+        /not_in_channel|channel_not_found/.test(mapped.message)
+          ? 'ff2 is not in this channel yet: invite it with /invite @ff2, then try again.'
+          : 'ff2 could not open a thread here; please try again in a moment.',
+      );
+      return undefined;
+    }
+  };
   await ctx.emit({
     kind: 'start',
     id: command.trigger_id,
-    thread: { platform: 'slack', channelId: command.channel_id, threadId: rootTs },
+    thread: { platform: 'slack', channelId: command.channel_id, threadId: '' },
     user,
     goal: parsed.goal,
     respond: answer,
+    openThread,
+    place: placeOf(command),
   });
 }
 
@@ -149,7 +155,12 @@ async function postRoot(client: App['client'], channel: string, text: string): P
 }
 
 /** A top-level mention starts a session in the mention's own thread; mentions inside threads are plain replies. */
-async function onMention(ctx: InboundContext, event: SlackMessageEvent, id: string): Promise<void> {
+async function onMention(
+  ctx: InboundContext,
+  event: SlackMessageEvent,
+  id: string,
+  place: EventPlace,
+): Promise<void> {
   if (event.thread_ts || !event.user || event.bot_id) return;
   const parsed = parseCommandText(unescapeSlackText(stripMention(event.text ?? '', ctx.botUserId)));
   const thread: ThreadRef = { platform: 'slack', channelId: event.channel, threadId: event.ts };
@@ -164,16 +175,22 @@ async function onMention(ctx: InboundContext, event: SlackMessageEvent, id: stri
       command: parsed.command,
       args: parsed.args,
       respond,
+      place,
     });
     return;
   }
-  await ctx.emit({ kind: 'start', id, thread, user, goal: parsed.goal, respond });
+  await ctx.emit({ kind: 'start', id, thread, user, goal: parsed.goal, respond, place });
 }
 
 const THREAD_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
 /** A person's reply in a thread: text → message event; attached files → file events. */
-async function onMessage(ctx: InboundContext, event: SlackMessageEvent, id: string): Promise<void> {
+async function onMessage(
+  ctx: InboundContext,
+  event: SlackMessageEvent,
+  id: string,
+  place: EventPlace,
+): Promise<void> {
   if (!THREAD_SUBTYPES.has(event.subtype) || event.bot_id || !event.user) return;
   if (!event.thread_ts || event.thread_ts === event.ts) return;
   const thread: ThreadRef = { platform: 'slack', channelId: event.channel, threadId: event.thread_ts };
@@ -181,33 +198,30 @@ async function onMessage(ctx: InboundContext, event: SlackMessageEvent, id: stri
   const respond = postEphemeral(ctx, event.channel, event.user, event.thread_ts);
   const text = unescapeSlackText(event.text ?? '');
   let textSent = false;
-  let index = 0;
-  for (const file of event.files ?? []) {
-    const fileId = `${id}:${index++}`;
-    const url = file.url_private_download ?? file.url_private;
-    const name = file.name ?? file.title ?? `file-${index}`;
-    if (!url || file.mode === 'tombstone' || file.mode === 'hidden_by_limit') continue;
-    const bytes =
-      (file.size ?? 0) > ctx.maxInputBytes ? undefined : await ctx.download(url, ctx.maxInputBytes);
-    if (!bytes) {
-      const mb = Math.round(ctx.maxInputBytes / (1024 * 1024));
-      ctx.logger.warn('slack file over the size limit', { name, size: file.size });
-      await respond(`"${name}" is larger than the ${mb} MB input limit, so ff2 did not take it.`);
-      continue;
-    }
+  // Files are announced, not downloaded: the router checks the session and the sender first.
+  const files = (event.files ?? []).filter(
+    (f) =>
+      (f.url_private_download ?? f.url_private) && f.mode !== 'tombstone' && f.mode !== 'hidden_by_limit',
+  );
+  for (const [index, file] of files.entries()) {
+    const url = (file.url_private_download ?? file.url_private)!;
     await ctx.emit({
       kind: 'file',
-      id: fileId,
+      id: `${id}:${index}`,
       thread,
       user,
-      name,
-      bytes,
+      name: file.name ?? file.title ?? `file-${index + 1}`,
+      size: file.size ?? 0,
+      download: (maxBytes) => ctx.download(url, maxBytes),
+      index,
+      filesInMessage: files.length,
       respond,
+      place,
       ...(!textSent && text.trim() ? { text } : {}),
     });
     textSent = true;
   }
-  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id, thread, user, text, respond });
+  if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id, thread, user, text, respond, place });
 }
 
 async function onAction(
@@ -242,6 +256,7 @@ async function onAction(
     ...(action.value !== undefined ? { value: action.value } : {}),
     message: { platform: 'slack', channelId: channel, messageId: message.ts },
     respond,
+    place: placeOf(body),
   });
 }
 
@@ -263,6 +278,7 @@ async function onModalSubmit(
     value: text,
     message: { platform: 'slack', channelId: origin.channel, messageId: origin.message },
     respond: postEphemeral(ctx, origin.channel, body.user.id, origin.thread || undefined),
+    place: placeOf(body),
   });
 }
 
@@ -291,6 +307,24 @@ async function ephemeral(
   text: string,
 ): Promise<void> {
   await respond({ text: escapeText(text), response_type: 'ephemeral', replace_original: false });
+}
+
+/**
+ * The workspace and Enterprise Grid org of a command (`team_id`, `enterprise_id`), an event
+ * envelope (`team_id`, `enterprise_id`) or an interaction (`team.id`, `enterprise.id`).
+ */
+function placeOf(body: unknown): EventPlace {
+  const b = body as {
+    team_id?: unknown;
+    enterprise_id?: unknown;
+    team?: { id?: unknown } | null;
+    enterprise?: { id?: unknown } | null;
+    user?: { team_id?: unknown };
+  };
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const team = str(b.team_id) ?? str(b.team?.id) ?? str(b.user?.team_id);
+  const enterprise = str(b.enterprise_id) ?? str(b.enterprise?.id);
+  return { ...(team ? { team } : {}), ...(enterprise ? { enterprise } : {}) };
 }
 
 /** Slack's event_id; for a payload without one (never seen), the message's own channel + ts. */

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { App, Receiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import type { OpsResponse } from '../../ops/health.js';
 import { ACK_WORKER_SOURCE } from './ack-worker.js';
 
 export interface WorkerReceiverOptions {
@@ -17,6 +18,8 @@ export interface WorkerReceiverOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /** Answers GET /healthz and /metrics on the same port (main thread); a bare `{ ok: true }` health when absent. */
+  ops?: (path: string) => Promise<OpsResponse | undefined>;
 }
 
 type FromWorker =
@@ -24,6 +27,7 @@ type FromWorker =
   | { type: 'event'; body: Record<string, unknown>; retryNum?: number; retryReason?: string }
   | { type: 'rejected'; reason: string }
   | { type: 'error'; message: string }
+  | { type: 'ops'; id: number; path: string }
   | { type: 'closed' };
 
 export class WorkerReceiver implements Receiver {
@@ -47,7 +51,7 @@ export class WorkerReceiver implements Receiver {
     const { signingSecret, port, host, bodyLimit = 1024 * 1024 } = this.options;
     const worker = new Worker(ACK_WORKER_SOURCE, {
       eval: true,
-      workerData: { signingSecret, port, host, bodyLimit },
+      workerData: { signingSecret, port, host, bodyLimit, forwardOps: Boolean(this.options.ops) },
     });
     this.worker = worker;
     worker.on('message', (message: FromWorker) => this.onMessage(message));
@@ -80,7 +84,23 @@ export class WorkerReceiver implements Receiver {
     await worker.terminate();
   }
 
+  private async answerOps(id: number, path: string): Promise<void> {
+    let answer: OpsResponse | undefined;
+    try {
+      answer = await this.options.ops?.(path);
+    } catch (error) {
+      this.options.logger.error('ops request failed', { path, error: (error as Error).message });
+      answer = { status: 500, contentType: 'text/plain', body: 'internal error' };
+    }
+    const reply = answer ?? { status: 404, contentType: 'text/plain', body: '' };
+    this.worker?.postMessage({ type: 'ops-reply', id, ...reply });
+  }
+
   private onMessage(message: FromWorker): void {
+    if (message.type === 'ops') {
+      void this.answerOps(message.id, message.path);
+      return;
+    }
     if (message.type === 'rejected') {
       this.options.logger.warn('slack request rejected', { reason: message.reason });
       return;

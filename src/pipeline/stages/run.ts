@@ -1,5 +1,5 @@
 import type { RunResult } from '../../sandbox/types.js';
-import type { Stage } from '../context.js';
+import { readStateFile, type Stage } from '../context.js';
 import { afterRepairsDraft, feedbackButtons, head, tail } from '../messages.js';
 import { outputAttachments } from '../outputs.js';
 import type { Draft, DraftFile, RunSummary, SessionState, SmokeCheck } from '../types.js';
@@ -19,9 +19,11 @@ export const runStage: Stage = {
     const gui = outline.runMode === 'gui';
     const runs: CheckRun[] = [];
     const input = ctx.state.runInput;
-    const userFiles = Object.fromEntries(
-      Object.entries(input.files).map(([name, b64]) => [name, Uint8Array.from(Buffer.from(b64, 'base64'))]),
-    );
+    const userFiles: Record<string, Uint8Array> = {};
+    for (const [name, value] of Object.entries(input.files)) {
+      const bytes = readStateFile(value, ctx.files);
+      if (bytes) userFiles[name] = bytes;
+    }
     if (input.stdin !== null || Object.keys(userFiles).length > 0) {
       ctx.progress('running with your input');
       const result = await ctx.sandbox.run({

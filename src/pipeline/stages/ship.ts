@@ -17,6 +17,8 @@ export const shipStage: Stage = {
     const shipped: Draft = { title: 'Shipped', text: `Shipped. ${totals}.`, files };
     const card: Draft = {
       toChannel: true,
+      // Named so the router can show who approved on it (REVIEW_CARD_KEY).
+      key: 'review_card',
       title: 'Script shipped — review wanted',
       text: `Goal: ${ctx.goal.slice(0, 300)}\n${totals}. The script is attached.`,
       files: [{ name: 'script.py', text: state.code, mime: 'text/x-python' }],

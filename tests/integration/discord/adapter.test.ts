@@ -35,6 +35,12 @@ beforeEach(async () => {
   events = [];
   react = async () => {};
   await adapter.start(async (event) => {
+    // Like the router: an admitted start opens its thread first.
+    if (event.kind === 'start' && event.openThread) {
+      const threadId = await event.openThread();
+      if (!threadId) return; // the adapter told the person; no session
+      event.thread = { ...event.thread, threadId };
+    }
     events.push(event);
     await react(event);
   });
@@ -182,19 +188,12 @@ describe('DiscordAdapter against the REST + Gateway stand-in', () => {
       thread: start.thread,
     });
     const file = events.find((e) => e.id.startsWith(m2))!;
-    expect(file).toMatchObject({ kind: 'file', name: 'rows.csv', text: 'here is a sample' });
-    expect(file.kind === 'file' && Buffer.from(file.bytes).toString()).toBe('a,b\n1,2\n');
-  });
-
-  it('refuses attachments over the size limit with a note in the thread', async () => {
-    const start = await startSession();
-    const big = Buffer.alloc(1024 * 1024 + 1, 97);
-    const id = server.postMessage(start.thread.threadId, OWNER, '', [{ name: 'big.csv', bytes: big }]);
-    const note = await server.waitFor(
-      (c) => c.method === 'POST' && c.path === `/channels/${start.thread.threadId}/messages`,
-    );
-    expect(note.body.content).toContain('big.csv');
-    expect(events.some((e) => e.id.startsWith(id))).toBe(false);
+    expect(file).toMatchObject({ kind: 'file', name: 'rows.csv', text: 'here is a sample', size: 8 });
+    // Announced, not downloaded: the router decides whether to fetch it.
+    expect(server.downloads).toEqual([]);
+    if (file.kind !== 'file') throw new Error('expected a file event');
+    expect(Buffer.from((await file.download!(1024))!).toString()).toBe('a,b\n1,2\n');
+    expect(await file.download!(4)).toBeUndefined();
   });
 
   it('sends text over 2,000 characters as a file and keeps content within the limit', async () => {

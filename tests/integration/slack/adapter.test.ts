@@ -29,6 +29,12 @@ async function startBot(extraEnv: Record<string, string> = {}): Promise<SlackAda
   const bot = await createSlackFrontDoor(config, silentLogger, { host: '127.0.0.1' });
   if (!bot) throw new Error('slack not configured');
   await bot.start(async (event) => {
+    // Like the router: an admitted start opens its thread (the root message) first.
+    if (event.kind === 'start' && event.openThread) {
+      const threadId = await event.openThread();
+      if (!threadId) return; // the adapter told the person; no session
+      event.thread = { ...event.thread, threadId };
+    }
     events.push(event);
   });
   return bot;
@@ -181,15 +187,26 @@ describe('Slack adapter over HTTP', () => {
       thread: { channelId: 'C1', threadId: '1712000000.000001' },
     });
     const fileEvent = (await waitForEvent('file')) as FileEvent;
-    expect(fileEvent).toMatchObject({ id: 'Ev2:0', name: 'sample.csv', text: 'here' });
-    expect(new TextDecoder().decode(fileEvent.bytes)).toBe('a,b\n1,2\n');
+    expect(fileEvent).toMatchObject({
+      id: 'Ev2:0',
+      name: 'sample.csv',
+      text: 'here',
+      size: 8,
+      index: 0,
+      filesInMessage: 2,
+    });
+    // Announced, not downloaded: the router decides whether to fetch it.
+    expect(fileEvent.bytes).toBeUndefined();
+    const bigEvent = (await waitForEvent('file', 2)) as FileEvent;
+    expect(bigEvent).toMatchObject({ id: 'Ev2:1', name: 'big.bin', size: 2 * 1024 * 1024 });
+    expect(slack.of('download')).toHaveLength(0);
+    expect(new TextDecoder().decode(await fileEvent.download!(1024))).toBe('a,b\n1,2\n');
     const download = await slack.waitFor((c) => c.method === 'download');
     expect(download.authorization).toBe(`Bearer ${BOT_TOKEN}`);
-    const refusal = await slack.waitFor((c) => c.method === 'chat.postEphemeral');
-    expect(refusal.body).toMatchObject({ channel: 'C1', user: 'U1', thread_ts: '1712000000.000001' });
-    expect(String(refusal.body.text)).toContain('big.bin');
+    // A download past the cap stops and says so (undefined).
+    expect(await bigEvent.download!(1024)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 50));
-    expect(events.map((e) => e.kind)).toEqual(['message', 'file']);
+    expect(events.map((e) => e.kind)).toEqual(['message', 'file', 'file']);
   });
 
   it('emits button clicks as action events and answers privately', async () => {

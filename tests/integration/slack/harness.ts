@@ -13,6 +13,9 @@ import { loadConfig } from '../../../src/config.js';
 import { createRecordingProvider } from '../../../src/llm/usage.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createSandbox, createSlackFrontDoor, createToolchain } from '../../../src/main.js';
+import { answerOps, Health } from '../../../src/ops/health.js';
+import { Metrics } from '../../../src/ops/metrics.js';
+import { sayInThread, WorkLimits, withSession } from '../../../src/ops/work.js';
 import type { RunRequest, Sandbox } from '../../../src/sandbox/types.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
@@ -56,6 +59,8 @@ export interface SlackHarness {
   /** Every sandbox run request, in order. */
   runs: RunRequest[];
   botUrl: string;
+  /** The database file. */
+  dbPath: string;
   /** `/ff2 <goal>` as `user`; resolves with the root message ts (the session thread). */
   command(goal: string, user?: string, sign?: SignOptions): Promise<string>;
   /** A thread reply. Returns the event id used. */
@@ -76,6 +81,7 @@ let eventSeq = 0;
 export async function startSlackHarness(
   responder: ScriptResponder,
   env: Record<string, string> = {},
+  options: { now?: () => number; metrics?: boolean; work?: boolean } = {},
 ): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-slack-e2e-'));
   const slack = await startSlackServer();
@@ -92,7 +98,7 @@ export async function startSlackHarness(
     },
     dir,
   );
-  const store = openStore(join(dir, 'ff2.db'));
+  const store = openStore(join(dir, 'ff2.db'), options.now ? { now: options.now } : {});
   const llm = new ScriptedLlm(responder);
   const real = createSandbox(config);
   const runs: RunRequest[] = [];
@@ -103,23 +109,47 @@ export async function startSlackHarness(
     },
     check: () => real.check(),
   };
+  // As in ff2 serve: /healthz and /metrics on the Slack HTTP port, answered by the main thread.
+  const work = options.work
+    ? new WorkLimits({
+        modelCalls: config.work.modelCalls,
+        sandboxRuns: config.sandbox.slots,
+        analysers: config.work.analysers,
+        maxQueued: config.work.maxQueued,
+        say: sayInThread(store),
+      })
+    : undefined;
+  const metrics = options.metrics ? new Metrics({ store, queues: () => work?.stats() ?? [] }) : undefined;
+  let health: Health | undefined;
   const adapter = await createSlackFrontDoor(config, silentLogger, {
     host: '127.0.0.1',
     perChannelIntervalMs: 20,
+    ...(metrics
+      ? { ops: async (path: string) => (health ? answerOps(path, { health, metrics }) : undefined) }
+      : {}),
   });
   if (!adapter) throw new Error('slack not configured');
   const app = createApp({
     config,
     store,
-    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
-    sandbox,
-    python: createToolchain(config),
+    llm: ((recording) => {
+      const bounded = work ? work.llm(recording) : recording;
+      return metrics ? metrics.meterLlm(bounded) : bounded;
+    })(createRecordingProvider({ provider: llm, store, budget: config.llm.budget })),
+    sandbox: ((bounded) => (metrics ? metrics.meterSandbox(bounded) : bounded))(
+      work ? work.bindSandbox(sandbox) : sandbox,
+    ),
+    ...(metrics ? { metrics } : {}),
+    ...(work ? { scope: withSession } : {}),
+    python: work ? work.toolchain(createToolchain(config)) : createToolchain(config),
     adapters: [adapter],
     logger: silentLogger,
     progressIntervalMs: 0,
     outboxPollMs: 20,
+    ...(options.now ? { now: options.now } : {}),
   });
   await app.start();
+  health = metrics ? new Health({ store, leaseHeld: () => app.leaseHeld() }) : undefined;
   const botUrl = `http://127.0.0.1:${adapter.port}/slack/events`;
 
   const messages = (threadTs: string): ShownMessage[] => {
@@ -166,6 +196,7 @@ export async function startSlackHarness(
     llm,
     runs,
     botUrl,
+    dbPath: join(dir, 'ff2.db'),
     async command(goal, user = 'U1', sign) {
       const before = slack.of('chat.postMessage').length;
       const ack = await slack.command(
@@ -263,6 +294,7 @@ export async function startSlackHarness(
       await adapter.settled();
     },
     async close() {
+      health?.close();
       await app.stop();
       await real.close();
       store.close();

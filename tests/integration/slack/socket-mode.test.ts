@@ -28,6 +28,12 @@ it('runs over Socket Mode: connects with the app token, acks a /ff2 envelope, st
   adapter = await createSlackFrontDoor(config, silentLogger);
   const events: ChatEvent[] = [];
   await adapter!.start(async (event) => {
+    // Like the router: an admitted start opens its thread (the root message) first.
+    if (event.kind === 'start' && event.openThread) {
+      const threadId = await event.openThread();
+      if (!threadId) return;
+      event.thread = { ...event.thread, threadId };
+    }
     events.push(event);
   });
   expect(adapter!.port).toBeUndefined();

@@ -83,10 +83,13 @@ describe('human input at the gates', () => {
 
   it('asks whether an attached .py is the new script or run input, and takes other files as input', () => {
     const bytes = new TextEncoder().encode('print(1)\n');
+    const files = {
+      read: (id: number) => (id === 7 ? { name: 'fixed.py', size: bytes.length, bytes } : undefined),
+    };
     const asked = handleInput(
       'give_feedback',
       initialState(),
-      { kind: 'file', name: 'fixed.py', bytes },
+      { kind: 'file', name: 'fixed.py', blobId: 7, size: bytes.length },
       options,
     );
     expect(asked).toMatchObject({ result: 'stay', state: { pendingFile: { name: 'fixed.py' } } });
@@ -99,7 +102,7 @@ describe('human input at the gates', () => {
       'give_feedback',
       asked.state,
       { kind: 'action', action: 'file_as_script' },
-      options,
+      { ...options, files },
     );
     expect(asScript).toMatchObject({
       result: 'user_edit',
@@ -114,15 +117,19 @@ describe('human input at the gates', () => {
     );
     expect(asInput).toMatchObject({
       result: 'stay',
-      state: { runInput: { files: { 'fixed.py': expect.any(String) } } },
+      state: { runInput: { files: { 'fixed.py': 'blob:7' } } },
     });
     const csv = handleInput(
       'give_feedback',
       initialState(),
-      { kind: 'file', name: 'in.csv', bytes: new TextEncoder().encode('a\n') },
+      { kind: 'file', name: 'in.csv', blobId: 8, size: 2 },
       options,
     );
-    expect(csv).toMatchObject({ result: 'stay', state: { runInput: { files: { 'in.csv': 'YQo=' } } } });
+    expect(csv).toMatchObject({ result: 'stay', state: { runInput: { files: { 'in.csv': 'blob:8' } } } });
+    // A file that is no longer stored cannot become the script.
+    expect(
+      handleInput('give_feedback', asked.state, { kind: 'action', action: 'file_as_script' }, options),
+    ).toMatchObject({ kind: 'reply', text: expect.stringContaining('no longer stored') });
   });
 
   it('gives exactly one more repair on "Try another repair"', () => {

@@ -73,3 +73,31 @@ describe('status message edits', () => {
     ]);
   });
 });
+
+describe('errors in threads', () => {
+  it('posts a short message with a reference id, never the error detail, and offers Retry', async () => {
+    const clock = { now: 1_000 };
+    const runner = runnerWith(
+      {
+        async run() {
+          throw new Error('SQLITE_CORRUPT: database disk image is malformed at /srv/ff2/data/ff2.db');
+        },
+      },
+      clock,
+    );
+    runner.create({
+      id: 's2',
+      threadKey: 'memory:C1:t2',
+      platform: 'memory',
+      ownerId: 'memory:o',
+      goal: 'g',
+    });
+    await runner.step('s2', new AbortController().signal);
+    const texts = drain().map((r) => JSON.stringify(r.payload));
+    const stopped = texts.find((t) => t.includes('I stopped while'))!;
+    expect(stopped).toMatch(/an internal error \(ref [0-9a-f]{8}\)/);
+    expect(texts.join('\n')).not.toMatch(/SQLITE|\/srv\/ff2/);
+    expect(stopped).toContain('"action":"retry"');
+    expect(store.getSession('s2')!.stage).toBe('retry_paused');
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The team review card (posted to the channel on ship): FF2_REVIEW_POLICY decides whether the
+ * requester's own "Approve" counts (`any`) or is kept as a comment (`others`, the default), and
+ * after each approval the card is edited to say who approved.
+ */
+import type { SessionRow, SessionStore } from '../store/types.js';
+
+export type ReviewPolicy = 'any' | 'others';
+
+/** The outbox key of the review card (set by the ship stage). */
+export const REVIEW_CARD_KEY = 'review_card';
+
+/** True when this approval must be recorded as a comment instead. */
+export function isSelfApproval(policy: ReviewPolicy, session: SessionRow, actor: string): boolean {
+  return policy === 'others' && actor === session.ownerId;
+}
+
+export const SELF_APPROVAL_NOTE =
+  'Your approval of your own script is kept as a comment: a teammate needs to approve it (FF2_REVIEW_POLICY=others).';
+
+/** The thread key of the session's channel (where the card lives): `platform:channel:`. */
+function channelKey(threadKey: string): string {
+  return threadKey.slice(0, threadKey.indexOf(':', threadKey.indexOf(':') + 1) + 1);
+}
+
+/**
+ * Queues an edit of the review card listing everyone who approved (no-op when the card was never
+ * queued, e.g. pruned). Returns true when an edit was queued.
+ */
+export function showApprovals(store: SessionStore, session: SessionRow): boolean {
+  const card = store.firstOutboxPayload(session.id, REVIEW_CARD_KEY) as
+    | { text?: string; title?: string; buttons?: unknown; sessionId?: string }
+    | undefined;
+  if (!card?.text) return false;
+  const approvers = [
+    ...new Set(
+      store
+        .listReviews(session.id)
+        .filter((r) => r.verdict === 'approved')
+        .map((r) => r.reviewer.slice(r.reviewer.indexOf(':') + 1)),
+    ),
+  ];
+  if (approvers.length === 0) return false;
+  store.enqueue(session.id, [
+    {
+      threadKey: channelKey(session.threadKey),
+      key: REVIEW_CARD_KEY,
+      payload: {
+        text: `${card.text}\nApproved by: ${approvers.join(', ')}`,
+        ...(card.title ? { title: card.title } : {}),
+        ...(card.buttons ? { buttons: card.buttons } : {}),
+        sessionId: session.id,
+        replacesKey: REVIEW_CARD_KEY,
+      },
+    },
+  ]);
+  return true;
+}
