@@ -5,25 +5,28 @@
  * commit, so a crash before the commit re-runs the step (replaying recorded model answers) and a
  * crash after it never re-runs it. Callers serialise steps per session (router).
  */
+import { StaleSessionError } from '../errors.js';
 import { isLlmError } from '../llm/types.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
+import { type BrokenEnd, endBrokenSession, stateProblem } from './broken.js';
 import { closeButtons, trackButtons } from './buttons.js';
 import { makeAsk, type SessionFacts, type Stage, type StageContext, type StageDeps } from './context.js';
+import { isCancelText } from './feedback.js';
 import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
-import { CANCEL } from './messages.js';
 import { toPayload } from './outbox-payload.js';
+import { pauseOutcome } from './pause.js';
 import { diffScripts, diffStats } from './script.js';
 import { STAGES } from './stages/index.js';
 import {
   type Draft,
   initialState,
   isWorkingStage,
-  parseState,
   type SessionState,
   type StageName,
   type StageOutcome,
+  sessionStateSchema,
   type WorkingStage,
 } from './types.js';
 
@@ -94,7 +97,9 @@ export class PipelineRunner {
     const row = store.getSession(sessionId);
     if (row?.status !== 'working' || !isWorkingStage(row.stage)) return undefined;
     const stageName = row.stage;
-    const state = parseState(row.state);
+    const parsed = sessionStateSchema.safeParse(row.state);
+    if (!parsed.success) return this.#endBroken(row, stateProblem(parsed.error), 'failed');
+    const state = parsed.data;
     const ctx: StageContext = {
       ...this.#deps,
       sessionId,
@@ -115,7 +120,19 @@ export class PipelineRunner {
       logger.warn('stage paused', { sessionId, stage: stageName, error: String(error) });
     }
     if (signal.aborted) return undefined;
-    return this.#commit(row, state, outcome, 'bot');
+    const invalid = sessionStateSchema.safeParse(outcome.state);
+    if (!invalid.success) {
+      // An answer that would break the session's own schema is refused before it is stored.
+      const why = `an answer did not fit the session (${stateProblem(invalid.error)})`;
+      logger.warn('stage outcome refused', { sessionId, stage: stageName, error: why });
+      outcome = pauseOutcome(stageName, state, new Error(why));
+    }
+    try {
+      return this.#commit(row, state, outcome, 'bot');
+    } catch (error) {
+      if (error instanceof StaleSessionError) throw error;
+      return this.#endBroken(row, `step commit failed: ${String(error)}`, 'failed');
+    }
   }
 
   /**
@@ -131,12 +148,26 @@ export class PipelineRunner {
   ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
     if (!row) return { reply: 'This session no longer exists.' };
-    const state = parseState(row.state);
+    if (row.status === 'failed' || row.status === 'cancelled')
+      return { reply: 'This session has ended. Start a new one with a goal.' };
+    const parsed = sessionStateSchema.safeParse(row.state);
+    if (!parsed.success) {
+      // Unreadable state: cancel still cancels; anything else ends the session once, reported.
+      const cancel =
+        (input.kind === 'action' && input.action === 'cancel') ||
+        (input.kind === 'message' && isCancelText(input.text));
+      return {
+        row: this.#endBroken(row, stateProblem(parsed.error), cancel ? 'cancelled' : 'failed', actor),
+      };
+    }
+    const state = parsed.data;
     const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
       maxRepairs: this.#deps.maxRepairs,
       actor,
     });
     if (gate.kind === 'reply') return { reply: gate.text };
+    const fits = sessionStateSchema.safeParse(gate.state);
+    if (!fits.success) return { reply: `That cannot be applied: ${stateProblem(fits.error)}.` };
     const outcome: StageOutcome = {
       result: gate.result,
       state: gate.state,
@@ -145,6 +176,16 @@ export class PipelineRunner {
       events: [{ type: `input_${input.kind}`, data: describeInput(input) }],
     };
     return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }) };
+  }
+
+  /** Ends a session whose state cannot be read or whose step cannot be committed (see broken.ts). */
+  #endBroken(row: SessionRow, error: string, end: BrokenEnd, actor = 'bot'): SessionRow {
+    const { store, logger } = this.#deps;
+    logger.error('session ended after an internal error', { sessionId: row.id, error, end });
+    const versions = store.listScriptVersions(row.id);
+    const last = versions[versions.length - 1];
+    this.#lastProgress.delete(row.id);
+    return store.commit(row.id, row.version, endBrokenSession(row, error, last, end, actor));
   }
 
   #commit(
@@ -273,43 +314,6 @@ export class PipelineRunner {
 
 function statusKey(stage: WorkingStage, state: SessionState): string {
   return `status:${stage}:${state.stageStep}`;
-}
-
-/** A stage that threw: pause and ask (Continue on budget, Retry otherwise), never a dead end. */
-function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown): StageOutcome {
-  const label = STAGE_LABELS[stage].toLowerCase();
-  if (isLlmError(error) && error.kind === 'budget_exceeded') {
-    return {
-      result: 'pause_budget',
-      state: { ...state, paused: { stage, reason: error.userMessage } },
-      messages: [
-        {
-          title: 'Budget reached',
-          text: `Paused while ${label}: ${error.userMessage}\nContinue grants this session another budget of the same size; or cancel.`,
-          buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
-        },
-      ],
-    };
-  }
-  const why = isLlmError(error)
-    ? error.kind === 'invalid_output'
-      ? 'the model gave an unusable answer twice'
-      : error.userMessage
-    : error instanceof Error
-      ? error.message
-      : String(error);
-  return {
-    result: 'pause_invalid',
-    state: { ...state, paused: { stage, reason: why } },
-    messages: [
-      {
-        title: 'Stopped — needs a retry',
-        text: `I stopped while ${label}: ${why}. Nothing was lost; Retry asks again.`,
-        buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
-      },
-    ],
-    events: [{ type: 'stage_error', data: { stage, error: why } }],
-  };
 }
 
 function describeInput(input: HumanInput): unknown {

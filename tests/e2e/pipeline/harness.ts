@@ -24,6 +24,8 @@ export interface Harness {
   dir: string;
   /** The one session of thread t1 (or `threadId`). */
   session(threadId?: string): SessionRow;
+  /** Stops the app and starts a new one over the same store, model and chat (a process restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,22 +41,27 @@ export async function startHarness(
   const llm = new ScriptedLlm(responder);
   const sandbox = createSandbox(config);
   const chat = new MemoryAdapter();
-  const app = createApp({
-    config,
-    store,
-    llm: makeLlm
-      ? await makeLlm(config, store)
-      : createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
-    sandbox,
-    python: createToolchain(config),
-    adapters: [chat],
-    logger: silentLogger,
-    progressIntervalMs: 0,
-    outboxPollMs: 20,
-  });
+  const llmEdge = makeLlm
+    ? await makeLlm(config, store)
+    : createRecordingProvider({ provider: llm, store, budget: config.llm.budget });
+  const build = () =>
+    createApp({
+      config,
+      store,
+      llm: llmEdge,
+      sandbox,
+      python: createToolchain(config),
+      adapters: [chat],
+      logger: silentLogger,
+      progressIntervalMs: 0,
+      outboxPollMs: 20,
+    });
+  let app = build();
   await app.start();
   return {
-    app,
+    get app() {
+      return app;
+    },
     store,
     llm,
     chat,
@@ -63,6 +70,11 @@ export async function startHarness(
       const row = store.getSessionByThread(`memory:C1:${threadId}`);
       if (!row) throw new Error(`no session in thread ${threadId}`);
       return row;
+    },
+    async restart() {
+      await app.stop();
+      app = build();
+      await app.start();
     },
     async close() {
       await app.stop();

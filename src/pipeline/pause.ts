@@ -1,0 +1,42 @@
+/** How a stage that threw (model error, budget, refused answer) becomes a pause with a way forward. */
+import { isLlmError } from '../llm/types.js';
+import { STAGE_LABELS } from './machine.js';
+import { CANCEL } from './messages.js';
+import type { SessionState, StageOutcome, WorkingStage } from './types.js';
+
+/** A stage that threw: pause and ask (Continue on budget, Retry otherwise), never a dead end. */
+export function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown): StageOutcome {
+  const label = STAGE_LABELS[stage].toLowerCase();
+  if (isLlmError(error) && error.kind === 'budget_exceeded') {
+    return {
+      result: 'pause_budget',
+      state: { ...state, paused: { stage, reason: error.userMessage } },
+      messages: [
+        {
+          title: 'Budget reached',
+          text: `Paused while ${label}: ${error.userMessage}\nContinue grants this session another budget of the same size; or cancel.`,
+          buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
+        },
+      ],
+    };
+  }
+  const why = isLlmError(error)
+    ? error.kind === 'invalid_output'
+      ? 'the model gave an unusable answer twice'
+      : error.userMessage
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return {
+    result: 'pause_invalid',
+    state: { ...state, paused: { stage, reason: why } },
+    messages: [
+      {
+        title: 'Stopped — needs a retry',
+        text: `I stopped while ${label}: ${why}. Nothing was lost; Retry asks again.`,
+        buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
+      },
+    ],
+    events: [{ type: 'stage_error', data: { stage, error: why } }],
+  };
+}
