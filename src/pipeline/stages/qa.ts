@@ -1,8 +1,9 @@
+import { askSectionCode, unitKind } from '../answers.js';
 import { qaFindings } from '../checks.js';
 import type { Stage } from '../context.js';
 import { runApprovalDraft } from '../messages.js';
-import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
-import { placeSection, stripFences } from '../script.js';
+import { buildFixMessages } from '../prompts/fix.js';
+import { placeSection } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
 import { analyseScript, dependenciesOf, listing } from './shared.js';
 
@@ -42,8 +43,14 @@ export const qaStage: Stage = {
       const existing = finding.missing
         ? null
         : (current.units.find((u) => u.name === finding.name)?.code ?? null);
-      const answer = await ctx.ask(
+      const kind = unitKind(
+        finding.name,
+        outline.classes.map((c) => c.name),
+      );
+      const fixedCode = await askSectionCode(
+        ctx,
         `fix:${finding.name}`,
+        { kind, name: finding.name === 'globals' ? 'imports' : finding.name },
         buildFixMessages({
           task: 'qa_fix',
           name: finding.name,
@@ -52,14 +59,13 @@ export const qaStage: Stage = {
           outline,
           context: dependenciesOf(finding.name, outline, current.units),
         }),
-        codeAnswerSchema,
         { maxTokens: 2000 },
       );
       const placement =
         existing === null && finding.name !== 'imports' && finding.name !== 'main'
           ? { beforeMain: true as const }
           : { replace: finding.name };
-      code = placeSection(current.sections, placement, stripFences(answer.code));
+      code = placeSection(current.sections, placement, fixedCode);
       current = await analyseScript(ctx, code);
       fixed.push(finding.name);
     }

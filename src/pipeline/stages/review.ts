@@ -1,3 +1,5 @@
+import { askChecked, unitKind } from '../answers.js';
+import { structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { buildReviewMessages, reviewAnswerSchema } from '../prompts/review.js';
@@ -27,7 +29,15 @@ export const reviewStage: Stage = {
     for (const verdict of flagged) {
       ctx.progress(`rewriting ${verdict.section}`);
       const current = script.units.find((u) => u.name === verdict.section)?.code ?? null;
-      const answer = await ctx.ask(
+      const section = {
+        kind: unitKind(
+          verdict.section,
+          outline.classes.map((c) => c.name),
+        ),
+        name: verdict.section,
+      };
+      const answer = await askChecked(
+        ctx,
         `rewrite:${verdict.section}`,
         buildFixMessages({
           task: 'review_fix',
@@ -38,9 +48,16 @@ export const reviewStage: Stage = {
           context: dependenciesOf(verdict.section, outline, script.units),
         }),
         codeAnswerSchema,
+        async (a) => structuralProblems(section, await ctx.python.analyze(stripFences(a.code))),
         { maxTokens: 2000 },
       );
-      const candidate = placeSection(script.sections, { replace: verdict.section }, stripFences(answer.code));
+      // A rewrite that is not exactly this section is refused; the reviewed original stays.
+      if (answer.problems.length > 0) continue;
+      const candidate = placeSection(
+        script.sections,
+        { replace: verdict.section },
+        stripFences(answer.value.code),
+      );
       const analysed = await analyseScript(ctx, candidate);
       // Keep the reviewed original rather than break the script; an identical rewrite is no version.
       if (analysed.analysis.syntaxError || candidate === code) continue;

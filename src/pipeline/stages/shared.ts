@@ -35,3 +35,14 @@ export function listing(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
+
+/** The units that call `name(…)`: what a missing function must fit (labelled as callers). */
+export function callersOf(
+  name: string,
+  units: readonly { name: string; code: string }[],
+): { name: string; code: string }[] {
+  const call = new RegExp(`(^|[^\\w.])${name.replace(/\W/g, '')}\\s*\\(`);
+  return units
+    .filter((u) => u.name !== name && u.name !== 'imports' && call.test(u.code))
+    .map((u) => ({ name: `${u.name}, which calls ${name}`, code: u.code }));
+}
