@@ -9,8 +9,9 @@ import { type App, createApp } from '../../../src/app.js';
 import { type Config, loadConfig } from '../../../src/config.js';
 import type { LlmProvider } from '../../../src/llm/types.js';
 import { createRecordingProvider } from '../../../src/llm/usage.js';
-import { silentLogger } from '../../../src/logger.js';
+import { type Logger, silentLogger } from '../../../src/logger.js';
 import { createSandbox, createToolchain } from '../../../src/main.js';
+import type { Analysis, PythonToolchain } from '../../../src/python/types.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
@@ -34,6 +35,11 @@ export async function startHarness(
   env: Record<string, string> = {},
   /** Build the model edge another way (e.g. the real OpenAI provider against the stand-in). */
   makeLlm?: (config: Readonly<Config>, store: SqliteSessionStore) => Promise<LlmProvider>,
+  options: {
+    logger?: Logger;
+    /** Remember the analyser's answer per source (the same real analyser, asked once per text). */
+    memoAnalyze?: boolean;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-e2e-'));
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
@@ -41,6 +47,23 @@ export async function startHarness(
   const llm = new ScriptedLlm(responder);
   const sandbox = createSandbox(config);
   const chat = new MemoryAdapter();
+  const real = createToolchain(config);
+  const memo = new Map<string, Promise<Analysis>>();
+  const analyses = { misses: 0 };
+  (globalThis as { ff2Analyses?: typeof analyses }).ff2Analyses = analyses;
+  const python: PythonToolchain = options.memoAnalyze
+    ? {
+        analyze(source) {
+          let hit = memo.get(source);
+          if (!hit) {
+            analyses.misses++;
+            hit = real.analyze(source);
+            memo.set(source, hit);
+          }
+          return hit;
+        },
+      }
+    : real;
   const llmEdge = makeLlm
     ? await makeLlm(config, store)
     : createRecordingProvider({ provider: llm, store, budget: config.llm.budget });
@@ -50,9 +73,9 @@ export async function startHarness(
       store,
       llm: llmEdge,
       sandbox,
-      python: createToolchain(config),
+      python,
       adapters: [chat],
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       progressIntervalMs: 0,
       outboxPollMs: 20,
     });
