@@ -8,6 +8,7 @@ import type { ChatMessage, LlmProvider } from '../llm/types.js';
 import type { PythonToolchain } from '../python/types.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { UsageTotals } from '../store/types.js';
+import type { RunRules } from './rules.js';
 import type { SessionState, StageOutcome, WorkingStage } from './types.js';
 
 export interface StageDeps {
@@ -16,6 +17,8 @@ export interface StageDeps {
   python: PythonToolchain;
   /** FF2_MAX_REPAIRS. */
   maxRepairs: number;
+  /** The rules of a sandbox run the prompts state (DEFAULT_RUN_RULES when absent). */
+  runRules?: RunRules;
 }
 
 /** Facts from the store a stage may read (the runner gathers them; stages never touch the store). */

@@ -5,7 +5,7 @@ import { feedbackButtons } from '../messages.js';
 import { buildChangeMessages, changeAnswerSchema } from '../prompts/change.js';
 import { placeSection, stripFences } from '../script.js';
 import type { RunSummary } from '../types.js';
-import { analyseScript } from './shared.js';
+import { analyseScript, promptEnv } from './shared.js';
 
 /** The last run's failure, so feedback given on a failing run is applied knowing what broke. */
 function failedRun(run: RunSummary | null): string | undefined {
@@ -24,7 +24,13 @@ export const changeStage: Stage = {
     const checked = await askChecked(
       ctx,
       'edit',
-      buildChangeMessages(outline, script.units, ctx.state.feedback, failedRun(ctx.state.lastRun)),
+      buildChangeMessages(
+        outline,
+        script.units,
+        ctx.state.feedback,
+        failedRun(ctx.state.lastRun),
+        promptEnv(ctx),
+      ),
       changeAnswerSchema,
       async (a) => {
         if (!a.clear || a.code.trim() === '') return [];

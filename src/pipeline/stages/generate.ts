@@ -4,7 +4,7 @@ import { checkSection, planSections, structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
 import { joinSections, stripFences } from '../script.js';
-import { dependenciesOf } from './shared.js';
+import { dependenciesOf, promptEnv } from './shared.js';
 
 /**
  * One section per step, in outline order. Each section gets the outline and only the code it
@@ -26,7 +26,7 @@ export const generateStage: Stage = {
     const answer = await askChecked(
       ctx,
       `section:${section.name}`,
-      buildGenerateMessages(section, outline, deps),
+      buildGenerateMessages(section, outline, deps, promptEnv(ctx)),
       codeAnswerSchema,
       async (a) => {
         analysis = await ctx.python.analyze(stripFences(a.code));

@@ -5,7 +5,7 @@ import { runApprovalDraft } from '../messages.js';
 import { buildFixMessages } from '../prompts/fix.js';
 import { placeSection } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
-import { analyseScript, dependenciesOf, listing } from './shared.js';
+import { analyseScript, dependenciesOf, listing, promptEnv } from './shared.js';
 
 /** Fix rounds before QA reports what is left and moves on (after a repair or change: 1, the run decides). */
 export const QA_MAX_ROUNDS = 2;
@@ -58,6 +58,7 @@ export const qaStage: Stage = {
           problems: finding.problems,
           outline,
           context: dependenciesOf(finding.name, outline, current.units),
+          env: promptEnv(ctx),
         }),
         { maxTokens: 2000 },
       );

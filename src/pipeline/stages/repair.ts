@@ -7,7 +7,7 @@ import { afterRepairsDraft } from '../messages.js';
 import { buildFixMessages, buildPickAndFixMessages, pickAndFixSchema } from '../prompts/fix.js';
 import { placeSection, stripFences } from '../script.js';
 import type { Outline } from '../types.js';
-import { analyseScript, callersOf, dependenciesOf } from './shared.js';
+import { analyseScript, callersOf, dependenciesOf, promptEnv } from './shared.js';
 
 /**
  * One repair round: the fix target is chosen by code from the traceback, the exit message and the
@@ -72,6 +72,7 @@ export const repairStage: Stage = {
           outline,
           context,
           runDetail: last.detail,
+          env: promptEnv(ctx),
         }),
         { maxTokens: 2000 },
       );
@@ -88,7 +89,7 @@ export const repairStage: Stage = {
       const answer = await askChecked(
         ctx,
         'pick',
-        buildPickAndFixMessages(outline, script.units, [last.problem], last.detail),
+        buildPickAndFixMessages(outline, script.units, [last.problem], last.detail, promptEnv(ctx)),
         pickAndFixSchema,
         async (a) => {
           if (!names.includes(a.target))

@@ -4,7 +4,7 @@ import type { Stage } from '../context.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { buildReviewMessages, reviewAnswerSchema } from '../prompts/review.js';
 import { placeSection, stripFences } from '../script.js';
-import { analyseScript, dependenciesOf, listing } from './shared.js';
+import { analyseScript, dependenciesOf, listing, promptEnv } from './shared.js';
 
 /** At most this many flagged sections are rewritten (one call each); QA catches the rest. */
 const MAX_REWRITES = 4;
@@ -46,6 +46,7 @@ export const reviewStage: Stage = {
           problems: verdict.issues,
           outline,
           context: dependenciesOf(verdict.section, outline, script.units),
+          env: promptEnv(ctx),
         }),
         codeAnswerSchema,
         async (a) => structuralProblems(section, await ctx.python.analyze(stripFences(a.code))),

@@ -1,6 +1,8 @@
 /** Helpers several stages share: analysing the script into units, and the code a section depends on. */
 import type { Analysis } from '../../python/types.js';
 import type { StageContext } from '../context.js';
+import type { PromptEnv } from '../prompts/common.js';
+import { attachmentsText, DEFAULT_RUN_RULES, runRuleLines } from '../rules.js';
 import { type ScriptSection, sectionsOf, unitsOf } from '../script.js';
 import type { Outline } from '../types.js';
 
@@ -45,4 +47,13 @@ export function callersOf(
   return units
     .filter((u) => u.name !== name && u.name !== 'imports' && call.test(u.code))
     .map((u) => ({ name: `${u.name}, which calls ${name}`, code: u.code }));
+}
+
+/** The run rules and attached files every code-writing prompt states. */
+export function promptEnv(ctx: Pick<StageContext, 'runRules' | 'state'>): PromptEnv {
+  const attachments = ctx.state.attachments;
+  return {
+    rules: runRuleLines(ctx.runRules ?? DEFAULT_RUN_RULES, attachments),
+    files: attachmentsText(attachments),
+  };
 }

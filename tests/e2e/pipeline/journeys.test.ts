@@ -64,8 +64,8 @@ describe('pipeline journeys', () => {
     const last = h.chat.texts().at(-1) ?? '';
     expect(last).toContain('I tried 2 repairs');
     expect(last).toContain('AttributeError');
-    expect(h.chat.findButton('Try another repair')).toBeDefined();
-    expect(h.chat.findButton('Give feedback')).toBeDefined();
+    for (const label of ['Try 3 more rounds', 'Ship as is', 'Change the checks', 'Describe a change', 'Cancel'])
+      expect(h.chat.findButton(label), label).toBeDefined();
   });
 
   it('applies a change request to one section, then checks and reruns it', async () => {
@@ -335,9 +335,8 @@ describe('pipeline journeys', () => {
     await h.app.idle();
     const outline = editsOf(h.chat.texts().find((t) => t.includes('Approve it, or reply')) ?? '-');
     expect(outline).toHaveLength(1);
-    expect(outline[0]?.text).toMatch(
-      /Approve it, or reply with what to change\.\n\n✔ Approve — chosen by owner$/,
-    );
+    // The full outline (every smoke check in full) is long: the closed text keeps the choice in view.
+    expect(outline[0]?.text).toMatch(/\n\n✔ Approve — chosen by owner$/);
     expect(outline[0]?.buttons).toBeUndefined();
     expect(outline[0]?.title).toBe('Outline');
 
