@@ -64,7 +64,13 @@ describe('pipeline journeys', () => {
     const last = h.chat.texts().at(-1) ?? '';
     expect(last).toContain('I tried 2 repairs');
     expect(last).toContain('AttributeError');
-    for (const label of ['Try 3 more rounds', 'Ship as is', 'Change the checks', 'Describe a change', 'Cancel'])
+    for (const label of [
+      'Try 3 more rounds',
+      'Ship as is',
+      'Change the checks',
+      'Describe a change',
+      'Cancel',
+    ])
       expect(h.chat.findButton(label), label).toBeDefined();
   });
 
