@@ -69,6 +69,12 @@ export function createApp(deps: AppDeps): App {
     sandbox: deps.sandbox,
     python: deps.python,
     maxRepairs: deps.config.pipeline.maxRepairs,
+    // What the prompts tell the model about a run; package discovery (issue 13) fills `packages`.
+    runRules: {
+      wallSeconds: deps.config.sandbox.timeoutS,
+      memoryMb: deps.config.sandbox.memoryMb,
+      packages: [],
+    },
     logger: logger.child('pipeline'),
     now,
     ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),

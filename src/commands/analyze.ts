@@ -37,7 +37,7 @@ the sandbox's interpreter.
         throw new UsageError(`cannot read ${path}`);
       }),
     );
-    const analysis = await createToolchain(loadAppConfig(io)).analyze(source);
+    const analysis = await createToolchain(loadAppConfig(io, { platforms: false })).analyze(source);
     const report = toJson(analysis);
     io.out(parsed.values.json ? `${JSON.stringify(report)}\n` : summary(report));
     return 0;
