@@ -34,7 +34,10 @@ export const runStage: Stage = {
         `syntax error at line ${syntax.line}: ${syntax.message}`,
         ctx.state.repairs >= ctx.maxRepairs + ctx.state.extraRepairs,
       );
-    if (input.stdin !== null || input.args.length > 0 || Object.keys(userFiles).length > 0) {
+    // The person's own run: with their stdin or arguments; with files alone only when the script
+    // takes no arguments (else the files are there for the checks, which name them).
+    const filesAlone = Object.keys(userFiles).length > 0 && !outline.inputs.argv;
+    if (input.stdin !== null || input.args.length > 0 || filesAlone) {
       ctx.progress('running with your input');
       const result = await ctx.sandbox.run({
         script: ctx.state.code,
