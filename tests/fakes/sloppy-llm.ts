@@ -135,8 +135,9 @@ export function sloppyResponder(options: { cooperative?: number } = {}): ScriptR
         return interview(d, sloppy);
       case 'outline':
       case 'revise_outline':
-      case 'revise_checks':
         return outline(d, sloppy, seed, spec, call.task);
+      case 'revise_checks':
+        return { smokeChecks: outline(d, sloppy, seed, spec, call.task).smokeChecks };
       case 'generate':
       case 'qa_fix':
       case 'review_fix':

@@ -52,62 +52,68 @@ async function autoStep(harness: Harness, thread: string): Promise<boolean> {
 }
 
 describe('the sloppy model', () => {
-  it(`${SEEDS} seeds: every session ships, is cancelled, or waits at a gate offering Cancel`, async () => {
-    const errors: string[] = [];
-    h = await startHarness(
-      sloppyResponder(),
-      { FF2_SANDBOX_TIMEOUT_S: '2', FF2_MAX_REPAIRS: '2' },
-      undefined,
-      { logger: recordingLogger(errors), memoAnalyze: true },
-    );
-    const threads = Array.from({ length: SEEDS }, (_, seed) => `s${seed}`);
-    const actions = new Map<string, number>();
-    for (let start = 0; start < SEEDS; start += WAVE) {
-      const wave = threads.slice(start, start + WAVE);
-      await Promise.all(wave.map((t, i) => h!.chat.startSession(sloppyGoal(start + i), { threadId: t })));
-      for (;;) {
-        await h.app.idle();
-        let moved = false;
-        for (const t of wave) {
-          if ((actions.get(t) ?? 0) >= MAX_ACTIONS) continue;
-          if (await autoStep(h, t)) {
-            actions.set(t, (actions.get(t) ?? 0) + 1);
-            moved = true;
-          }
-        }
-        if (!moved) break;
-      }
-    }
-    await h.app.idle();
-
-    const outcomes: Record<string, number> = {};
-    for (const t of threads) {
-      const row = h.session(t);
-      outcomes[`${row.status}:${row.stage}`] = (outcomes[`${row.status}:${row.stage}`] ?? 0) + 1;
-      expect(row.status, `seed ${t} is ${row.stage}`).not.toBe('working');
-      expect(row.status, `seed ${t} failed: ${JSON.stringify(h.store.listEvents(row.id).at(-1))}`).not.toBe(
-        'failed',
+  it(
+    `${SEEDS} seeds: every session ships, is cancelled, or waits at a gate offering Cancel`,
+    async () => {
+      const errors: string[] = [];
+      h = await startHarness(
+        sloppyResponder(),
+        { FF2_SANDBOX_TIMEOUT_S: '2', FF2_MAX_REPAIRS: '2' },
+        undefined,
+        { logger: recordingLogger(errors), memoAnalyze: true },
       );
-      expect(actions.get(t) ?? 0, `seed ${t} looped`).toBeLessThan(MAX_ACTIONS);
-      if (row.status === 'waiting') {
-        const state = parseState(row.state);
-        const cancel = state.openButtons.flatMap((m) => m.buttons.flat()).some((b) => b.action === 'cancel');
-        expect(cancel, `seed ${t} waits at ${row.stage} without a Cancel button`).toBe(true);
+      const threads = Array.from({ length: SEEDS }, (_, seed) => `s${seed}`);
+      const actions = new Map<string, number>();
+      for (let start = 0; start < SEEDS; start += WAVE) {
+        const wave = threads.slice(start, start + WAVE);
+        await Promise.all(wave.map((t, i) => h!.chat.startSession(sloppyGoal(start + i), { threadId: t })));
+        for (;;) {
+          await h.app.idle();
+          let moved = false;
+          for (const t of wave) {
+            if ((actions.get(t) ?? 0) >= MAX_ACTIONS) continue;
+            if (await autoStep(h, t)) {
+              actions.set(t, (actions.get(t) ?? 0) + 1);
+              moved = true;
+            }
+          }
+          if (!moved) break;
+        }
       }
-    }
-    const runs = threads.flatMap((t) => h!.store.listRuns(h!.session(t).id));
-    const byStatus: Record<string, number> = {};
-    for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    const calls = threads.reduce((n, t) => n + h!.store.usageTotals(h!.session(t).id).calls, 0);
-    console.log(
-      `sloppy outcomes over ${SEEDS} seeds: ${JSON.stringify(outcomes)}; runs ${JSON.stringify(byStatus)} (${runs.reduce((ms, r) => ms + r.durationMs, 0)} ms); ${calls} model calls; ${(globalThis as { ff2Analyses?: { misses: number } }).ff2Analyses?.misses} analyses`,
-    );
-    expect(errors).toEqual([]);
+      await h.app.idle();
 
-    // Cancel ends every waiting session.
-    for (const t of threads)
-      if (h.session(t).status === 'waiting') await h.chat.click('Cancel', { threadId: t });
-    await h.app.idle();
-    for (const t of threads) expect(['done', 'cancelled']).toContain(h.session(t).status);
-  }, 170_000);
+      const outcomes: Record<string, number> = {};
+      for (const t of threads) {
+        const row = h.session(t);
+        outcomes[`${row.status}:${row.stage}`] = (outcomes[`${row.status}:${row.stage}`] ?? 0) + 1;
+        expect(row.status, `seed ${t} is ${row.stage}`).not.toBe('working');
+        expect(row.status, `seed ${t} failed: ${JSON.stringify(h.store.listEvents(row.id).at(-1))}`).not.toBe(
+          'failed',
+        );
+        expect(actions.get(t) ?? 0, `seed ${t} looped`).toBeLessThan(MAX_ACTIONS);
+        if (row.status === 'waiting') {
+          const state = parseState(row.state);
+          const cancel = state.openButtons
+            .flatMap((m) => m.buttons.flat())
+            .some((b) => b.action === 'cancel');
+          expect(cancel, `seed ${t} waits at ${row.stage} without a Cancel button`).toBe(true);
+        }
+      }
+      const runs = threads.flatMap((t) => h!.store.listRuns(h!.session(t).id));
+      const byStatus: Record<string, number> = {};
+      for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+      const calls = threads.reduce((n, t) => n + h!.store.usageTotals(h!.session(t).id).calls, 0);
+      console.log(
+        `sloppy outcomes over ${SEEDS} seeds: ${JSON.stringify(outcomes)}; runs ${JSON.stringify(byStatus)} (${runs.reduce((ms, r) => ms + r.durationMs, 0)} ms); ${calls} model calls; ${(globalThis as { ff2Analyses?: { misses: number } }).ff2Analyses?.misses} analyses`,
+      );
+      expect(errors).toEqual([]);
+
+      // Cancel ends every waiting session.
+      for (const t of threads)
+        if (h.session(t).status === 'waiting') await h.chat.click('Cancel', { threadId: t });
+      await h.app.idle();
+      for (const t of threads) expect(['done', 'cancelled']).toContain(h.session(t).status);
+    },
+    60_000 + SEEDS * 1_500,
+  );
 });
