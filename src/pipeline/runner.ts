@@ -17,6 +17,7 @@ import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
 import { toPayload } from './outbox-payload.js';
 import { pauseOutcome } from './pause.js';
+import { DEFAULT_RUN_RULES, outlineProblems, type RunRules } from './rules.js';
 import { diffScripts, diffStats } from './script.js';
 import { STAGES } from './stages/index.js';
 import {
@@ -120,12 +121,12 @@ export class PipelineRunner {
       logger.warn('stage paused', { sessionId, stage: stageName, error: String(error) });
     }
     if (signal.aborted) return undefined;
-    const invalid = sessionStateSchema.safeParse(outcome.state);
-    if (!invalid.success) {
-      // An answer that would break the session's own schema is refused before it is stored.
-      const why = `an answer did not fit the session (${stateProblem(invalid.error)})`;
-      logger.warn('stage outcome refused', { sessionId, stage: stageName, error: why });
-      outcome = pauseOutcome(stageName, state, new Error(why));
+    const refused = refuseOutcome(outcome, state, this.#deps.runRules ?? DEFAULT_RUN_RULES);
+    if (refused) {
+      // An answer that would break the session (its schema, or an outline whose checks no longer
+      // fit the rules) is refused before it is stored.
+      logger.warn('stage outcome refused', { sessionId, stage: stageName, error: refused });
+      outcome = pauseOutcome(stageName, state, new Error(refused));
     }
     try {
       return this.#commit(row, state, outcome, 'bot');
@@ -314,6 +315,18 @@ export class PipelineRunner {
 
 function statusKey(stage: WorkingStage, state: SessionState): string {
   return `status:${stage}:${state.stageStep}`;
+}
+
+/** Why a stage's outcome must not be stored, or null when it may. */
+function refuseOutcome(outcome: StageOutcome, before: SessionState, rules: RunRules): string | null {
+  const parsed = sessionStateSchema.safeParse(outcome.state);
+  if (!parsed.success) return `an answer did not fit the session (${stateProblem(parsed.error)})`;
+  const outline = parsed.data.outline;
+  if (outline && JSON.stringify(outline) !== JSON.stringify(before.outline)) {
+    const problems = outlineProblems(outline, rules);
+    if (problems.length > 0) return `the changed outline was refused (${problems[0]})`;
+  }
+  return null;
 }
 
 function describeInput(input: HumanInput): unknown {

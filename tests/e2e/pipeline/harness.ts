@@ -39,9 +39,11 @@ export async function startHarness(
     logger?: Logger;
     /** Remember the analyser's answer per source (the same real analyser, asked once per text). */
     memoAnalyze?: boolean;
+    /** Folder for the database and data (default the OS temp folder), e.g. /dev/shm for many sessions. */
+    parentDir?: string;
   } = {},
 ): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'ff2-e2e-'));
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'ff2-e2e-'));
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
   const store = openStore(join(dir, 'ff2.db'));
   const llm = new ScriptedLlm(responder);

@@ -5,6 +5,7 @@
  * that offers Cancel; nothing throws; no session is left `working` with nothing driving it; and
  * Cancel then ends every waiting one.
  */
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decideAuto } from '../../../src/bots/terminal/auto.js';
 import type { Logger } from '../../../src/logger.js';
@@ -60,7 +61,12 @@ describe('the sloppy model', () => {
         sloppyResponder(),
         { FF2_SANDBOX_TIMEOUT_S: '2', FF2_MAX_REPAIRS: '2' },
         undefined,
-        { logger: recordingLogger(errors), memoAnalyze: true },
+        {
+          logger: recordingLogger(errors),
+          memoAnalyze: true,
+          // Thousands of commits, each fsync'ed: a RAM-backed folder keeps the real SQLite file fast.
+          ...(existsSync('/dev/shm') ? { parentDir: '/dev/shm' } : {}),
+        },
       );
       const threads = Array.from({ length: SEEDS }, (_, seed) => `s${seed}`);
       const actions = new Map<string, number>();
