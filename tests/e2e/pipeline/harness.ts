@@ -12,6 +12,8 @@ import { createRecordingProvider } from '../../../src/llm/usage.js';
 import { type Logger, silentLogger } from '../../../src/logger.js';
 import { createSandbox, createToolchain } from '../../../src/main.js';
 import type { Analysis, PythonToolchain } from '../../../src/python/types.js';
+import { ProcessSandbox } from '../../../src/sandbox/bwrap.js';
+import { defaultLimits } from '../../../src/sandbox/limits.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
@@ -41,13 +43,23 @@ export async function startHarness(
     memoAnalyze?: boolean;
     /** Folder for the database and data (default the OS temp folder), e.g. /dev/shm for many sessions. */
     parentDir?: string;
+    /** The sandbox's own UID range (so parallel test files never share slots); default the product's. */
+    uidBase?: number;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'ff2-e2e-'));
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
   const store = openStore(join(dir, 'ff2.db'));
   const llm = new ScriptedLlm(responder);
-  const sandbox = createSandbox(config);
+  const sandbox =
+    options.uidBase === undefined
+      ? createSandbox(config)
+      : new ProcessSandbox({
+          python: config.sandbox.python,
+          slots: config.sandbox.slots,
+          limits: defaultLimits({ timeoutS: config.sandbox.timeoutS, memoryMb: config.sandbox.memoryMb }),
+          uidBase: options.uidBase,
+        });
   const chat = new MemoryAdapter();
   const real = createToolchain(config);
   const memo = new Map<string, Promise<Analysis>>();

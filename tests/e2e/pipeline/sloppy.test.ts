@@ -13,6 +13,8 @@ import { parseState } from '../../../src/pipeline/types.js';
 import { sloppyGoal, sloppyResponder } from '../../fakes/sloppy-llm.js';
 import { type Harness, startHarness } from './harness.js';
 
+/** This file's own sandbox UIDs (issue 12's range 64000–64400). */
+const UID_BASE = 64001;
 const SEEDS = Number(process.env.FF2_SLOPPY_SEEDS ?? 200);
 /** Sessions started at once (the machine has few cores; each session uses the analyser and sandbox). */
 const WAVE = 25;
@@ -64,6 +66,7 @@ describe('the sloppy model', () => {
         {
           logger: recordingLogger(errors),
           memoAnalyze: true,
+          uidBase: UID_BASE,
           // Thousands of commits, each fsync'ed: a RAM-backed folder keeps the real SQLite file fast.
           ...(existsSync('/dev/shm') ? { parentDir: '/dev/shm' } : {}),
         },
