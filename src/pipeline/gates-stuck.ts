@@ -50,7 +50,13 @@ export function onStuck(
         ],
       };
     case 'feedback':
-      return { kind: 'reply', text: 'Reply in the thread with what to change.' };
+      if (!state.awaitingChecks) return { kind: 'reply', text: 'Reply in the thread with what to change.' };
+      return {
+        kind: 'advance',
+        result: 'stay',
+        state: { ...state, awaitingChecks: false },
+        messages: [{ text: 'Reply in the thread with what to change.' }],
+      };
     case 'check:fix_script':
       return advance('repair', state, 'Fixing the script…');
     case 'check:fix_check':
