@@ -144,9 +144,10 @@ export function sloppyResponder(options: { cooperative?: number } = {}): ScriptR
       case 'repair':
         if (call.task === 'repair' && !call.section) {
           const names = sectionsIn(call);
+          const target = d.pick(names);
           return {
-            target: sloppy ? d.pick([...names, 'write_report()', 'the main function', '']) : d.pick(names),
-            code: code(d, sloppy, d.pick(names), spec.token, names),
+            target: sloppy ? d.pick([target, 'write_report()', 'the main function', '']) : target,
+            code: code(d, sloppy, target, spec.token, names),
             reason: sloppy ? '' : 'it printed the wrong thing',
           };
         }
