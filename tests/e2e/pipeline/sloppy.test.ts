@@ -61,7 +61,7 @@ describe('the sloppy model', () => {
       const errors: string[] = [];
       h = await startHarness(
         sloppyResponder(),
-        { FF2_SANDBOX_TIMEOUT_S: '2', FF2_MAX_REPAIRS: '2' },
+        { FF2_SANDBOX_TIMEOUT_S: '2', FF2_MAX_REPAIRS: '2', FF2_SANDBOX_SLOTS: '4' },
         undefined,
         {
           logger: recordingLogger(errors),
