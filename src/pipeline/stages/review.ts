@@ -73,10 +73,13 @@ export const reviewStage: Stage = {
       afterQa: 'approve_run' as const,
       ...(rewritten.length > 0 ? { versions: ctx.state.versions + 1 } : {}),
     };
+    const kept = flagged.length - rewritten.length;
     const text =
       rewritten.length > 0
         ? `Review: rewrote ${listing(rewritten)}. Checking the script…`
-        : 'Review: every section looks right. Checking the script…';
+        : kept > 0
+          ? `Review: kept the script as it is (${kept} suggested rewrite(s) were not usable). Checking the script…`
+          : 'Review: every section looks right. Checking the script…';
     return {
       result: 'ok',
       state,

@@ -116,7 +116,9 @@ describe('model answers are checked before they touch state', () => {
     await h.app.idle();
     expect(h.session().stage).toBe('approve_run');
     expect(h.llm.countByTask().review_fix).toBe(2);
-    expect(h.chat.texts()).toContain('Review: every section looks right. Checking the script…');
+    expect(h.chat.texts()).toContain(
+      'Review: kept the script as it is (1 suggested rewrite(s) were not usable). Checking the script…',
+    );
     expect(h.store.listScriptVersions(h.session().id).map((v) => v.reason)).toEqual(['generated']);
   });
 });

@@ -109,12 +109,12 @@ describe('the sloppy model', () => {
         }
       }
       const reasons: Record<string, number> = {};
-    for (const t of threads) {
-      const why = parseState(h.session(t).state).paused?.reason.replace(/\(.*$/, '').trim();
-      if (h.session(t).stage === 'retry_paused' && why) reasons[why] = (reasons[why] ?? 0) + 1;
-    }
-    console.log(`pause reasons: ${JSON.stringify(reasons)}`);
-    const runs = threads.flatMap((t) => h!.store.listRuns(h!.session(t).id));
+      for (const t of threads) {
+        const why = parseState(h.session(t).state).paused?.reason.replace(/\(.*$/, '').trim();
+        if (h.session(t).stage === 'retry_paused' && why) reasons[why] = (reasons[why] ?? 0) + 1;
+      }
+      console.log(`pause reasons: ${JSON.stringify(reasons)}`);
+      const runs = threads.flatMap((t) => h!.store.listRuns(h!.session(t).id));
       const byStatus: Record<string, number> = {};
       for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
       const calls = threads.reduce((n, t) => n + h!.store.usageTotals(h!.session(t).id).calls, 0);
