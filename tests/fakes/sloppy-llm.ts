@@ -172,7 +172,16 @@ export function sloppyResponder(options: { cooperative?: number } = {}): ScriptR
       case 'change': {
         const names = sectionsIn(call);
         const target = sloppy
-          ? d.pick([...names, 'write_report()', 'class', 'new helper', 'extra_step', '', 'main'])
+          ? d.pick([
+              ...names,
+              'write_report()',
+              'class',
+              'new helper',
+              'wrïte_report',
+              'extra_step',
+              '',
+              'main',
+            ])
           : d.pick(names.filter((n) => n !== 'imports'));
         return {
           clear: !sloppy || d.chance(0.7),
@@ -272,7 +281,7 @@ function outline(d: Dice, sloppy: boolean, seed: number, spec: (typeof SLOPPY_GO
         checks = [{ ...check, description: 'runs for 10 minutes to be sure', expectOutput: [spec.token] }];
         break;
       case 8:
-        functions = [...functions, { ...functions[0]!, name: `step ${d.int(1, 9)}` }]; // schema-invalid
+        functions = [...functions, { ...functions[0]!, name: d.pick([`step ${d.int(1, 9)}`, 'zählen']) }]; // schema-invalid
         break;
       default:
         if (d.chance(0.3))
