@@ -21,6 +21,10 @@ const WAVE = 25;
 /** --auto actions one session may take before the test calls it a loop. */
 const MAX_ACTIONS = 40;
 
+/** Gates where a person's words become a change request. */
+const SAYS_CHANGE = new Set(['after_repairs', 'check_or_script', 'give_feedback', 'approve_run']);
+const CHANGE_REQUEST = 'please also print the total at the end';
+
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -76,17 +80,26 @@ describe('the sloppy model', () => {
       for (let start = 0; start < SEEDS; start += WAVE) {
         const wave = threads.slice(start, start + WAVE);
         await Promise.all(wave.map((t, i) => h!.chat.startSession(sloppyGoal(start + i), { threadId: t })));
-        for (;;) {
-          await h.app.idle();
-          let moved = false;
-          for (const t of wave) {
-            if ((actions.get(t) ?? 0) >= MAX_ACTIONS) continue;
-            if (await autoStep(h, t)) {
-              actions.set(t, (actions.get(t) ?? 0) + 1);
-              moved = true;
-            }
+        // --auto until every session stops; then, like a person, one change request in words where
+        // --auto stopped (after the repair limit, a failed run…), and --auto again.
+        for (const person of [false, true]) {
+          if (person) {
+            await h.app.idle();
+            for (const t of wave)
+              if (SAYS_CHANGE.has(h.session(t).stage)) await h.chat.say(CHANGE_REQUEST, { threadId: t });
           }
-          if (!moved) break;
+          for (;;) {
+            await h.app.idle();
+            let moved = false;
+            for (const t of wave) {
+              if ((actions.get(t) ?? 0) >= MAX_ACTIONS) continue;
+              if (await autoStep(h, t)) {
+                actions.set(t, (actions.get(t) ?? 0) + 1);
+                moved = true;
+              }
+            }
+            if (!moved) break;
+          }
         }
       }
       await h.app.idle();
