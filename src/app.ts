@@ -78,6 +78,12 @@ export function createApp(deps: AppDeps): App {
     approvers: deps.config.pipeline.approvers,
     maxBudgetContinues: deps.config.pipeline.maxBudgetContinues,
     files: { read: (id) => store.getBlob(id) },
+    // What the prompts tell the model about a run; package discovery (issue 13) fills `packages`.
+    runRules: {
+      wallSeconds: deps.config.sandbox.timeoutS,
+      memoryMb: deps.config.sandbox.memoryMb,
+      packages: [],
+    },
     logger: logger.child('pipeline'),
     now,
     ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),

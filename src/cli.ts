@@ -34,7 +34,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`ff2 ${command.name}: ${error.message}\n\n${command.usage.trimEnd()}\n`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof SandboxError || error instanceof LeaseHeldError) {
+    if (error instanceof ConfigError) {
+      // A setting is wrong or missing: usage/config (2), never "environment unavailable".
+      io.err(`ff2 ${command.name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof SandboxError || error instanceof LeaseHeldError) {
       const fix = error instanceof SandboxError && error.fix ? `\nFix: ${error.fix}` : '';
       io.err(`ff2 ${command.name}: ${error.message}${fix}\n`);
       return 3;

@@ -181,10 +181,17 @@ const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), ou
  * Validates the environment (and `ff2.config.json` in `cwd`, if present) into a frozen Config.
  * @throws ConfigError naming the first bad variable and how to fix it.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  /** `platforms: false` for commands that use no chat platform: Slack/Discord settings are not checked. */
+  scope: { platforms?: boolean } = {},
+): Readonly<Config> {
   const merged: Record<string, string | undefined> = { ...readConfigFile(cwd) };
   for (const [key, value] of Object.entries(env))
     if (value !== undefined && value !== '') merged[key] = value;
+  if (scope.platforms === false)
+    for (const key of Object.keys(merged)) if (/^(SLACK|DISCORD)_/.test(key)) delete merged[key];
 
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {

@@ -18,8 +18,12 @@ import type { Sandbox } from './sandbox/types.js';
 import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';
 
-export function loadAppConfig(io: Pick<CliIo, 'env' | 'cwd'>): Readonly<Config> {
-  return loadConfig(io.env, io.cwd);
+/** The configuration; `platforms: false` for commands that use no chat platform (see loadConfig). */
+export function loadAppConfig(
+  io: Pick<CliIo, 'env' | 'cwd'>,
+  scope: { platforms?: boolean } = {},
+): Readonly<Config> {
+  return loadConfig(io.env, io.cwd, scope);
 }
 
 export function createAppLogger(config: Readonly<Config>): Logger {

@@ -32,15 +32,35 @@ the sandbox's interpreter.
     if (!file) throw new UsageError('missing the script to analyse');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const path = resolve(io.cwd, file);
-    const source = await readFile(path, 'utf8').catch(() => {
-      throw new UsageError(`cannot read ${path}`);
-    });
-    const analysis = await createToolchain(loadAppConfig(io)).analyze(source);
+    const source = decodeSource(
+      await readFile(path).catch(() => {
+        throw new UsageError(`cannot read ${path}`);
+      }),
+    );
+    const analysis = await createToolchain(loadAppConfig(io, { platforms: false })).analyze(source);
     const report = toJson(analysis);
     io.out(parsed.values.json ? `${JSON.stringify(report)}\n` : summary(report));
     return 0;
   },
 };
+
+/**
+ * Source bytes as Python reads them: UTF-8 (a BOM is dropped), or the encoding a PEP 263 coding
+ * line in the first two lines names when the bytes are not UTF-8.
+ */
+export function decodeSource(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const head = new TextDecoder('latin1').decode(bytes.subarray(0, 400)).split('\n').slice(0, 2).join('\n');
+    const label = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head)?.[1];
+    try {
+      return new TextDecoder(label ?? 'utf-8').decode(bytes);
+    } catch {
+      return new TextDecoder('utf-8').decode(bytes);
+    }
+  }
+}
 
 /** The documented `--json` shape, keys in this order and no others. */
 export function toJson(a: Analysis) {

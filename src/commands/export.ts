@@ -30,7 +30,7 @@ Read-only on the database; safe next to a running server.`,
     const [id, target, ...extra] = positionals;
     if (!id) throw new UsageError('missing the session id (see `ff2 sessions`)');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const config = loadAppConfig(io);
+    const config = loadAppConfig(io, { platforms: false });
     const store = createStore(config);
     try {
       const session = store.getSession(id);

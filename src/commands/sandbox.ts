@@ -21,7 +21,7 @@ a session would, and reports what happened and which section a repair would targ
   --json               print one JSON object: status, exitCode, signal, durationMs, stdout, stderr,
                        truncated, traceback, fixTarget, outputFiles, screenshot
 
-Exit code 0 when the sandbox worked, whatever the script did; 2 usage; 3 sandbox unavailable.`;
+Exit code 0 when the sandbox worked, whatever the script did; 2 usage or a bad setting; 3 sandbox unavailable.`;
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
@@ -29,7 +29,7 @@ export const sandboxCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const options = parse(args);
-    const config = loadAppConfig(io);
+    const config = loadAppConfig(io, { platforms: false });
     const scriptPath = resolve(io.cwd, options.script);
     const script = await readText(scriptPath, 'script');
     const stdin =

@@ -90,7 +90,7 @@ Exit code 0, or 1 when there is no such session.
     const [id, ...extra] = positionals;
     if (!id || extra.length > 0) throw new UsageError('give exactly one session id (see "ff2 sessions")');
 
-    const store = openExistingStore(loadAppConfig(io));
+    const store = openExistingStore(loadAppConfig(io, { platforms: false }));
     let history: ReturnType<typeof sessionHistory>;
     try {
       history = store ? sessionHistory(store, id) : undefined;

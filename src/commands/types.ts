@@ -20,7 +20,7 @@ export interface Command {
   usage: string;
   /**
    * Runs the command. Returns the exit code (0 ok, 1 ended without success, 2 usage, 3 environment).
-   * @throws UsageError for bad arguments (printed with the usage, exit 2); ConfigError (exit 3).
+   * @throws UsageError for bad arguments (printed with the usage, exit 2); ConfigError (exit 2).
    */
   run(args: string[], io: CliIo): Promise<number>;
 }

@@ -19,11 +19,30 @@ export function planSections(outline: Outline): PlannedSection[] {
 
 /** Problems with one freshly generated section analysed on its own; [] when it is fine. */
 export function checkSection(section: PlannedSection, analysis: Analysis): string[] {
-  const problems: string[] = [];
+  const problems = structuralProblems(section, analysis);
+  if (analysis.syntaxError) return problems;
+  if (section.kind === 'function' || section.kind === 'class') {
+    if (analysis.sections.some((s) => s.kind === 'imports'))
+      problems.push(
+        'imports belong in the imports section, not here (import inside the function if unavoidable)',
+      );
+  }
+  for (const p of analysis.placeholders)
+    problems.push(`placeholder (${p.kind}) at line ${p.line} in ${p.name}`);
+  return problems;
+}
+
+/**
+ * Why code cannot stand for `section` at all: it does not parse, or it does not define exactly
+ * that section (same kind and name; nothing else at top level but imports/globals for the imports
+ * section). A whole script or another section's code fails here. [] when it may be spliced in.
+ */
+export function structuralProblems(section: PlannedSection, analysis: Analysis): string[] {
   if (analysis.syntaxError) {
     const e = analysis.syntaxError;
     return [`syntax error at line ${e.line}: ${e.message}`];
   }
+  const problems: string[] = [];
   const defs = analysis.sections.filter((s) => s.kind === 'function' || s.kind === 'class');
   const mains = analysis.sections.filter((s) => s.kind === 'main');
   switch (section.kind) {
@@ -40,18 +59,18 @@ export function checkSection(section: PlannedSection, analysis: Analysis): strin
         problems.push(`the main section must not define ${defs.map((d) => d.name).join(', ')}`);
       break;
     default: {
-      if (!defs.some((d) => d.name === section.name)) problems.push(`it must define ${section.name}`);
+      if (!defs.some((d) => d.name === section.name && d.kind === section.kind))
+        problems.push(`it must define the ${section.kind} ${section.name}`);
       const extra = [...defs, ...mains].filter((d) => d.name !== section.name);
       if (extra.length > 0)
         problems.push(`it must define only ${section.name}, not ${extra.map((d) => d.name).join(', ')}`);
-      if (analysis.sections.some((s) => s.kind === 'imports'))
+      const loose = analysis.sections.filter((s) => s.kind === 'globals');
+      if (loose.length > 0)
         problems.push(
-          'imports belong in the imports section, not here (import inside the function if unavoidable)',
+          `it must contain only the definition of ${section.name}, no other top-level statements`,
         );
     }
   }
-  for (const p of analysis.placeholders)
-    problems.push(`placeholder (${p.kind}) at line ${p.line} in ${p.name}`);
   return problems;
 }
 

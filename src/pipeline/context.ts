@@ -8,6 +8,7 @@ import type { ChatMessage, LlmProvider } from '../llm/types.js';
 import type { PythonToolchain } from '../python/types.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { UsageTotals } from '../store/types.js';
+import type { RunRules } from './rules.js';
 import type { SessionState, StageOutcome, WorkingStage } from './types.js';
 
 /** A stored file (an attachment): name, size and bytes. */
@@ -31,6 +32,8 @@ export interface StageDeps {
   maxRepairs: number;
   /** Stored attachments; absent in tests that attach nothing. */
   files?: FileReader;
+  /** The rules of a sandbox run the prompts state (DEFAULT_RUN_RULES when absent). */
+  runRules?: RunRules;
 }
 
 /** How session state refers to a stored file: `blob:<id>`. */

@@ -16,7 +16,10 @@ export interface FixTarget {
 }
 
 /** The parts of a run the choice depends on. */
-export type FixRun = Pick<RunResult, 'status' | 'exitCode' | 'traceback'>;
+export type FixRun = Pick<RunResult, 'status' | 'exitCode' | 'traceback'> & {
+  /** What the script printed on stderr (its tail is enough): read when there is no traceback. */
+  stderr?: string;
+};
 
 /** Names that are nearly always modules or their usual aliases (`np.array`, `tk.Tk`). */
 const MODULE_NAMES = new Set([
@@ -91,8 +94,11 @@ const MODULE_NAMES = new Set([
  * → imports; NameError → imports for a module-like name, a new function for a called name that
  * is nowhere defined, globals otherwise; any other traceback (including a timeout's faulthandler
  * dump) → the section of the deepest frame in the script (a method → its class; module level →
- * main, or the globals section when it comes before main); a failure without traceback → main.
- * Returns null when the run succeeded and the source parses.
+ * main, or the globals section when it comes before main). Without a traceback: an argparse usage
+ * error → the section that builds the parser; `sys.exit("message")` / `SystemExit("message")`
+ * whose message was printed → the section holding that call; a timeout, memory or output limit
+ * → main; any other failure → null, and the model chooses among the sections (validated).
+ * Returns null too when the run succeeded and the source parses.
  */
 export function chooseFixTarget(analysis: Analysis, run: FixRun): FixTarget | null {
   const { syntaxError } = analysis;
@@ -102,7 +108,10 @@ export function chooseFixTarget(analysis: Analysis, run: FixRun): FixTarget | nu
   }
   if (run.status === 'ok') return null;
   const tb = run.traceback;
-  if (!tb) return { kind: 'main', name: 'main', reason: noTracebackReason(run) };
+  if (!tb) {
+    if (run.status !== 'error') return { kind: 'main', name: 'main', reason: noTracebackReason(run) };
+    return exitTarget(analysis, run);
+  }
 
   if (tb.type === 'ModuleNotFoundError' || tb.type === 'ImportError') {
     const missing = /No module named '([^']+)'/.exec(tb.message)?.[1];
@@ -126,6 +135,27 @@ export function chooseFixTarget(analysis: Analysis, run: FixRun): FixTarget | nu
   const where =
     frame.function === '<module>' ? `line ${frame.line}` : `${frame.function} (line ${frame.line})`;
   return targetAt(analysis.sections, frame.line, `${what} in ${where}`);
+}
+
+/** A non-zero exit without a traceback: argparse's usage error, or a sys.exit message it printed. */
+function exitTarget(analysis: Analysis, run: FixRun): FixTarget | null {
+  const stderr = (run.stderr ?? '').trim();
+  const usage = /(^|\n)usage: /.test(stderr) ? /(?:^|\n)\S+: error: (.+)/.exec(stderr) : null;
+  const parser = analysis.parsers?.[0];
+  if (usage && run.exitCode === 2 && parser !== undefined)
+    return targetAt(analysis.sections, parser, `argparse rejected the arguments: ${usage[1]!.trim()}`);
+  const lines = stderr.split('\n').map((l) => l.trim());
+  const exit = analysis.exits?.find((e) => {
+    const message = e.message.trim();
+    return message.length > 0 && lines.some((l) => l.startsWith(message));
+  });
+  if (exit)
+    return targetAt(
+      analysis.sections,
+      exit.line,
+      `the script stopped with "${exit.message.trim().slice(0, 120)}" (exit code ${run.exitCode ?? '?'}) at line ${exit.line}`,
+    );
+  return null;
 }
 
 function nameErrorTarget(analysis: Analysis, name: string): FixTarget {

@@ -5,8 +5,10 @@
  */
 import { type FileReader, fileRef, readStateFile } from './context.js';
 import { classifyFeedback, isCancelText } from './feedback.js';
+import { onStuck, runWithInput } from './gates-stuck.js';
 import { CANCEL } from './messages.js';
 import { packageGate } from './packages.js';
+import { describeAttachment } from './rules.js';
 import { type Draft, isWorkingStage, type SessionState, type StageName } from './types.js';
 
 export type HumanInput =
@@ -31,7 +33,7 @@ export interface GateOptions {
   files?: FileReader;
 }
 
-const STALE = 'That button is no longer active: the session has moved on.';
+export const STALE = 'That button is no longer active: the session has moved on.';
 
 export function handleInput(
   stage: StageName,
@@ -53,12 +55,18 @@ export function handleInput(
       messages: [{ text: 'Cancelled. Nothing else will run in this session.' }],
     };
   }
+  // A file is welcome at any live point (with the goal, in the interview, at the outline…).
+  if (
+    input.kind === 'file' &&
+    (isWorkingStage(stage) || !input.name.endsWith('.py') || !EDITABLE.includes(stage))
+  )
+    return acceptInput(stage, state, input.name, fileRef(input.blobId), options.files);
   if (isWorkingStage(stage)) {
     return input.kind === 'action'
       ? { kind: 'reply', text: STALE }
       : { kind: 'reply', text: 'I\'m working on it and will ask when I need you. Say "cancel" to stop.' };
   }
-  if (input.kind === 'file') return onFile(stage, state, input);
+  if (input.kind === 'file') return onFile(stage, state, input, options.files);
   if (input.kind === 'action' && input.action.startsWith('file_as_')) {
     return onPendingFile(stage, state, input.action, options.files) ?? { kind: 'reply', text: STALE };
   }
@@ -86,17 +94,15 @@ export function handleInput(
           kind: 'advance',
           result: 'stay',
           state: { ...state, awaitingInput: true },
-          messages: [{ text: 'Reply with the input to send on stdin, or attach the input file.' }],
+          messages: [
+            {
+              text: 'Reply with the input: "args: <arguments>" for command-line arguments (quote like a shell), "stdin: <text>" (or just text) for standard input; or attach the input file.',
+            },
+          ],
         };
       }
       if (input.kind === 'message') {
-        if (state.awaitingInput)
-          return advance('run', {
-            ...state,
-            awaitingInput: false,
-            repairs: 0,
-            runInput: { ...state.runInput, stdin: input.text },
-          });
+        if (state.awaitingInput) return runWithInput(state, input.text);
         return advance('change', { ...state, feedback: input.text });
       }
       return { kind: 'reply', text: STALE };
@@ -104,16 +110,8 @@ export function handleInput(
     case 'confirm_feedback':
       return onFeedback(stage, state, input);
     case 'after_repairs':
-      if (input.kind === 'action' && input.action === 'repair')
-        return advance(
-          'repair',
-          { ...state, repairs: Math.max(0, options.maxRepairs - 1) },
-          'Trying one more repair…',
-        );
-      if (input.kind === 'action' && input.action === 'feedback')
-        return { kind: 'reply', text: 'Reply in the thread with what to change.' };
-      if (input.kind === 'message') return advance('change', { ...state, feedback: input.text, repairs: 0 });
-      return { kind: 'reply', text: STALE };
+    case 'check_or_script':
+      return onStuck(stage, state, input, options);
     case 'budget_paused':
       if (input.kind === 'action' && input.action === 'continue') {
         const refusal = budgetRefusal(state, options);
@@ -160,7 +158,7 @@ function budgetRefusal(state: SessionState, options: GateOptions): string | unde
   return undefined;
 }
 
-function advance(result: string, state: SessionState, text?: string): GateOutcome {
+export function advance(result: string, state: SessionState, text?: string): GateOutcome {
   return { kind: 'advance', result, state, ...(text ? { messages: [{ text }] } : {}) };
 }
 
@@ -182,16 +180,12 @@ function onAnswers(state: SessionState, input: HumanInput): GateOutcome {
     if (choice === undefined || q === undefined) return { kind: 'reply', text: STALE };
     answers[String(q)] = choice;
   } else if (input.kind === 'message') {
-    const numbered = [...input.text.matchAll(/(?:^|\n|\s)(\d)[.):]\s*([^\n]+?)(?=\s+\d[.):]\s|\n|$)/g)];
-    if (numbered.length > 0) {
-      for (const m of numbered) {
-        const i = Number(m[1]) - 1;
-        if (state.questions[i]) answers[String(i)] = m[2]!.trim();
-      }
-    } else {
-      const open = state.questions.findIndex((_, i) => answers[String(i)] === undefined);
-      answers[String(Math.max(open, 0))] = input.text.trim();
-    }
+    const open = state.questions.map((_, i) => i).filter((i) => answers[String(i)] === undefined);
+    const numbered = numberedAnswers(input.text, state.questions.length);
+    const only = open.length === 1 ? open[0]! : -1;
+    if (only >= 0 && !numbered.has(only)) answers[String(only)] = input.text.trim();
+    else if (numbered.size > 0) for (const [i, text] of numbered) answers[String(i)] = text;
+    else answers[String(Math.max(open[0] ?? 0, 0))] = input.text.trim();
   } else {
     return { kind: 'reply', text: STALE };
   }
@@ -208,6 +202,27 @@ function onAnswers(state: SessionState, input: HumanInput): GateOutcome {
       },
     ],
   };
+}
+
+/**
+ * Answers numbered at the start of a line ("1. …", "2) …"), by question index. On such a line the
+ * next numbers in sequence also split it ("1. yes 2. no"); any other digits are text ("use a
+ * timeout of 2.5 seconds" numbers nothing).
+ */
+export function numberedAnswers(text: string, count: number): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    let m = /^\s*(\d{1,2})[.)]\s+(.*)$/.exec(line);
+    while (m) {
+      const n = Number(m[1]);
+      const rest = m[2]!;
+      const next = new RegExp(`\\s(${n + 1})[.)]\\s+`).exec(rest);
+      const answer = (next ? rest.slice(0, next.index) : rest).trim();
+      if (n >= 1 && n <= count && answer) out.set(n - 1, answer);
+      m = next ? /^(\d{1,2})[.)]\s+(.*)$/.exec(rest.slice(next.index + 1)) : null;
+    }
+  }
+  return out;
 }
 
 function onFeedback(
@@ -254,7 +269,7 @@ function onFeedback(
   return { kind: 'advance', result: 'unsure', state: next, messages: [question] };
 }
 
-const EDITABLE: readonly StageName[] = ['approve_run', 'give_feedback', 'after_repairs'];
+const EDITABLE: readonly StageName[] = ['approve_run', 'give_feedback', 'after_repairs', 'check_or_script'];
 const TAKES_INPUT: readonly StageName[] = ['approve_run', 'give_feedback'];
 
 /** A .py could be the new script or an input file: ask. Other files are run input. */
@@ -262,6 +277,7 @@ function onFile(
   stage: StageName,
   state: SessionState,
   input: Extract<HumanInput, { kind: 'file' }>,
+  files: FileReader | undefined,
 ): GateOutcome {
   if (input.name.endsWith('.py') && EDITABLE.includes(stage)) {
     const buttons = [{ action: 'file_as_script', label: 'Use as the new script', style: 'primary' as const }];
@@ -282,7 +298,7 @@ function onFile(
       ],
     };
   }
-  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, fileRef(input.blobId));
+  if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, fileRef(input.blobId), files);
   return { kind: 'reply', text: 'I can take a file when the script is ready to run or after a run.' };
 }
 
@@ -316,15 +332,35 @@ function onPendingFile(
     };
   }
   if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
-    return acceptInput(stage, cleared, file.name, ref);
+    return acceptInput(stage, cleared, file.name, ref, files);
   return undefined;
 }
 
-/** Keeps the file (by reference: `blob:<id>`) as run input under its name. */
-function acceptInput(stage: StageName, state: SessionState, name: string, ref: string): GateOutcome {
-  const files = { ...state.runInput.files, [name]: ref };
-  const next = { ...state, runInput: { ...state.runInput, files }, awaitingInput: false };
+/** Keeps the file (by reference: `blob:<id>`) as run input under its name; the model sees its head. */
+function acceptInput(
+  stage: StageName,
+  state: SessionState,
+  name: string,
+  ref: string,
+  files: FileReader | undefined,
+): GateOutcome {
+  const bytes = readStateFile(ref, files) ?? new Uint8Array();
+  const runFiles = { ...state.runInput.files, [name]: ref };
+  const attachments = [...state.attachments.filter((a) => a.name !== name), describeAttachment(name, bytes)];
+  const next = {
+    ...state,
+    runInput: { ...state.runInput, files: runFiles },
+    attachments,
+    awaitingInput: false,
+  };
   if (stage === 'approve_run' && state.awaitingInput) return advance('run', next, `Running with ${name}…`);
+  if (isWorkingStage(stage) || stage === 'answer_questions' || stage === 'approve_outline')
+    return {
+      kind: 'advance',
+      result: 'stay',
+      state: next,
+      messages: [{ text: `Saved ${name}; the outline, the code and the checks will use it.` }],
+    };
   return {
     kind: 'advance',
     result: 'stay',

@@ -22,7 +22,12 @@ export const TRANSITIONS = {
   review: { ok: 'qa' },
   qa: { more: 'qa', to_approval: 'approve_run', to_run: 'run', packages: 'approve_outline' },
   approve_run: { run: 'run', change: 'change', user_edit: 'qa' },
-  run: { passed: 'give_feedback', failed: 'repair', exhausted: 'after_repairs' },
+  run: {
+    passed: 'give_feedback',
+    failed: 'repair',
+    exhausted: 'after_repairs',
+    check_mismatch: 'check_or_script',
+  },
   repair: { ok: 'qa', exhausted: 'after_repairs', packages: 'approve_outline' },
   give_feedback: {
     ship: 'ship',
@@ -32,7 +37,15 @@ export const TRANSITIONS = {
     user_edit: 'qa',
   },
   confirm_feedback: { ship: 'ship', change: 'change' },
-  after_repairs: { repair: 'repair', change: 'change', user_edit: 'qa' },
+  after_repairs: {
+    repair: 'repair',
+    change: 'change',
+    user_edit: 'qa',
+    ship: 'ship',
+    fix_checks: 'revise_checks',
+  },
+  check_or_script: { repair: 'repair', fix_checks: 'revise_checks', change: 'change', user_edit: 'qa' },
+  revise_checks: { ok: 'run' },
   change: { ok: 'qa', unclear: 'give_feedback' },
   ship: { ok: 'shipped' },
   shipped: { reopen: 'give_feedback', change: 'change' },
@@ -83,5 +96,6 @@ export const STAGE_LABELS = {
   run: 'Running the script',
   repair: 'Repairing',
   change: 'Applying your change',
+  revise_checks: 'Revising the checks',
   ship: 'Shipping',
 } as const satisfies Record<WorkingStage, string>;

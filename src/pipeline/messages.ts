@@ -2,7 +2,8 @@
  * The words ff2 says at each point, as platform-neutral drafts (adapters format and escape).
  * Pure: state in, drafts out.
  */
-import type { Draft, DraftButton, Outline, Question, RunSummary, SessionState } from './types.js';
+import { quoteArgs } from './shell-words.js';
+import type { Draft, DraftButton, Outline, Question, RunSummary, SessionState, SmokeCheck } from './types.js';
 
 export const CANCEL: DraftButton = { action: 'cancel', label: 'Cancel', style: 'danger' };
 
@@ -36,12 +37,33 @@ export function outlineText(outline: Outline): string {
   );
   if (inputs.length > 0)
     lines.push(`Reads: ${inputs.map((k) => (k === 'argv' ? 'arguments' : k)).join(', ')}`);
-  lines.push('Checks after each run:');
-  for (const check of outline.smokeChecks) {
-    const args = check.args.length > 0 ? ` with ${check.args.join(' ')}` : '';
-    lines.push(`  ✓ ${check.description}${args} → exit ${check.expectExit}`);
-  }
+  lines.push('Checks after each run (reply to change them, like any other part):');
+  lines.push(checksText(outline.smokeChecks));
   return lines.join('\n');
+}
+
+/** Every smoke check in full: arguments, stdin, files, expected exit code and output. */
+export function checksText(checks: readonly SmokeCheck[]): string {
+  return checks
+    .map((check, i) => {
+      const lines = [`  ${i + 1}. ${check.description || '(no description)'}`];
+      lines.push(`     arguments: ${check.args.length > 0 ? quoteArgs(check.args) : '(none)'}`);
+      if (check.stdin) lines.push(`     stdin: ${JSON.stringify(clip(check.stdin, 200))}`);
+      for (const f of check.files)
+        lines.push(
+          `     file ${f.name} (${f.content.length} chars): ${JSON.stringify(clip(f.content, 120))}`,
+        );
+      const output = check.expectOutput.map((o) => JSON.stringify(o)).join(', ');
+      lines.push(
+        `     expects: exit code ${check.expectExit}${output ? `, output containing ${output}` : ''}`,
+      );
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+function clip(text: string, n: number): string {
+  return text.length > n ? `${text.slice(0, n)}…` : text;
 }
 
 export function outlineDraft(outline: Outline, revised: boolean): Draft {
@@ -64,7 +86,8 @@ export function scriptFile(
 export function runApprovalDraft(state: SessionState): Draft {
   const buttons: DraftButton[] = [{ action: 'run', label: 'Run', style: 'primary' }];
   const inputs = state.outline?.inputs;
-  if (inputs?.stdin || inputs?.files) buttons.push({ action: 'run_with_input', label: 'Run with input…' });
+  if (inputs?.stdin || inputs?.files || inputs?.argv)
+    buttons.push({ action: 'run_with_input', label: 'Run with input…' });
   buttons.push(CANCEL);
   return {
     title: 'Ready to run',
@@ -87,12 +110,29 @@ export function feedbackButtons(): DraftButton[][] {
 export function afterRepairsDraft(state: SessionState, run: RunSummary | null): Draft {
   return {
     title: 'Repairs stopped',
-    text: `I tried ${state.repairs} repair${state.repairs === 1 ? '' : 's'} and the script still fails: ${run?.problem ?? 'unknown problem'}.\n${run?.detail ? `\n${tail(run.detail, 12)}\n` : ''}\nTry another repair, reply with what to change, or cancel.`,
+    text: `I tried ${state.repairs} repair${state.repairs === 1 ? '' : 's'} and the script still fails: ${run?.problem ?? 'unknown problem'}.\n${run?.detail ? `\n${tail(run.detail, 12)}\n` : ''}\nShip it as it is, try 3 more repair rounds, change the checks (if a check expects the wrong thing), describe a change, or cancel.`,
     files: [scriptFile(state)],
     buttons: [
       [
-        { action: 'repair', label: 'Try another repair', style: 'primary' },
-        { action: 'feedback', label: 'Give feedback' },
+        { action: 'more_rounds', label: 'Try 3 more rounds', style: 'primary' },
+        { action: 'ship', label: 'Ship as is' },
+        { action: 'change_checks', label: 'Change the checks' },
+        { action: 'feedback', label: 'Describe a change' },
+        CANCEL,
+      ],
+    ],
+  };
+}
+
+/** A run whose only failures are expected output: the script or the check may be what is wrong. */
+export function checkOrScriptDraft(expected: string, printed: string): Draft {
+  return {
+    title: 'Script or check?',
+    text: `The check expected ${expected}, the script printed ${printed} — fix the script, or fix the check?\n(Or reply with a change.)`,
+    buttons: [
+      [
+        { action: 'fix_script', label: 'Fix the script', style: 'primary' },
+        { action: 'fix_check', label: 'Fix the check' },
         CANCEL,
       ],
     ],

@@ -6,26 +6,30 @@
  * crash after it never re-runs it. Callers serialise steps per session (router).
  */
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors.js';
+import { AppError, StaleSessionError } from '../errors.js';
 import { isLlmError } from '../llm/types.js';
 import type { Logger } from '../logger.js';
 import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
+import { InvalidAnswerError } from './answers.js';
+import { type BrokenEnd, endBrokenSession, stateProblem } from './broken.js';
 import { closeButtons, trackButtons } from './buttons.js';
 import { makeAsk, type SessionFacts, type Stage, type StageContext, type StageDeps } from './context.js';
+import { isCancelText } from './feedback.js';
 import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
-import { CANCEL } from './messages.js';
 import { toPayload } from './outbox-payload.js';
+import { pauseOutcome } from './pause.js';
+import { DEFAULT_RUN_RULES, outlineProblems, type RunRules } from './rules.js';
 import { diffScripts, diffStats } from './script.js';
 import { STAGES } from './stages/index.js';
 import {
   type Draft,
   initialState,
   isWorkingStage,
-  parseState,
   type SessionState,
   type StageName,
   type StageOutcome,
+  sessionStateSchema,
   type WorkingStage,
 } from './types.js';
 
@@ -107,7 +111,9 @@ export class PipelineRunner {
     const row = store.getSession(sessionId);
     if (row?.status !== 'working' || !isWorkingStage(row.stage)) return undefined;
     const stageName = row.stage;
-    const state = parseState(row.state);
+    const parsed = sessionStateSchema.safeParse(row.state);
+    if (!parsed.success) return this.#endBroken(row, stateProblem(parsed.error), 'failed');
+    const state = parsed.data;
     const ctx: StageContext = {
       ...this.#deps,
       sessionId,
@@ -138,7 +144,19 @@ export class PipelineRunner {
       });
     }
     if (signal.aborted) return undefined;
-    return this.#commit(row, state, outcome, 'bot');
+    const refused = refuseOutcome(outcome, state, this.#deps.runRules ?? DEFAULT_RUN_RULES);
+    if (refused) {
+      // An answer that would break the session (its schema, or an outline whose checks no longer
+      // fit the rules) is refused before it is stored.
+      logger.warn('stage outcome refused', { sessionId, stage: stageName, error: refused });
+      outcome = pauseOutcome(stageName, state, new InvalidAnswerError(refused), '');
+    }
+    try {
+      return this.#commit(row, state, outcome, 'bot');
+    } catch (error) {
+      if (error instanceof StaleSessionError) throw error;
+      return this.#endBroken(row, `step commit failed: ${String(error)}`, 'failed');
+    }
   }
 
   /**
@@ -158,7 +176,19 @@ export class PipelineRunner {
   ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
     if (!row) return { reply: 'This session no longer exists.' };
-    const state = parseState(row.state);
+    if (row.status === 'failed' || row.status === 'cancelled')
+      return { reply: 'This session has ended. Start a new one with a goal.' };
+    const parsed = sessionStateSchema.safeParse(row.state);
+    if (!parsed.success) {
+      // Unreadable state: cancel still cancels; anything else ends the session once, reported.
+      const cancel =
+        (input.kind === 'action' && input.action === 'cancel') ||
+        (input.kind === 'message' && isCancelText(input.text));
+      return {
+        row: this.#endBroken(row, stateProblem(parsed.error), cancel ? 'cancelled' : 'failed', actor),
+      };
+    }
+    const state = parsed.data;
     const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
       maxRepairs: this.#deps.maxRepairs,
       actor,
@@ -169,6 +199,8 @@ export class PipelineRunner {
         : {}),
     });
     if (gate.kind === 'reply') return { reply: gate.text };
+    const fits = sessionStateSchema.safeParse(gate.state);
+    if (!fits.success) return { reply: `That cannot be applied: ${stateProblem(fits.error)}.` };
     const outcome: StageOutcome = {
       result: gate.result,
       state: gate.state,
@@ -177,6 +209,16 @@ export class PipelineRunner {
       events: [{ type: `input_${input.kind}`, data: describeInput(input) }],
     };
     return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }, inbound) };
+  }
+
+  /** Ends a session whose state cannot be read or whose step cannot be committed (see broken.ts). */
+  #endBroken(row: SessionRow, error: string, end: BrokenEnd, actor = 'bot'): SessionRow {
+    const { store, logger } = this.#deps;
+    logger.error('session ended after an internal error', { sessionId: row.id, error, end });
+    const versions = store.listScriptVersions(row.id);
+    const last = versions[versions.length - 1];
+    this.#lastProgress.delete(row.id);
+    return store.commit(row.id, row.version, endBrokenSession(row, error, last, end, actor));
   }
 
   #commit(
@@ -311,39 +353,16 @@ function statusKey(stage: WorkingStage, state: SessionState): string {
   return `status:${stage}:${state.stageStep}`;
 }
 
-/** A stage that threw: pause and ask (Continue on budget, Retry otherwise), never a dead end. */
-function pauseOutcome(stage: WorkingStage, state: SessionState, error: unknown, ref: string): StageOutcome {
-  const label = STAGE_LABELS[stage].toLowerCase();
-  if (isLlmError(error) && error.kind === 'budget_exceeded') {
-    return {
-      result: 'pause_budget',
-      state: { ...state, paused: { stage, reason: error.userMessage } },
-      messages: [
-        {
-          title: 'Budget reached',
-          text: `Paused while ${label}: ${error.userMessage}\nAn approver can grant one more budget of the same size (Continue); or cancel.`,
-          buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
-        },
-      ],
-    };
+/** Why a stage's outcome must not be stored, or null when it may. */
+function refuseOutcome(outcome: StageOutcome, before: SessionState, rules: RunRules): string | null {
+  const parsed = sessionStateSchema.safeParse(outcome.state);
+  if (!parsed.success) return `an answer did not fit the session (${stateProblem(parsed.error)})`;
+  const outline = parsed.data.outline;
+  if (outline && JSON.stringify(outline) !== JSON.stringify(before.outline)) {
+    const problems = outlineProblems(outline, rules);
+    if (problems.length > 0) return `the changed outline was refused (${problems[0]})`;
   }
-  const why = isLlmError(error)
-    ? error.kind === 'invalid_output'
-      ? 'the model gave an unusable answer twice'
-      : error.userMessage
-    : `an internal error (ref ${ref})`;
-  return {
-    result: 'pause_invalid',
-    state: { ...state, paused: { stage, reason: why } },
-    messages: [
-      {
-        title: 'Stopped — needs a retry',
-        text: `I stopped while ${label}: ${why}. Nothing was lost; Retry asks again.`,
-        buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
-      },
-    ],
-    events: [{ type: 'stage_error', data: { stage, error: why } }],
-  };
+  return null;
 }
 
 function describeInput(input: HumanInput): unknown {

@@ -15,6 +15,7 @@ export const WORKING_STAGES = [
   'run',
   'repair',
   'change',
+  'revise_checks',
   'ship',
 ] as const;
 /** Stages that wait for a person (status `waiting`). */
@@ -25,6 +26,7 @@ export const WAITING_STAGES = [
   'give_feedback',
   'confirm_feedback',
   'after_repairs',
+  'check_or_script',
   'budget_paused',
   'retry_paused',
 ] as const;
@@ -137,13 +139,25 @@ export const sessionStateSchema = z.object({
   qaReport: z.string(),
   /** Repair rounds since the last human decision. */
   repairs: z.number().int().min(0),
+  /** Rounds granted beyond FF2_MAX_REPAIRS by "Try 3 more rounds" (reset with `repairs`). */
+  extraRepairs: z.number().int().min(0).default(0),
   runs: z.number().int().min(0),
   versions: z.number().int().min(0),
   /** The change being applied, and parts of a compound request still to do. */
   feedback: z.string(),
   remaining: z.array(z.string()),
-  /** Input the person gave for runs. Files by name: `blob:<id>` (stored file), or base64 (older sessions). */
-  runInput: z.object({ stdin: z.string().nullable(), files: z.record(z.string(), z.string()) }),
+  /** Input the person gave for runs. Files by name: `blob:<id>` (stored file), or base64 (older sessions); args as typed after "Run with input". */
+  runInput: z.object({
+    stdin: z.string().nullable(),
+    files: z.record(z.string(), z.string()),
+    args: z.array(z.string()).default([]),
+  }),
+  /** What the model is told about each attached file: name, size, first lines or a description. */
+  attachments: z
+    .array(z.object({ name: z.string(), size: z.number().int().min(0), preview: z.string() }))
+    .default([]),
+  /** The person clicked "Change the checks"; the next reply says how. */
+  awaitingChecks: z.boolean().default(false),
   /** A .py the person attached, until they say whether it is the new script or run input. */
   pendingFile: z
     .object({ name: z.string(), blobId: z.number().int().optional(), base64: z.string().default('') })
@@ -207,11 +221,14 @@ export function initialState(): SessionState {
     afterQa: 'approve_run',
     qaReport: '',
     repairs: 0,
+    extraRepairs: 0,
     runs: 0,
     versions: 0,
     feedback: '',
     remaining: [],
-    runInput: { stdin: null, files: {} },
+    runInput: { stdin: null, files: {}, args: [] },
+    attachments: [],
+    awaitingChecks: false,
     pendingFile: null,
     awaitingInput: false,
     lastRun: null,

@@ -23,8 +23,23 @@ SANDBOX_HIDDEN_PREFIXES = ("/usr/local",)
 
 
 def main():
-    source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    print(json.dumps(analyze(source)))
+    print(json.dumps(analyze(decode(sys.stdin.buffer.read()))))
+
+
+def decode(data):
+    """The source as Python reads it: a UTF-8 BOM is not part of the code; bytes that are not
+    UTF-8 are decoded by their coding line (PEP 263). ff2 itself always sends UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError):
+        return data.decode("utf-8", errors="replace")
 
 
 def analyze(source):
@@ -35,6 +50,8 @@ def analyze(source):
         "duplicates": [],
         "placeholders": [],
         "imports": [],
+        "exits": [],
+        "parsers": [],
     }
     try:
         tree = ast.parse(source)
@@ -54,7 +71,42 @@ def analyze(source):
     result["duplicates"] = duplicates(tree)
     result["placeholders"] = placeholders(tree, source)
     result["imports"] = imports(tree)
+    result["exits"], result["parsers"] = exits_and_parsers(tree)
     return result
+
+
+def exits_and_parsers(tree):
+    """sys.exit("…")/exit("…")/raise SystemExit("…") with their message (a literal, or an f-string's
+    leading text), and the lines that build an argparse parser: where a run without a traceback ended."""
+    exits, parsers = [], []
+    for node in ast.walk(tree):
+        call = node.exc if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) else node
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name == "ArgumentParser":
+            parsers.append(call.lineno)
+        is_exit = (name == "exit" and not isinstance(node, ast.Raise)) or name == "SystemExit"
+        if is_exit and call.args:
+            message = literal_text(call.args[0])
+            if message:
+                exits.append({"line": call.lineno, "message": message})
+    exits.sort(key=lambda e: e["line"])
+    return exits, sorted(set(parsers))
+
+
+def literal_text(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        head = ""
+        for part in node.values:
+            if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+                break
+            head += part.value
+        return head
+    return ""
 
 
 # ---- sections -----------------------------------------------------------------------------
@@ -116,10 +168,31 @@ def classify(node, index):
 
 
 def called_function(guard, defined):
-    """The top-level function the main guard calls first (main(), sys.exit(main()), …)."""
-    for node in ast.walk(guard):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined:
-            return node.func.id
+    """The function the main guard runs when calling it is the guard's only statement: `main()`,
+    `sys.exit(main())` or `raise SystemExit(main())`. Any other guard is the main section alone."""
+    if len(guard.body) != 1 or guard.orelse:
+        return None
+    stmt = guard.body[0]
+    if isinstance(stmt, ast.Expr):
+        call = stmt.value
+    elif isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call):
+        call = stmt.exc
+        if not (isinstance(call.func, ast.Name) and call.func.id == "SystemExit"):
+            return None
+    else:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    func = call.func
+    wrapper = (isinstance(func, ast.Attribute) and func.attr == "exit" and isinstance(func.value, ast.Name)
+               and func.value.id == "sys") or (isinstance(func, ast.Name) and func.id in ("exit", "SystemExit"))
+    if wrapper:
+        if len(call.args) != 1 or not isinstance(call.args[0], ast.Call):
+            return None
+        call = call.args[0]
+        func = call.func
+    if isinstance(func, ast.Name) and func.id in defined:
+        return func.id
     return None
 
 

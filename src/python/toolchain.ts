@@ -42,6 +42,8 @@ const analysisSchema = z.object({
     }),
   ),
   imports: z.array(z.object({ module: z.string(), line: z.number(), available: z.boolean() })),
+  exits: z.array(z.object({ line: z.number(), message: z.string() })).default([]),
+  parsers: z.array(z.number()).default([]),
 });
 
 /**

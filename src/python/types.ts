@@ -33,6 +33,10 @@ export interface Analysis {
   placeholders: { name: string; line: number; kind: 'pass' | 'ellipsis' | 'not_implemented' | 'todo' }[];
   /** Every import statement (any depth); available = importable by the sandbox's interpreter. */
   imports: { module: string; line: number; available: boolean }[];
+  /** `sys.exit("…")`, `exit("…")`, `raise SystemExit("…")` with their (leading) message text. */
+  exits?: { line: number; message: string }[];
+  /** Lines that build an `argparse.ArgumentParser`. */
+  parsers?: number[];
 }
 
 export interface PythonToolchain {

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { fenced, outlineForModel, PYTHON_RULES, systemPrompt } from './common.js';
+import {
+  fenced,
+  filesPart,
+  NO_ENV,
+  outlineForModel,
+  type PromptEnv,
+  PYTHON_RULES,
+  systemPrompt,
+} from './common.js';
 
 export const changeAnswerSchema = z.object({
   /** False when the request cannot be turned into a code change without asking. */
@@ -25,6 +33,7 @@ export function buildChangeMessages(
   feedback: string,
   /** The last run's failure, when the change is asked after a failing run. */
   failure?: string,
+  env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
   const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
   return [
@@ -39,12 +48,13 @@ export function buildChangeMessages(
           'If the request asks for several things, do the first one now and list the rest in "remaining".',
           'If you cannot tell what to change, set clear=false and put one short question in "question".',
           'Answer with JSON: {"clear","question","target","code","summary","remaining"}.',
+          ...env.rules,
         ],
       ),
     },
     {
       role: 'user',
-      content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}\n\n${failure ? `${fenced('The last run failed with', failure)}\n\n` : ''}${fenced('Requested change', feedback)}`,
+      content: `Outline:\n${outlineForModel(outline)}${filesPart(env)}\n\nScript:\n${script}\n\n${failure ? `${fenced('The last run failed with', failure)}\n\n` : ''}${fenced('Requested change', feedback)}`,
     },
   ];
 }

@@ -39,3 +39,20 @@ export function outlineForModel(outline: Outline): string {
 export function withEnvironment(system: string, environment: string | undefined): string {
   return environment ? `${system}\n\n${environment}` : system;
 }
+
+/** What every code-writing prompt states about the run: rule lines and the attached files. */
+export interface PromptEnv {
+  /** runRuleLines(): network, wall limit, stdin, folder and files, GUI, packages. */
+  rules: readonly string[];
+  /** attachmentsText(): each attached file's name, size and first lines ('' when none). */
+  files: string;
+  /** The script-environment block (pipeline/packages.ts), appended to the system prompt when known. */
+  environment?: string;
+}
+
+export const NO_ENV: PromptEnv = { rules: [], files: '' };
+
+/** The attached files as data for the user turn ('' when none). */
+export function filesPart(env: PromptEnv): string {
+  return env.files ? `\n\n${fenced('Attached files (name, size, first lines)', env.files)}` : '';
+}

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { fenced, outlineForModel, PYTHON_RULES, systemPrompt, withEnvironment } from './common.js';
+import {
+  fenced,
+  filesPart,
+  NO_ENV,
+  outlineForModel,
+  type PromptEnv,
+  PYTHON_RULES,
+  systemPrompt,
+  withEnvironment,
+} from './common.js';
 
 export { codeAnswerSchema } from './generate.js';
 
@@ -20,11 +29,14 @@ export interface FixRequest {
   runDetail?: string;
   /** The script environment block (pipeline/packages.ts), when known. */
   environment?: string;
+  /** The run rules and attached files. */
+  env?: PromptEnv;
 }
 
 /** One call: rewrite exactly one section. The model always sees the code it rewrites. */
 export function buildFixMessages(request: FixRequest): ChatMessage[] {
-  const parts = [`Outline:\n${outlineForModel(request.outline)}`];
+  const env = request.env ?? NO_ENV;
+  const parts = [`Outline:\n${outlineForModel(request.outline)}${filesPart(env)}`];
   for (const dep of request.context)
     parts.push(`Related code (${dep.name}), for reference only:\n${dep.code}`);
   parts.push(
@@ -48,8 +60,9 @@ export function buildFixMessages(request: FixRequest): ChatMessage[] {
           ...PYTHON_RULES,
           `Return the complete corrected code of ${what}, nothing else; keep its name and signature unless a problem says otherwise.`,
           'Answer with JSON: {"code": string}.',
+          ...env.rules,
         ]),
-        request.environment,
+        request.environment ?? env.environment,
       ),
     },
     { role: 'user', content: parts.join('\n\n') },
@@ -64,6 +77,7 @@ export function buildPickAndFixMessages(
   sections: readonly { name: string; code: string }[],
   problems: readonly string[],
   runDetail: string,
+  env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
   const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
   return [
@@ -76,12 +90,13 @@ export function buildPickAndFixMessages(
           ...PYTHON_RULES,
           'Choose the ONE section (by its name after "section") whose change fixes the problems, and return its complete corrected code.',
           'Answer with JSON: {"target": string, "code": string, "reason": string}.',
+          ...env.rules,
         ],
       ),
     },
     {
       role: 'user',
-      content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}\n\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${fenced('Run output', runDetail)}`,
+      content: `Outline:\n${outlineForModel(outline)}${filesPart(env)}\n\nScript:\n${script}\n\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${fenced('Run output', runDetail)}`,
     },
   ];
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline, PlannedSection } from '../types.js';
-import { outlineForModel, PYTHON_RULES, systemPrompt } from './common.js';
+import { filesPart, NO_ENV, outlineForModel, type PromptEnv, PYTHON_RULES, systemPrompt } from './common.js';
 
 export const codeAnswerSchema = z.object({ code: z.string().min(1) });
 export type CodeAnswer = z.infer<typeof codeAnswerSchema>;
@@ -33,8 +33,9 @@ export function buildGenerateMessages(
   section: PlannedSection,
   outline: Outline,
   dependencies: readonly { name: string; code: string }[],
+  env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
-  const parts = [`Outline:\n${outlineForModel(outline)}`];
+  const parts = [`Outline:\n${outlineForModel(outline)}${filesPart(env)}`];
   for (const dep of dependencies) parts.push(`Existing code of ${dep.name}:\n${dep.code}`);
   parts.push(`Write the section: ${section.name}\n${sectionContract(section, outline)}`);
   return [
@@ -44,6 +45,7 @@ export function buildGenerateMessages(
         ...PYTHON_RULES,
         'Functions outlined elsewhere exist or will exist; call them by their outlined names and signatures.',
         'Answer with JSON: {"code": string}.',
+        ...env.rules,
       ]),
     },
     { role: 'user', content: parts.join('\n\n') },

@@ -1,6 +1,14 @@
 import type { ChatMessage } from '../../llm/types.js';
 import { type Outline, outlineSchema, type Question } from '../types.js';
-import { fenced, PYTHON_RULES, systemPrompt, withEnvironment } from './common.js';
+import {
+  fenced,
+  filesPart,
+  NO_ENV,
+  type PromptEnv,
+  PYTHON_RULES,
+  systemPrompt,
+  withEnvironment,
+} from './common.js';
 
 export const outlineAnswerSchema = outlineSchema;
 
@@ -10,7 +18,7 @@ const OUTLINE_RULES = [
   'Each function: name, params (Python parameter list without parentheses), returns, one-sentence purpose, and the outlined functions it calls.',
   'mainFlow: the steps main() takes, in order. runMode "gui" only for a window (tkinter), else "cli".',
   'inputs: whether the script reads command-line arguments, stdin, or input files.',
-  'smokeChecks: 1-3 quick runs that prove it works: args, stdin, small input files (name + content), the expected exit code, and fragments expected in stdout or stderr.',
+  'smokeChecks: 1-3 quick runs that prove it works: args, stdin, small input files (name + content), the expected exit code, and fragments expected in stdout or stderr. A check may use an attached file by its name in args. Checks must follow the run rules.',
   'Answer with JSON: {"spec", "imports", "globals": [{"name","purpose"}], "functions": [{"name","params","returns","purpose","calls"}], "classes": [{"name","purpose","methods"}], "mainFlow", "runMode", "inputs": {"argv","stdin","files"}, "smokeChecks": [{"description","args","stdin","files": [{"name","content"}],"expectExit","expectOutput"}]}.',
 ];
 
@@ -29,8 +37,7 @@ export function buildOutlineMessages(
   goal: string,
   questions: readonly Question[],
   answers: Readonly<Record<string, string>>,
-  /** The script environment block (pipeline/packages.ts), appended to the system prompt as is. */
-  environment?: string,
+  env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
   const parts = [fenced('Goal', goal)];
   if (questions.length > 0) parts.push(fenced('Clarifications', answersText(questions, answers)));
@@ -38,11 +45,11 @@ export function buildOutlineMessages(
     {
       role: 'system',
       content: withEnvironment(
-        systemPrompt('outline', 'You design a single-file Python script.', OUTLINE_RULES),
-        environment,
+        systemPrompt('outline', 'You design a single-file Python script.', [...OUTLINE_RULES, ...env.rules]),
+        env.environment,
       ),
     },
-    { role: 'user', content: parts.join('\n\n') },
+    { role: 'user', content: parts.join('\n\n') + filesPart(env) },
   ];
 }
 
@@ -51,7 +58,7 @@ export function buildReviseOutlineMessages(
   goal: string,
   outline: Outline,
   edit: string,
-  environment?: string,
+  env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
   return [
     {
@@ -59,18 +66,20 @@ export function buildReviseOutlineMessages(
       content: withEnvironment(
         systemPrompt('revise_outline', 'You revise the design of a single-file Python script.', [
           ...OUTLINE_RULES,
-          'Change only what the requested edit asks for; keep everything else as it is.',
+          'Change only what the requested edit asks for (it may be about the smoke checks); keep everything else as it is.',
+          ...env.rules,
         ]),
-        environment,
+        env.environment,
       ),
     },
     {
       role: 'user',
-      content: [
-        fenced('Goal', goal),
-        `Current outline JSON:\n${JSON.stringify(outline)}`,
-        fenced('Requested edit', edit),
-      ].join('\n\n'),
+      content:
+        [
+          fenced('Goal', goal),
+          `Current outline JSON:\n${JSON.stringify(outline)}`,
+          fenced('Requested edit', edit),
+        ].join('\n\n') + filesPart(env),
     },
   ];
 }

@@ -1,9 +1,11 @@
+import { askChecked, newFunctionProblem, unitKind } from '../answers.js';
+import { structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { feedbackButtons } from '../messages.js';
 import { buildChangeMessages, changeAnswerSchema } from '../prompts/change.js';
 import { placeSection, stripFences } from '../script.js';
 import type { RunSummary } from '../types.js';
-import { analyseScript } from './shared.js';
+import { analyseScript, promptEnvOf } from './shared.js';
 
 /** The last run's failure, so feedback given on a failing run is applied knowing what broke. */
 function failedRun(run: RunSummary | null): string | undefined {
@@ -17,12 +19,50 @@ export const changeStage: Stage = {
     if (!outline) throw new Error('change without an outline');
     ctx.progress('applying your change');
     const script = await analyseScript(ctx, ctx.state.code);
-    const answer = await ctx.ask(
+    const names = script.units.map((u) => u.name);
+    const classes = outline.classes.map((c) => c.name);
+    const checked = await askChecked(
+      ctx,
       'edit',
-      buildChangeMessages(outline, script.units, ctx.state.feedback, failedRun(ctx.state.lastRun)),
+      buildChangeMessages(
+        outline,
+        script.units,
+        ctx.state.feedback,
+        failedRun(ctx.state.lastRun),
+        await promptEnvOf(ctx),
+      ),
       changeAnswerSchema,
+      async (a) => {
+        if (!a.clear || a.code.trim() === '') return [];
+        const exists = names.includes(a.target);
+        if (!exists) {
+          const refused = newFunctionProblem(a.target, outline);
+          if (refused)
+            return [`target: ${refused}; name an existing section (${names.join(', ')}) or a new function`];
+        }
+        const section = {
+          kind: exists ? unitKind(a.target, classes) : ('function' as const),
+          name: a.target,
+        };
+        return structuralProblems(section, await ctx.python.analyze(stripFences(a.code)));
+      },
       { maxTokens: 2500 },
     );
+    const answer = checked.value;
+    if (checked.problems.length > 0) {
+      // Nothing is stored: the session goes back to the feedback gate saying why.
+      return {
+        result: 'unclear',
+        state: { ...ctx.state, feedback: '' },
+        messages: [
+          {
+            text: `I could not apply that change: ${checked.problems[0]}. Nothing was changed.\nReply with the change in other words, or ship as it is.`,
+            buttons: feedbackButtons(),
+          },
+        ],
+        events: [{ type: 'answer_refused', data: { stage: 'change', problems: checked.problems } }],
+      };
+    }
     if (!answer.clear || answer.code.trim() === '') {
       return {
         result: 'unclear',

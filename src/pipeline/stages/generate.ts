@@ -1,12 +1,15 @@
-import { checkSection, planSections } from '../checks.js';
+import type { Analysis } from '../../python/types.js';
+import { askChecked, InvalidAnswerError } from '../answers.js';
+import { checkSection, planSections, structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
-import { buildGenerateMessages, buildRegenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
+import { buildGenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
 import { joinSections, stripFences } from '../script.js';
-import { dependenciesOf } from './shared.js';
+import { dependenciesOf, promptEnvOf } from './shared.js';
 
 /**
  * One section per step, in outline order. Each section gets the outline and only the code it
- * depends on; it is checked as it lands and gets one targeted retry when the check fails.
+ * depends on; it is checked as it lands and gets one retry when the check fails. Code that is not
+ * exactly this section (a whole script, another section, broken syntax) is refused: the stage pauses.
  */
 export const generateStage: Stage = {
   async run(ctx) {
@@ -19,24 +22,24 @@ export const generateStage: Stage = {
     ctx.progress(`section ${index + 1}/${plan.length}: ${section.name}`);
 
     const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, ctx.state.genUnits);
-    const first = await ctx.ask(
+    let analysis: Analysis | undefined;
+    const answer = await askChecked(
+      ctx,
       `section:${section.name}`,
-      buildGenerateMessages(section, outline, deps),
+      buildGenerateMessages(section, outline, deps, await promptEnvOf(ctx)),
       codeAnswerSchema,
+      async (a) => {
+        analysis = await ctx.python.analyze(stripFences(a.code));
+        return checkSection(section, analysis);
+      },
       { maxTokens: 2000 },
     );
-    let code = stripFences(first.code);
-    let problems = checkSection(section, await ctx.python.analyze(code));
-    if (problems.length > 0) {
-      const retry = await ctx.ask(
-        `section:${section.name}:retry`,
-        buildRegenerateMessages(section, outline, deps, code, problems),
-        codeAnswerSchema,
-        { maxTokens: 2000 },
-      );
-      code = stripFences(retry.code);
-      problems = checkSection(section, await ctx.python.analyze(code));
-    }
+    const code = stripFences(answer.value.code);
+    const problems = answer.problems;
+    // Placeholders and the like are left for QA; code that is not this section never lands.
+    const wrong = analysis ? structuralProblems(section, analysis) : [];
+    if (wrong.length > 0)
+      throw new InvalidAnswerError(`the model's code for ${section.name} was refused twice (${wrong[0]})`);
     const done = index + 1 >= plan.length;
     const state = {
       ...ctx.state,

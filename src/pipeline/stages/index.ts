@@ -1,6 +1,7 @@
 import type { Stage } from '../context.js';
 import type { WorkingStage } from '../types.js';
 import { changeStage } from './change.js';
+import { reviseChecksStage } from './checks.js';
 import { generateStage } from './generate.js';
 import { interviewStage } from './interview.js';
 import { outlineStage, reviseOutlineStage } from './outline.js';
@@ -21,5 +22,6 @@ export const STAGES: Record<WorkingStage, Stage> = {
   run: runStage,
   repair: repairStage,
   change: changeStage,
+  revise_checks: reviseChecksStage,
   ship: shipStage,
 };

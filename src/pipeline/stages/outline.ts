@@ -1,7 +1,33 @@
-import type { Stage } from '../context.js';
-import { environmentBlock } from '../packages.js';
+import { askChecked, InvalidAnswerError } from '../answers.js';
+import type { Stage, StageContext } from '../context.js';
 import { buildOutlineMessages, buildReviseOutlineMessages, outlineAnswerSchema } from '../prompts/outline.js';
+import { DEFAULT_RUN_RULES, outlineProblems, tidyOutline } from '../rules.js';
+import type { Outline } from '../types.js';
 import { environmentOf, outlineGate } from './packages.js';
+import { promptEnv } from './shared.js';
+
+/**
+ * Asks for an outline and checks it (names, duplicates, smoke checks against the run rules);
+ * a refused one is asked again once with the reasons, then the stage pauses.
+ */
+async function askOutline(
+  ctx: StageContext,
+  name: string,
+  messages: ReturnType<typeof buildOutlineMessages>,
+): Promise<Outline> {
+  const rules = ctx.runRules ?? DEFAULT_RUN_RULES;
+  const answer = await askChecked(
+    ctx,
+    name,
+    messages,
+    outlineAnswerSchema,
+    (outline) => outlineProblems(outline, rules),
+    { maxTokens: 3000 },
+  );
+  if (answer.problems.length > 0)
+    throw new InvalidAnswerError(`the model's outline was refused twice (${answer.problems[0]})`);
+  return tidyOutline(answer.value);
+}
 
 /**
  * One call → the refined spec and structured outline, its imports checked against the script
@@ -12,20 +38,17 @@ export const outlineStage: Stage = {
     ctx.progress('designing the script');
     const { questions, answers } = ctx.state;
     const env = await environmentOf(ctx);
-    const outline = await ctx.ask(
+    const outline = await askOutline(
+      ctx,
       'outline',
-      buildOutlineMessages(ctx.goal, questions, answers, env ? environmentBlock(env) : undefined),
-      outlineAnswerSchema,
-      {
-        maxTokens: 3000,
-      },
+      buildOutlineMessages(ctx.goal, questions, answers, promptEnv(ctx, env)),
     );
     const gate = outlineGate(ctx, outline, false, env);
     return { result: 'ok', state: { ...ctx.state, outline, ...gate.patch }, messages: [gate.draft] };
   },
 };
 
-/** One call per edit in words; an empty edit (the "Check again" button) only re-checks the packages. */
+/** One call per edit in words (functions, flow or smoke checks); an empty edit (the "Check again" button) only re-checks the packages. */
 export const reviseOutlineStage: Stage = {
   async run(ctx) {
     const current = ctx.state.outline;
@@ -34,11 +57,10 @@ export const reviseOutlineStage: Stage = {
     const edit = ctx.state.feedback.trim();
     ctx.progress(edit ? 'revising the outline' : 'checking the script environment');
     const outline = edit
-      ? await ctx.ask(
+      ? await askOutline(
+          ctx,
           'revise',
-          buildReviseOutlineMessages(ctx.goal, current, edit, env ? environmentBlock(env) : undefined),
-          outlineAnswerSchema,
-          { maxTokens: 3000 },
+          buildReviseOutlineMessages(ctx.goal, current, edit, promptEnv(ctx, env)),
         )
       : current;
     const gate = outlineGate(ctx, outline, true, env);

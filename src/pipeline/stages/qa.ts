@@ -1,12 +1,12 @@
+import { askSectionCode, unitKind } from '../answers.js';
 import { qaFindings } from '../checks.js';
 import type { Stage } from '../context.js';
 import { runApprovalDraft } from '../messages.js';
-import { environmentBlock } from '../packages.js';
-import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
-import { placeSection, stripFences } from '../script.js';
+import { buildFixMessages } from '../prompts/fix.js';
+import { placeSection } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
 import { environmentOf, missingOf, missingPackagesOutcome } from './packages.js';
-import { analyseScript, dependenciesOf, listing } from './shared.js';
+import { analyseScript, dependenciesOf, listing, promptEnv } from './shared.js';
 
 /** Fix rounds before QA reports what is left and moves on (after a repair or change: 1, the run decides). */
 export const QA_MAX_ROUNDS = 2;
@@ -48,8 +48,14 @@ export const qaStage: Stage = {
       const existing = finding.missing
         ? null
         : (current.units.find((u) => u.name === finding.name)?.code ?? null);
-      const answer = await ctx.ask(
+      const kind = unitKind(
+        finding.name,
+        outline.classes.map((c) => c.name),
+      );
+      const fixedCode = await askSectionCode(
+        ctx,
         `fix:${finding.name}`,
+        { kind, name: finding.name === 'globals' ? 'imports' : finding.name },
         buildFixMessages({
           task: 'qa_fix',
           name: finding.name,
@@ -57,16 +63,15 @@ export const qaStage: Stage = {
           problems: finding.problems,
           outline,
           context: dependenciesOf(finding.name, outline, current.units),
-          ...(env ? { environment: environmentBlock(env) } : {}),
+          env: promptEnv(ctx, env),
         }),
-        codeAnswerSchema,
         { maxTokens: 2000 },
       );
       const placement =
         existing === null && finding.name !== 'imports' && finding.name !== 'main'
           ? { beforeMain: true as const }
           : { replace: finding.name };
-      code = placeSection(current.sections, placement, stripFences(answer.code));
+      code = placeSection(current.sections, placement, fixedCode);
       current = await analyseScript(ctx, code);
       fixed.push(finding.name);
     }

@@ -1,8 +1,10 @@
+import { askChecked, unitKind } from '../answers.js';
+import { structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { buildReviewMessages, reviewAnswerSchema } from '../prompts/review.js';
 import { placeSection, stripFences } from '../script.js';
-import { analyseScript, dependenciesOf, listing } from './shared.js';
+import { analyseScript, dependenciesOf, listing, promptEnvOf } from './shared.js';
 
 /** At most this many flagged sections are rewritten (one call each); QA catches the rest. */
 const MAX_REWRITES = 4;
@@ -27,7 +29,15 @@ export const reviewStage: Stage = {
     for (const verdict of flagged) {
       ctx.progress(`rewriting ${verdict.section}`);
       const current = script.units.find((u) => u.name === verdict.section)?.code ?? null;
-      const answer = await ctx.ask(
+      const section = {
+        kind: unitKind(
+          verdict.section,
+          outline.classes.map((c) => c.name),
+        ),
+        name: verdict.section,
+      };
+      const answer = await askChecked(
+        ctx,
         `rewrite:${verdict.section}`,
         buildFixMessages({
           task: 'review_fix',
@@ -36,11 +46,19 @@ export const reviewStage: Stage = {
           problems: verdict.issues,
           outline,
           context: dependenciesOf(verdict.section, outline, script.units),
+          env: await promptEnvOf(ctx),
         }),
         codeAnswerSchema,
+        async (a) => structuralProblems(section, await ctx.python.analyze(stripFences(a.code))),
         { maxTokens: 2000 },
       );
-      const candidate = placeSection(script.sections, { replace: verdict.section }, stripFences(answer.code));
+      // A rewrite that is not exactly this section is refused; the reviewed original stays.
+      if (answer.problems.length > 0) continue;
+      const candidate = placeSection(
+        script.sections,
+        { replace: verdict.section },
+        stripFences(answer.value.code),
+      );
       const analysed = await analyseScript(ctx, candidate);
       // Keep the reviewed original rather than break the script; an identical rewrite is no version.
       if (analysed.analysis.syntaxError || candidate === code) continue;
@@ -55,10 +73,13 @@ export const reviewStage: Stage = {
       afterQa: 'approve_run' as const,
       ...(rewritten.length > 0 ? { versions: ctx.state.versions + 1 } : {}),
     };
+    const kept = flagged.length - rewritten.length;
     const text =
       rewritten.length > 0
         ? `Review: rewrote ${listing(rewritten)}. Checking the script…`
-        : 'Review: every section looks right. Checking the script…';
+        : kept > 0
+          ? `Review: kept the script as it is (${kept} suggested rewrite(s) were not usable). Checking the script…`
+          : 'Review: every section looks right. Checking the script…';
     return {
       result: 'ok',
       state,

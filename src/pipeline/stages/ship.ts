@@ -14,13 +14,16 @@ export const shipStage: Stage = {
       ...(diff ? [{ name: 'changes-since-first-version.diff', text: diff }] : []),
       { name: 'run-log.txt', text: `${facts.runLog.join('\n')}\n` },
     ];
-    const shipped: Draft = { title: 'Shipped', text: `Shipped. ${totals}.`, files };
+    // Shipped as is after a failing run: the card says what still fails.
+    const failing =
+      state.lastRun && !state.lastRun.ok ? `\n⚠ Shipped with failing checks: ${state.lastRun.problem}` : '';
+    const shipped: Draft = { title: 'Shipped', text: `Shipped. ${totals}.${failing}`, files };
     const card: Draft = {
       toChannel: true,
       // Named so the router can show who approved on it (REVIEW_CARD_KEY).
       key: 'review_card',
       title: 'Script shipped — review wanted',
-      text: `Goal: ${ctx.goal.slice(0, 300)}\n${totals}. The script is attached.`,
+      text: `Goal: ${ctx.goal.slice(0, 300)}\n${totals}. The script is attached.${failing}`,
       files: [{ name: 'script.py', text: state.code, mime: 'text/x-python' }],
       buttons: [
         [

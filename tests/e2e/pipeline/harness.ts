@@ -9,8 +9,11 @@ import { type App, createApp } from '../../../src/app.js';
 import { type Config, loadConfig } from '../../../src/config.js';
 import type { LlmProvider } from '../../../src/llm/types.js';
 import { createRecordingProvider } from '../../../src/llm/usage.js';
-import { silentLogger } from '../../../src/logger.js';
+import { type Logger, silentLogger } from '../../../src/logger.js';
 import { createSandbox, createToolchain } from '../../../src/main.js';
+import type { Analysis, PythonToolchain } from '../../../src/python/types.js';
+import { ProcessSandbox } from '../../../src/sandbox/bwrap.js';
+import { defaultLimits } from '../../../src/sandbox/limits.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
@@ -24,6 +27,8 @@ export interface Harness {
   dir: string;
   /** The one session of thread t1 (or `threadId`). */
   session(threadId?: string): SessionRow;
+  /** Stops the app and starts a new one over the same store, model and chat (a process restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,29 +37,68 @@ export async function startHarness(
   env: Record<string, string> = {},
   /** Build the model edge another way (e.g. the real OpenAI provider against the stand-in). */
   makeLlm?: (config: Readonly<Config>, store: SqliteSessionStore) => Promise<LlmProvider>,
+  options: {
+    logger?: Logger;
+    /** Remember the analyser's answer per source (the same real analyser, asked once per text). */
+    memoAnalyze?: boolean;
+    /** Folder for the database and data (default the OS temp folder), e.g. /dev/shm for many sessions. */
+    parentDir?: string;
+    /** The sandbox's own UID range (so parallel test files never share slots); default the product's. */
+    uidBase?: number;
+  } = {},
 ): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'ff2-e2e-'));
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'ff2-e2e-'));
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
   const store = openStore(join(dir, 'ff2.db'));
   const llm = new ScriptedLlm(responder);
-  const sandbox = createSandbox(config);
+  const sandbox =
+    options.uidBase === undefined
+      ? createSandbox(config)
+      : new ProcessSandbox({
+          python: config.sandbox.python,
+          slots: config.sandbox.slots,
+          limits: defaultLimits({ timeoutS: config.sandbox.timeoutS, memoryMb: config.sandbox.memoryMb }),
+          uidBase: options.uidBase,
+        });
   const chat = new MemoryAdapter();
-  const app = createApp({
-    config,
-    store,
-    llm: makeLlm
-      ? await makeLlm(config, store)
-      : createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
-    sandbox,
-    python: createToolchain(config),
-    adapters: [chat],
-    logger: silentLogger,
-    progressIntervalMs: 0,
-    outboxPollMs: 20,
-  });
+  const real = createToolchain(config);
+  const memo = new Map<string, Promise<Analysis>>();
+  const analyses = { misses: 0 };
+  (globalThis as { ff2Analyses?: typeof analyses }).ff2Analyses = analyses;
+  const python: PythonToolchain = options.memoAnalyze
+    ? {
+        analyze(source) {
+          let hit = memo.get(source);
+          if (!hit) {
+            analyses.misses++;
+            hit = real.analyze(source);
+            memo.set(source, hit);
+          }
+          return hit;
+        },
+      }
+    : real;
+  const llmEdge = makeLlm
+    ? await makeLlm(config, store)
+    : createRecordingProvider({ provider: llm, store, budget: config.llm.budget });
+  const build = () =>
+    createApp({
+      config,
+      store,
+      llm: llmEdge,
+      sandbox,
+      python,
+      adapters: [chat],
+      logger: options.logger ?? silentLogger,
+      progressIntervalMs: 0,
+      outboxPollMs: 20,
+    });
+  let app = build();
   await app.start();
   return {
-    app,
+    get app() {
+      return app;
+    },
     store,
     llm,
     chat,
@@ -63,6 +107,11 @@ export async function startHarness(
       const row = store.getSessionByThread(`memory:C1:${threadId}`);
       if (!row) throw new Error(`no session in thread ${threadId}`);
       return row;
+    },
+    async restart() {
+      await app.stop();
+      app = build();
+      await app.start();
     },
     async close() {
       await app.stop();

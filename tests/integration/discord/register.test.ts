@@ -79,7 +79,7 @@ describe('ff2 discord register', () => {
 
   it('names the missing variables when Discord is not configured', async () => {
     const { cli, err } = io({ DISCORD_TOKEN: '', DISCORD_APP_ID: '' });
-    expect(await runCli(['discord', 'register'], cli)).toBe(3);
+    expect(await runCli(['discord', 'register'], cli)).toBe(2);
     expect(err.join('')).toContain('DISCORD_TOKEN');
   });
 

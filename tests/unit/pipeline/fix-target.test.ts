@@ -156,15 +156,35 @@ describe('chooseFixTarget', () => {
     expect(target?.reason).toContain('still running');
   });
 
-  it('targets main for a failure without a traceback (non-zero exit, timeout without dump)', () => {
-    expect(chooseFixTarget(analysis(), { status: 'error', exitCode: 3, traceback: null })).toMatchObject({
-      kind: 'main',
-      reason: expect.stringContaining('code 3'),
-    });
+  it('without a traceback: main for limits, the model chooses for a bare non-zero exit', () => {
+    expect(chooseFixTarget(analysis(), { status: 'error', exitCode: 3, traceback: null })).toBeNull();
     expect(chooseFixTarget(analysis(), { status: 'timeout', exitCode: null, traceback: null })).toMatchObject(
       {
         kind: 'main',
       },
     );
+  });
+
+  it('an argparse usage error targets the section that builds the parser (issue 12 item 6)', () => {
+    const stderr =
+      'usage: main.py [-h] --key KEY input\nmain.py: error: the following arguments are required: input\n';
+    const target = chooseFixTarget(analysis({ parsers: [10] }), {
+      status: 'error',
+      exitCode: 2,
+      traceback: null,
+      stderr,
+    });
+    expect(target).toMatchObject({ kind: 'function', name: 'load' });
+    expect(target?.reason).toContain('the following arguments are required');
+  });
+
+  it('sys.exit("message") targets the section holding that call, not main', () => {
+    const target = chooseFixTarget(analysis({ exits: [{ line: 16, message: 'bad input: ' }] }), {
+      status: 'error',
+      exitCode: 1,
+      traceback: null,
+      stderr: 'bad input: row 3 has 2 columns\n',
+    });
+    expect(target).toMatchObject({ kind: 'class', name: 'Shape' });
   });
 });

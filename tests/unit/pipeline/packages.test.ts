@@ -8,6 +8,7 @@ import {
   packageGate,
   packageState,
 } from '../../../src/pipeline/packages.js';
+import { NO_ENV } from '../../../src/pipeline/prompts/common.js';
 import { buildFixMessages } from '../../../src/pipeline/prompts/fix.js';
 import { buildOutlineMessages, buildReviseOutlineMessages } from '../../../src/pipeline/prompts/outline.js';
 import { initialState, type SessionState } from '../../../src/pipeline/types.js';
@@ -101,11 +102,14 @@ describe('prompts with the script environment', () => {
   it('append the environment as its own block after the rules, and leave prompts alone without it', () => {
     const block = environmentBlock(ENV);
     const plain = buildOutlineMessages('plot sales', [], {});
-    const withEnv = buildOutlineMessages('plot sales', [], {}, block);
+    const withEnv = buildOutlineMessages('plot sales', [], {}, { ...NO_ENV, environment: block });
     expect(withEnv[0]!.content).toBe(`${plain[0]!.content}\n\n${block}`);
     expect(withEnv[1]).toEqual(plain[1]);
     expect(
-      buildReviseOutlineMessages('g', REFERENCE_OUTLINE, 'use csv', block)[0]!.content.endsWith(block),
+      buildReviseOutlineMessages('g', REFERENCE_OUTLINE, 'use csv', {
+        ...NO_ENV,
+        environment: block,
+      })[0]!.content.endsWith(block),
     ).toBe(true);
     const fix = buildFixMessages({
       task: 'repair',

@@ -260,3 +260,59 @@ describe('python analyser: problems', () => {
     expect(existsSync('/tmp/ff2-analyser-executed')).toBe(false);
   });
 });
+
+describe('python analyser: guards, BOM and exits (issue 12 item 8)', () => {
+  it('a guard that does more than call one function is the main section alone', async () => {
+    const source = [
+      'def greet(n):',
+      '    print(n)',
+      '',
+      'if __name__ == "__main__":',
+      '    for n in range(3):',
+      '        greet(n)',
+      '',
+    ].join('\n');
+    expect(await spans(source)).toEqual(['function:greet:1-2', 'main:main:4-6']);
+  });
+
+  it('absorbs the function when the guard only calls it: main(), sys.exit(main()), raise SystemExit(main())', async () => {
+    for (const call of ['main()', 'sys.exit(main())', 'raise SystemExit(main())']) {
+      const source = [
+        'import sys',
+        '',
+        'def main():',
+        '    return 0',
+        '',
+        'if __name__ == "__main__":',
+        `    ${call}`,
+        '',
+      ].join('\n');
+      expect(await spans(source)).toEqual(['imports:imports:1-1', 'main:main:3-7']);
+    }
+  });
+
+  it('reads a UTF-8 BOM and a coding line as Python does', async () => {
+    const bom = '\ufeffimport sys\n\ndef main():\n    return 0\n';
+    const analysed = await analyze(bom);
+    expect(analysed.syntaxError).toBeNull();
+    expect(analysed.sections.map((s) => s.name)).toEqual(['imports', 'main']);
+    const coded = '# -*- coding: latin-1 -*-\nNAME = "caf\u00e9"\n';
+    expect((await analyze(coded)).syntaxError).toBeNull();
+  });
+
+  it('lists sys.exit messages and argparse parsers with their lines', async () => {
+    const source = [
+      'import argparse, sys',
+      'def parse(argv):',
+      '    p = argparse.ArgumentParser()',
+      '    return p.parse_args(argv)',
+      'def check(rows):',
+      '    if not rows:',
+      '        sys.exit(f"bad input: {len(rows)} rows")',
+      '',
+    ].join('\n');
+    const a = await analyze(source);
+    expect(a.parsers).toEqual([3]);
+    expect(a.exits).toEqual([{ line: 7, message: 'bad input: ' }]);
+  });
+});

@@ -16,7 +16,9 @@ describe('gateMessages (re-showing a waiting gate on --resume)', () => {
     expect(actions('give_feedback', state)).toEqual([['ship', 'run_again', 'cancel']]);
     expect(actions('budget_paused', state)).toEqual([['continue', 'cancel']]);
     expect(actions('retry_paused', state)).toEqual([['retry', 'cancel']]);
-    expect(actions('after_repairs', state)).toEqual([['repair', 'feedback', 'cancel']]);
+    expect(actions('after_repairs', state)).toEqual([
+      ['more_rounds', 'ship', 'change_checks', 'feedback', 'cancel'],
+    ]);
   });
 
   it('asks the open interview questions again', () => {
