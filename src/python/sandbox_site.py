@@ -2,12 +2,10 @@
 
 - Arms faulthandler so that a script still running shortly before the wall-clock kill prints
   where it was stuck (a "Timeout (h:mm:ss)!" dump on stderr).
-- The script runs as pid 1 of its pid namespace, where the kernel ignores SIGXCPU's default
-  action; a handler turns the CPU-time limit into an exception with a traceback instead.
-  (The hard limit, one second later, is a SIGKILL all the same.)
-- A watchdog timer ends pid 1 (and so the whole sandbox) a little after the wall limit even if
-  the host process that should kill it has died.
-The variables are removed before the script starts, so its environment stays as the sandbox
+- A handler turns the CPU-time limit (SIGXCPU) into an exception with a traceback instead of a
+  silent death. (The hard limit, one second later, is a SIGKILL all the same.)
+The wall-clock limit is not enforced here (a script could undo anything done in-process): the
+root helper outside the sandbox kills every process of the run. The variables are removed before the script starts, so its environment stays as the sandbox
 defines it.
 """
 
@@ -25,16 +23,7 @@ def _cpu_limit(signum, frame):
     raise CpuTimeLimitExceeded("CPU time limit exceeded")
 
 
-def _watchdog_expired(signum, frame, _exit=os._exit):
-    _exit(137)
-
-
 signal.signal(signal.SIGXCPU, _cpu_limit)
-
-_watchdog = os.environ.pop("FF2_WATCHDOG_S", "")
-if _watchdog:
-    signal.signal(signal.SIGALRM, _watchdog_expired)
-    signal.setitimer(signal.ITIMER_REAL, float(_watchdog))
 
 _after = os.environ.pop("FF2_DUMP_AFTER_S", "")
 if _after:
@@ -53,4 +42,4 @@ if _after:
     # not survive fork): disarm around fork, re-arm in the parent only.
     os.register_at_fork(before=faulthandler.cancel_dump_traceback_later, after_in_parent=_rearm)
     _rearm()
-del _after, _watchdog
+del _after
