@@ -34,6 +34,7 @@ const envSchema = z.object({
   FF2_SANDBOX_TIMEOUT_S: int(1, 3600).default(15),
   FF2_SANDBOX_MEMORY_MB: int(64, 65536).default(1024),
   FF2_SANDBOX_SLOTS: int(1, 64).optional(),
+  FF2_SANDBOX_UID_BASE: int(1000, 4_294_000_000).default(61001),
 
   FF2_LLM: z.enum(['openai', 'llama']).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -88,7 +89,14 @@ export interface Config {
   dataDir: string;
   dbPath: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
-  sandbox: { python: string; timeoutS: number; memoryMb: number; slots: number; maxInputBytes: number };
+  sandbox: {
+    python: string;
+    timeoutS: number;
+    memoryMb: number;
+    slots: number;
+    uidBase: number;
+    maxInputBytes: number;
+  };
   llm: {
     provider: 'openai' | 'llama';
     openai: {
@@ -174,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       timeoutS: e.FF2_SANDBOX_TIMEOUT_S,
       memoryMb: e.FF2_SANDBOX_MEMORY_MB,
       slots: e.FF2_SANDBOX_SLOTS ?? cores,
+      uidBase: e.FF2_SANDBOX_UID_BASE,
       maxInputBytes: e.FF2_MAX_INPUT_MB * 1024 * 1024,
     },
     llm: {

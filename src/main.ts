@@ -2,7 +2,7 @@
  * The composition root: the only place that reads configuration and builds SDK clients.
  * Commands call these factories; nothing else constructs edges.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { CliIo } from './commands/types.js';
@@ -11,8 +11,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createPythonToolchain } from './python/toolchain.js';
 import type { PythonToolchain } from './python/types.js';
 import { ProcessSandbox } from './sandbox/bwrap.js';
+import { assertOutsideSandbox } from './sandbox/host-paths.js';
 import { defaultLimits } from './sandbox/limits.js';
-import type { Sandbox } from './sandbox/types.js';
 import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';
 
@@ -24,9 +24,15 @@ export function createAppLogger(config: Readonly<Config>): Logger {
   return createLogger(config.logLevel);
 }
 
-/** Opens (creating and migrating) the configured database. */
+/**
+ * Opens (creating and migrating) the configured database. The bot's files are private (umask
+ * 077, data dir 0700, database 0600) and never where a sandboxed script could read them.
+ */
 export function createStore(config: Readonly<Config>): SessionStore {
+  process.umask(0o077);
+  assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
   ensureDir(config.dataDir);
+  if (config.dbPath !== ':memory:') chmodSync(config.dataDir, 0o700);
   ensureDir(dirname(config.dbPath));
   return openStore(config.dbPath);
 }
@@ -42,15 +48,17 @@ function ensureDir(path: string): void {
   mkdirSync(path);
 }
 
-/** The bubblewrap sandbox (FF2_SANDBOX_*); call `close()` when done. Refuses to run without bubblewrap. */
-export function createSandbox(
-  config: Readonly<Config>,
-  logger?: Logger,
-): Sandbox & { close(): Promise<void> } {
-  const { python, slots, timeoutS, memoryMb } = config.sandbox;
+/**
+ * The bubblewrap sandbox (FF2_SANDBOX_*); call `close()` when done. Refuses to run without
+ * bubblewrap, or when the bot's data would be visible inside it.
+ */
+export function createSandbox(config: Readonly<Config>, logger?: Logger): ProcessSandbox {
+  assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
+  const { python, slots, timeoutS, memoryMb, uidBase } = config.sandbox;
   return new ProcessSandbox({
     python,
     slots,
+    uidBase,
     limits: defaultLimits({ timeoutS, memoryMb }),
     ...(logger ? { logger: logger.child('sandbox') } : {}),
   });

@@ -3,7 +3,7 @@ import { discordCheck } from './discord.js';
 import { llmCheck } from './llm.js';
 import { nodeCheck } from './node.js';
 import { pythonCheck } from './python.js';
-import { guiToolsCheck, sandboxCheck } from './sandbox.js';
+import { cgroupCheck, guiToolsCheck, sandboxCheck, seccompCheck, slotsCheck } from './sandbox.js';
 import { slackCheck } from './slack.js';
 import type { DoctorCheck } from './types.js';
 
@@ -13,6 +13,9 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   databaseCheck,
   pythonCheck,
   sandboxCheck,
+  seccompCheck,
+  cgroupCheck,
+  slotsCheck,
   guiToolsCheck,
   llmCheck,
   discordCheck,

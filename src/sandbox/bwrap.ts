@@ -8,7 +8,7 @@ import { type CgroupStatus, SlotCgroups } from './cgroup.js';
 import { collectOutputs } from './collect.js';
 import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
 import { dumpAfterSeconds, resolveLimits, rlimitArgs, runMemoryBytes, workDirInodes } from './limits.js';
-import { ensureHelper, type Helper } from './native.js';
+import { ensureHelper, HELPER_FIX, type Helper } from './native.js';
 import { SlotOwner } from './owner.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
 import { type HelperOutcome, HelperProcess, type SlotSpec } from './runner.js';
@@ -61,6 +61,15 @@ export interface SandboxHealth {
   cgroup: CgroupStatus;
   slots: SandboxCheck;
 }
+
+/** Calls keyctl(KEYCTL_GET_KEYRING_ID) inside the sandbox; the filter must make it fail with EPERM. */
+const SECCOMP_PROBE = [
+  'import ctypes, os',
+  'nr = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)',
+  'libc = ctypes.CDLL(None, use_errno=True)',
+  'r = libc.syscall(nr, 0, -1, 0, 0, 0) if nr else -1',
+  'print("keyctl", "errno", ctypes.get_errno() if r == -1 else "none")',
+].join('\n');
 
 const ASSETS = {
   'sandbox_site.py': new URL('../python/sandbox_site.py', import.meta.url),
@@ -177,7 +186,9 @@ export class ProcessSandbox implements Sandbox {
       siteFile: siteTarget ? await this.areas.asset('sandbox_site.py') : null,
       siteTarget,
       guiDriver: gui ? await this.areas.asset('gui_driver.py') : null,
-      env: gui ? guiEnv(limits.timeoutMs) : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) },
+      env: gui
+        ? guiEnv(limits.timeoutMs)
+        : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) },
     };
     const inner = gui
       ? guiCommand(this.tools.python, request.args ?? [])
@@ -238,7 +249,12 @@ export class ProcessSandbox implements Sandbox {
     );
     const done = performance.now();
     this.lastSteps = steps(begun, launched, ended, done, outcome);
-    this.logger.debug('sandbox run finished', { uid: slot.uid, status, exitCode: outcome.exitCode, durationMs });
+    this.logger.debug('sandbox run finished', {
+      uid: slot.uid,
+      status,
+      exitCode: outcome.exitCode,
+      durationMs,
+    });
     const result: RunResult = {
       status,
       exitCode: outcome.exitCode,
@@ -284,7 +300,15 @@ export class ProcessSandbox implements Sandbox {
     let seccomp: SandboxCheck;
     try {
       const helper = await ensureHelper();
-      seccomp = { ok: true, detail: `denylist filter ${helper.seccomp} (keyctl, io_uring, bpf, ptrace, mount, namespaces…)` };
+      const probe = await this.run({ script: SECCOMP_PROBE, limits: { timeoutMs: 10_000 } });
+      seccomp =
+        probe.stdout.trim() === 'keyctl errno 1'
+          ? { ok: true, detail: `denylist filter in force (keyctl denied with EPERM; ${helper.seccomp})` }
+          : {
+              ok: false,
+              detail: `keyctl was not denied inside the sandbox: ${(probe.stdout + probe.stderr).trim().slice(0, 200)}`,
+              fix: HELPER_FIX,
+            };
     } catch (error) {
       seccomp = {
         ok: false,
@@ -299,7 +323,11 @@ export class ProcessSandbox implements Sandbox {
         () => undefined,
       );
       if (uid !== undefined)
-        await this.cgroups.prepare(uid, runMemoryBytes(this.config.limits), this.config.limits.maxProcesses + 8);
+        await this.cgroups.prepare(
+          uid,
+          runMemoryBytes(this.config.limits),
+          this.config.limits.maxProcesses + 8,
+        );
     }
     const cgroup: CgroupStatus =
       this.config.cgroup === false
@@ -355,7 +383,13 @@ export class ProcessSandbox implements Sandbox {
 function inputFiles(request: RunRequest): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>([['main.py', new TextEncoder().encode(request.script)]]);
   for (const [name, data] of Object.entries(request.inputFiles ?? {})) {
-    if (!/^[^/\\\0]+$/.test(name) || name === '.' || name === '..' || name === 'main.py' || name.length > 255) {
+    if (
+      !/^[^/\\\0]+$/.test(name) ||
+      name === '.' ||
+      name === '..' ||
+      name === 'main.py' ||
+      name.length > 255
+    ) {
       throw new SandboxError(`input file name "${name}" is not a plain file name (and not main.py)`);
     }
     files.set(name, data);
@@ -367,7 +401,13 @@ function signalName(number: number): string | null {
   return signalOf(128 + number, null);
 }
 
-function steps(begun: number, launched: number, ended: number, done: number, outcome: HelperOutcome): RunSteps {
+function steps(
+  begun: number,
+  launched: number,
+  ended: number,
+  done: number,
+  outcome: HelperOutcome,
+): RunSteps {
   const t = outcome.times ?? { prep: 0, sandbox: 0, teardown: 0 };
   const round = (ms: number) => Math.round(ms * 100) / 100;
   return {

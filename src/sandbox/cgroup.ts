@@ -120,7 +120,9 @@ type Layout = { version: 2; memory: string } | { version: 1; memory: string; pid
 
 function dirsOf(layout: Layout, uid: number): string[] {
   const name = `ff2-uid-${uid}`;
-  return layout.version === 2 ? [join(layout.memory, name)] : [join(layout.memory, name), join(layout.pids, name)];
+  return layout.version === 2
+    ? [join(layout.memory, name)]
+    : [join(layout.memory, name), join(layout.pids, name)];
 }
 
 /** Where this process's cgroups are, per /proc/self/cgroup, if they can hold children. */

@@ -48,6 +48,7 @@ async function build(cache: string): Promise<Helper> {
   }
   await mkdir(dir, { recursive: true, mode: 0o755 });
   await chmod(cache, 0o755);
+  await chmod(dir, 0o755);
   assertRootOnly(cache, dir);
   const tmp = `${helper.bin}.${process.pid}`;
   const cc = await execa('cc', ['-O2', '-o', tmp, SOURCE, '-lseccomp'], { reject: false, all: true });

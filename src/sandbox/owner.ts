@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandboxError } from '../errors.js';
 
@@ -25,10 +25,14 @@ export class SlotOwner {
 
   /** Claims up to `want` UIDs from `first` on; resolves with those claimed (at least one). */
   async claim(first: number, want: number, window = Math.max(UID_WINDOW, want)): Promise<number[]> {
-    const child = spawn(this.helper, ['lock', this.lockDir, this.workRoot, String(first), String(window), String(want)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: {},
-    });
+    const child = spawn(
+      this.helper,
+      ['lock', this.lockDir, this.workRoot, String(first), String(window), String(want)],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: {},
+      },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       let text = '';
       child.stdout.setEncoding('utf8');
@@ -61,6 +65,7 @@ export class SlotOwner {
     this.child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.ref(); // awaited: keep ff2 alive until it is gone
     child.kill('SIGTERM');
     await exited;
   }
@@ -84,4 +89,54 @@ export async function quarantined(lockDir: string): Promise<{ uid: number; why: 
     out.push({ uid: Number(match[1]), why: (await quarantineOf(lockDir, Number(match[1]))) ?? '' });
   }
   return out;
+}
+
+export interface SlotsReport {
+  /** UIDs another live process holds the lock of. */
+  held: number[];
+  quarantined: { uid: number; why: string }[];
+  /** UIDs nobody holds that still have live processes (a dead owner's leftovers). */
+  orphaned: number[];
+}
+
+/**
+ * Host-wide state of the UIDs [first, first + window): who holds which (from /proc/locks), which
+ * are quarantined, and which have processes but no owner. Reads only; never kills.
+ */
+export async function slotsReport(lockDir: string, first: number, window = UID_WINDOW): Promise<SlotsReport> {
+  const locks = await readFile('/proc/locks', 'utf8').catch(() => '');
+  const lockedInodes = new Set(
+    locks
+      .split('\n')
+      .filter((line) => / FLOCK /.test(line))
+      .map((line) => line.trim().split(/\s+/)[5]?.split(':')[2])
+      .filter(Boolean),
+  );
+  const held: number[] = [];
+  for (let uid = first; uid < first + window; uid++) {
+    const inode = await stat(join(lockDir, `${uid}.lock`)).then(
+      (s) => String(s.ino),
+      () => null,
+    );
+    if (inode && lockedInodes.has(inode)) held.push(uid);
+  }
+  const live = await liveUids(first, window);
+  const all = await quarantined(lockDir);
+  return {
+    held,
+    quarantined: all.filter((q) => q.uid >= first && q.uid < first + window),
+    orphaned: [...live].filter((uid) => !held.includes(uid)).sort((a, b) => a - b),
+  };
+}
+
+async function liveUids(first: number, window: number): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (entry.charCodeAt(0) > 57) continue;
+    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+    if (/^State:\s+Z/m.test(status)) continue;
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+    if (uid >= first && uid < first + window) found.add(uid);
+  }
+  return found;
 }

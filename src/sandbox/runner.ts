@@ -74,7 +74,11 @@ export class HelperProcess {
     args.push('--workdir', spec.workDir);
     if (spec.seccomp) args.push('--seccomp', spec.seccomp);
     for (const procs of spec.cgroupProcs) args.push('--cgroup', procs);
-    this.child = spawn(spec.helper, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: '/' });
+    this.child = spawn(spec.helper, args, {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      env: {},
+      cwd: '/',
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.once('error', (error) => {
@@ -110,6 +114,7 @@ export class HelperProcess {
   dispose(): Promise<void> {
     if (!this.used) {
       this.used = true;
+      this.setRef(true); // awaited: keep ff2 alive until it is gone
       this.ctl.end();
       this.child.stdin?.end();
     }

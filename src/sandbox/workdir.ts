@@ -64,7 +64,10 @@ export class WorkAreas {
     const boot = join(this.root, `boot-${hash.digest('hex').slice(0, 16)}`);
     if (existsSync(boot)) return boot;
     const tmp = await mkdtemp(join(this.root, 'boot-tmp-'));
-    for (const [name, data] of contents) await writeFile(join(tmp, name), data, { mode: 0o644 });
+    for (const [name, data] of contents) {
+      await writeFile(join(tmp, name), data);
+      await chmod(join(tmp, name), 0o644); // readable by the slot UIDs whatever the umask
+    }
     await chmod(tmp, 0o755);
     await rename(tmp, boot).catch(async () => {
       await rm(tmp, { recursive: true, force: true }); // another process made it first

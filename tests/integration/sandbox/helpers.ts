@@ -7,15 +7,11 @@ import type { Limits } from '../../../src/sandbox/types.js';
 export const TEST_LIMITS: Limits = { ...defaultLimits({ timeoutS: 3, memoryMb: 1024 }), cpuSeconds: 5 };
 
 /** Each test file gets its own UID range so parallel files never share an RLIMIT_NPROC budget. */
-export function testSandbox(uidBase: number, slots = 2, cgroup = false): ProcessSandbox {
+export function testSandbox(uidBase: number, slots = 2, cgroup = true): ProcessSandbox {
   return new ProcessSandbox({ python: '/usr/bin/python3', slots, limits: TEST_LIMITS, uidBase, cgroup });
 }
 
-/**
- * PIDs of live processes whose real UID is in [first, first + count). Zombies are not counted:
- * a sandbox's init, orphaned when the outer bwrap is killed, waits as a zombie until the host's
- * init reaps it; it runs nothing.
- */
+/** PIDs of live processes whose real UID is in [first, first + count). Zombies run nothing. */
 export function processesOf(first: number, count: number): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
