@@ -109,17 +109,16 @@ static int write_bpf(const char *path) {
   }
   /* clone3 passes its flags in memory, out of seccomp's sight: ENOSYS makes libc fall back to clone. */
   if (rc == 0) rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-  /* personality: only the default (0) and the query (0xffffffff). One comparison per rule, so
-   * [1, 0xfffffffe] is covered by prefix classes: [2^k, 2^(k+1)) for k < 31, then 1..1 0 x..x. */
+  /* personality: only the default (0) and the query (0xffffffff). The kernel reads 32 bits, so do
+   * the rules; one comparison per rule, so [1, 0xfffffffe] is covered by prefix classes:
+   * [2^k, 2^(k+1)) for k < 31, then 1..1 0 x..x. */
   for (int k = 0; k < 31 && rc == 0; k++)
     rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
-                          SCMP_A0(SCMP_CMP_MASKED_EQ, ~((1ULL << (k + 1)) - 1) | (1ULL << k), 1ULL << k));
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL & ~((1ULL << k) - 1), 1ULL << k));
   for (int j = 0; j < 31 && rc == 0; j++)
     rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
-                          SCMP_A0(SCMP_CMP_MASKED_EQ, ~((1ULL << j) - 1), 0xffffffffULL & ~((2ULL << j) - 1)));
-  if (rc == 0)
-    rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
-                          SCMP_A0(SCMP_CMP_GT, 0xffffffffUL));
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL & ~((1ULL << j) - 1),
+                                  0xffffffffULL & ~((2ULL << j) - 1)));
   /* Faking terminal input or console commands. */
   if (rc == 0)
     rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
