@@ -221,7 +221,15 @@ export class ProcessSandbox implements Sandbox {
     // The slot's next helper starts now, while this run's outputs are collected.
     this.spawnSpare(spec);
     const ended = performance.now();
-    if (outcome.error && outcome.exitCode === null) {
+    if (outcome.error) {
+      if (procs && /cgroup/.test(outcome.error)) {
+        // Runs go on without the budget (doctor and serve say so) rather than not at all.
+        this.cgroups.disable(outcome.error);
+        this.logger.warn('sandbox cgroups unusable; runs are bounded per process only', {
+          why: outcome.error,
+        });
+        return this.runInSlot(slot, helper, request, inputs, limits, siteTarget);
+      }
       throw new SandboxError(`the sandbox could not start the run: ${outcome.error}`, 'run ff2 doctor');
     }
     const retire = await this.emptied(slot.uid, helper, outcome);

@@ -29,8 +29,17 @@ export class SlotCgroups {
 
   constructor(private readonly root = '/sys/fs/cgroup') {}
 
+  private disabled = '';
+
+  /** Stops using cgroups in this process (joining failed); status() reports why. */
+  disable(why: string): void {
+    this.disabled = why;
+    this.problem = why;
+  }
+
   /** Creates and sizes the slot's cgroup; returns its cgroup.procs files, or null when unusable. */
   async prepare(uid: number, memoryBytes: number, maxPids: number): Promise<string[] | null> {
+    if (this.disabled) return null;
     if (!this.layout) this.layout = detect(this.root);
     const layout = await this.layout;
     this.resolved = layout;
@@ -62,7 +71,7 @@ export class SlotCgroups {
         this.sized.set(uid, size);
       }
       if (!this.oomSeen.has(uid)) this.oomSeen.set(uid, await this.oomKills(uid));
-      this.problem = '';
+      this.problem = this.disabled;
       return dirs.map((dir) => join(dir, 'cgroup.procs'));
     } catch (error) {
       this.sized.delete(uid);

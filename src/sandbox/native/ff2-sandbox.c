@@ -173,14 +173,20 @@ static int count_uid(uid_t uid) {
 }
 
 /*
- * kill(-1, SIGKILL) with real and effective uid set to uid (saved uid stays root, so root comes
- * back after): reaches exactly that uid's processes, and needs no fork (a run at its pids limit
- * must still be killable).
+ * kill(-1, SIGKILL) from a child that becomes uid: reaches exactly that uid's processes. A child,
+ * because while it is uid, another killer of the same uid may kill it too (this process stays
+ * root and loops). This process is outside the run's cgroup, so the fork works at its pids limit.
  */
 static void kill_all_once(uid_t uid) {
-  if (setresuid(uid, uid, 0) < 0) return;
-  kill(-1, SIGKILL);
-  if (setresuid(0, 0, 0) < 0) abort(); /* cannot happen: the saved uid is root */
+  pid_t p = fork();
+  if (p == 0) {
+    if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)) _exit(2);
+    kill(-1, SIGKILL);
+    _exit(0);
+  }
+  if (p > 0)
+    while (waitpid(p, NULL, 0) < 0 && errno == EINTR) {
+    }
 }
 
 /* Kills until no live process of uid is left or ms pass; returns how many are left. */
@@ -343,6 +349,8 @@ static int rlimit_of(const char *name) {
 }
 
 struct run_opts {
+  char *config;
+  uint64_t config_len;
   uid_t uid;
   pid_t ppid;
   long timeout_ms;
@@ -387,16 +395,10 @@ static int parse_opts(struct run_opts *o, char **argv, int argc) {
 }
 
 /* The config frame: the per-run options and the bwrap command, NUL-separated. */
-static void read_config(struct run_opts *o) {
-  char name[256];
-  uint64_t len;
-  if (!read_frame_head(name, &len)) exit(0); /* never used: ff2 closed or released the slot */
-  if (strcmp(name, "/config") || len == 0 || len > 1 << 20) {
-    errno = EINVAL;
-    fail("config frame");
-  }
-  char *data = malloc(len + 1);
-  if (!data || read_full(ctl, data, len) != 1) fail("reading the config");
+static void child_exec(struct run_opts *o);
+
+/* Parses the NUL-separated options and command of a config frame's data. */
+static void parse_config(struct run_opts *o, char *data, uint64_t len) {
   data[len] = 0;
   int n = 0;
   for (uint64_t i = 0; i < len; i++) n += data[i] == 0;
@@ -410,6 +412,46 @@ static void read_config(struct run_opts *o) {
     errno = EINVAL;
     fail("config");
   }
+}
+
+static void read_config(struct run_opts *o) {
+  char name[256];
+  uint64_t len;
+  if (!read_frame_head(name, &len)) exit(0); /* never used: ff2 closed or released the slot */
+  if (strcmp(name, "/config") || len == 0 || len > 1 << 20) {
+    errno = EINVAL;
+    fail("config frame");
+  }
+  char *data = malloc(len + 1);
+  if (!data || read_full(ctl, data, len) != 1) fail("reading the config");
+  o->config = malloc(len + 1);
+  memcpy(o->config, data, len);
+  o->config_len = len;
+  parse_config(o, data, len);
+}
+
+/*
+ * The zygote: forked when the helper starts, it joins the slot's cgroups at once (slow on cgroup
+ * v1, but off the run's path) and waits for the run's config on a pipe; then it becomes bwrap.
+ * The helper itself stays outside the cgroups, so it can always fork to kill.
+ */
+static void zygote(struct run_opts *o, int go) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  for (int i = 0; i < o->ncgroups; i++) {
+    int fd = open(o->cgroups[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, pid, strlen(pid)) < 0) fail("joining the slot's cgroup");
+    close(fd);
+  }
+  uint64_t len;
+  if (read_full(go, &len, sizeof len) != 1) _exit(0); /* the run never came */
+  if (len == 0 || len > 1 << 20) _exit(125);
+  char *data = malloc(len + 1);
+  if (!data || read_full(go, data, len) != 1) _exit(125);
+  close(go);
+  parse_config(o, data, len);
+  child_exec(o);
 }
 
 static void child_exec(struct run_opts *o) {
@@ -439,6 +481,7 @@ static void child_exec(struct run_opts *o) {
   signal(SIGINT, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
   signal(SIGALRM, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
   if (!o->gui) close(3); /* fd 3 carries the screenshot of GUI runs only */
   int n = 0;
   while (o->argv[n]) n++;
@@ -476,27 +519,32 @@ static int run(struct run_opts *o) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   sigaction(SIGALRM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (getppid() != o->ppid) return 125; /* ff2 died before we could tie ourselves to it */
-  char pid[32];
-  snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  for (int i = 0; i < o->ncgroups; i++) {
-    int fd = open(o->cgroups[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, pid, strlen(pid)) < 0) fail("joining the slot's cgroup");
-    close(fd);
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) < 0) fail("pipe");
+  pid_t child = fork();
+  if (child < 0) fail("fork");
+  if (child == 0) {
+    close(go[1]);
+    zygote(o, go[0]);
   }
+  close(go[0]);
   read_config(o);
   long long t0 = now_us();
   fresh_area(o->workdir, o->uid, o->size, o->inodes);
   write_inputs(o->workdir, o->uid);
   if (stop_reason) {
+    kill(child, SIGKILL);
     report("signal 9");
     return 0;
   }
   long long t1 = now_us(), t2 = 0;
-  pid_t child = fork();
-  if (child < 0) fail("fork");
-  if (child == 0) child_exec(o);
+  if (write(go[1], &o->config_len, sizeof o->config_len) < 0 || write(go[1], o->config, o->config_len) < 0) {
+    /* The zygote is gone (it reported why); its exit status is collected below. */
+  }
+  close(go[1]);
   if (o->timeout_ms > 0) {
     struct itimerval t = {{0, 0}, {o->timeout_ms / 1000, (o->timeout_ms % 1000) * 1000}};
     setitimer(ITIMER_REAL, &t, NULL);

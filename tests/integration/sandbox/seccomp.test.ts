@@ -116,7 +116,8 @@ if __name__ == "__main__":
 
   it('leaves Tk under Xvfb working: a window is captured as PNG', async () => {
     const result = await sandbox.run({
-      script: 'import tkinter as tk\nroot = tk.Tk()\ntk.Label(root, text="seccomp").pack()\nroot.mainloop()\n',
+      script:
+        'import tkinter as tk\nroot = tk.Tk()\ntk.Label(root, text="seccomp").pack()\nroot.mainloop()\n',
       gui: true,
       limits: { timeoutMs: 10_000 },
     });

@@ -18,7 +18,8 @@ afterAll(async () => {
 describe('a script that fights its limit', () => {
   it('is never pid 1, so it can kill its own process group', async () => {
     const result = await sandbox.run({
-      script: 'import os, signal\nprint("pid", os.getpid(), flush=True)\nos.kill(0, signal.SIGKILL)\nprint("survived")\n',
+      script:
+        'import os, signal\nprint("pid", os.getpid(), flush=True)\nos.kill(0, signal.SIGKILL)\nprint("survived")\n',
     });
     expect(result.stdout).not.toContain('survived');
     expect(result.stdout).not.toMatch(/^pid 1$/m);
