@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { ProcessSandbox } from '../../../src/sandbox/bwrap.js';
 import { defaultLimits } from '../../../src/sandbox/limits.js';
 import type { Limits } from '../../../src/sandbox/types.js';
@@ -76,3 +77,26 @@ if os.fork() == 0:
     os._exit(0)
 stay(30)
 `;
+
+/**
+ * Runs `script` once in every slot at the same time (each run holds its slot until all have
+ * started), and checks that every slot UID was used. The script may use `os`.
+ */
+export async function inEverySlot(
+  sandbox: ProcessSandbox,
+  slots: number,
+  script: string,
+  inputFiles?: Record<string, Uint8Array>,
+) {
+  const results = await Promise.all(
+    Array.from({ length: slots }, () =>
+      sandbox.run({
+        script: `import os, time\nprint("uid", os.getuid())\n${script}\ntime.sleep(0.3)\n`,
+        ...(inputFiles ? { inputFiles } : {}),
+      }),
+    ),
+  );
+  const uids = results.map((r) => Number(/^uid (\d+)$/m.exec(r.stdout)?.[1]));
+  expect(new Set(uids).size).toBe(slots);
+  return results;
+}
