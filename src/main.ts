@@ -66,7 +66,11 @@ export function createSandbox(config: Readonly<Config>, logger?: Logger): Proces
 
 /** The Python analyser, run with the sandbox's interpreter (FF2_PYTHON). */
 export function createToolchain(config: Readonly<Config>): PythonToolchain {
-  return createPythonToolchain({ python: config.sandbox.python });
+  // Its own unprivileged UID, just below the sandbox's slot UIDs.
+  return createPythonToolchain({
+    python: config.sandbox.python,
+    limits: { uid: config.sandbox.uidBase - 1 },
+  });
 }
 
 /**
