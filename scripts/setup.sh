@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++)
+# gcc + libseccomp-dev build the sandbox's root helper and its seccomp filter (src/sandbox/native).
+PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++ gcc libseccomp-dev)
 
 if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
   echo "ff2 needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
@@ -34,3 +35,10 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 npm run --silent build
+
+# The sandbox helper and its seccomp filter, built once per source version (root only).
+if [ "$(id -u)" -eq 0 ]; then
+  node dist/sandbox/native.js
+else
+  echo "not root: the sandbox helper is built on the first sandboxed run (as root)" >&2
+fi
