@@ -250,7 +250,7 @@ export class ProcessSandbox implements Sandbox {
       traceback,
       screenshot: screenshot !== null,
     });
-    const outputFiles = await collectOutputs(
+    const outputFiles = collectOutputs(
       dir,
       { maxFiles: limits.maxOutputFiles, maxBytes: limits.maxOutputFilesBytes },
       inputs,

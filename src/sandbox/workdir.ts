@@ -16,6 +16,7 @@ export const DEFAULT_SANDBOX_ROOT = '/run/ff2';
  */
 export class WorkAreas {
   private boot: Promise<string> | null = null;
+  private readonly made = new Set<string>();
 
   constructor(
     readonly root: string = DEFAULT_SANDBOX_ROOT,
@@ -32,11 +33,13 @@ export class WorkAreas {
 
   /** The slot's mount point; created (empty, root-owned) when missing. */
   async slotDir(uid: number): Promise<string> {
-    await this.bootDir();
     const dir = join(this.workRoot, String(uid));
+    if (this.made.has(dir)) return dir;
+    await this.bootDir();
     await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
+    this.made.add(dir);
     return dir;
   }
 

@@ -275,9 +275,10 @@ static int lock_slots(const char *dir, const char *work, unsigned first, unsigne
 
 /* ---------- run ---------- */
 
-static volatile sig_atomic_t stop_reason = 0; /* 1 timeout, 2 asked to stop */
+static volatile sig_atomic_t stop_reason = 0; /* 1 timeout, 2 asked to stop, 3 leftovers */
+static volatile sig_atomic_t lingering = 0;      /* the command ended; the timer now waits for the rest */
 
-static void on_signal(int sig) { stop_reason = sig == SIGALRM ? 1 : 2; }
+static void on_signal(int sig) { stop_reason = sig != SIGALRM ? 2 : lingering ? 3 : 1; }
 
 static int read_full(int fd, void *buf, size_t n) {
   char *p = buf;
@@ -553,7 +554,7 @@ static int run(struct run_opts *o) {
   for (;;) {
     if (stop_reason && !stopping) {
       stopping = stop_reason;
-      kill(child, SIGKILL);
+      if (!have) kill(child, SIGKILL); /* once reaped, its pid may belong to someone else */
       kill_all_once(o->uid);
     }
     int st;
@@ -564,14 +565,19 @@ static int run(struct run_opts *o) {
       status = st;
       have = 1;
       t2 = now_us();
-      /* The command is done: whatever it left behind in the sandbox goes now. */
-      if (!stopping) kill_all_once(o->uid);
+      /* The command is done. The sandbox's init dies with bwrap and takes the pid namespace with
+       * it; whatever has not gone within 50 ms is killed (not a timeout). */
+      if (!stopping) {
+        lingering = 1;
+        struct itimerval t = {{0, 0}, {0, 50000}};
+        setitimer(ITIMER_REAL, &t, NULL);
+      }
     }
   }
   struct itimerval off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &off, NULL);
-  int left = count_uid(o->uid);
-  if (left > 0) left = kill_all(o->uid, 500);
+  /* Every descendant is reaped (ECHILD); after a kill, make sure nothing of the UID is left at all. */
+  int left = stopping ? kill_all(o->uid, 500) : 0;
   long long t3 = now_us();
   if (!t2) t2 = t3;
   report("times %lld %lld %lld", t1 - t0, t2 - t1, t3 - t2);
