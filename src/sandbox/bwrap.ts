@@ -4,18 +4,24 @@ import { execa } from 'execa';
 import { SandboxError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { bwrapArgs } from './bwrap-args.js';
-import { type CgroupStatus, SlotCgroups } from './cgroup.js';
+import { SlotCgroups } from './cgroup.js';
 import { collectOutputs } from './collect.js';
 import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
+import { type SandboxHealth, sandboxHealth } from './health.js';
 import { dumpAfterSeconds, resolveLimits, rlimitArgs, runMemoryBytes, workDirInodes } from './limits.js';
-import { ensureHelper, HELPER_FIX, type Helper } from './native.js';
+import { ensureHelper, type Helper } from './native.js';
 import { SlotOwner } from './owner.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
+import { emptyResult, inputFiles, type RunSteps, signalName, steps } from './results.js';
 import { type HelperOutcome, HelperProcess, type SlotSpec } from './runner.js';
 import { type Slot, SlotPool } from './slots.js';
 import { classify, signalOf } from './status.js';
 import { parseTraceback } from './traceback.js';
 import type { Limits, RunRequest, RunResult, Sandbox, SandboxCheck } from './types.js';
+
+export type { SandboxHealth } from './health.js';
+export type { RunSteps } from './results.js';
+
 import { capUtf8 } from './utf8.js';
 import { WorkAreas } from './workdir.js';
 
@@ -39,37 +45,6 @@ export interface ProcessSandboxConfig {
   cgroup?: boolean;
   logger?: Logger;
 }
-
-/** Where each part of a run's time went (ms), for the bench. */
-export interface RunSteps {
-  /** Host-side preparation: slot, cgroup, arguments. */
-  prep: number;
-  /** Helper: fresh tmpfs + inputs (µs-precise, reported by the helper). */
-  slotPrep: number;
-  /** Helper: from fork to bwrap's exit (the sandbox itself, with python). */
-  sandbox: number;
-  /** Helper: ending and reaping what is left of the run. */
-  teardown: number;
-  /** Spawn of the helper to its exit, minus the three above (process start-up and reporting). */
-  launch: number;
-  /** Reading output files and classifying the result. */
-  collect: number;
-}
-
-export interface SandboxHealth {
-  seccomp: SandboxCheck;
-  cgroup: CgroupStatus;
-  slots: SandboxCheck;
-}
-
-/** Calls keyctl(KEYCTL_GET_KEYRING_ID) inside the sandbox; the filter must make it fail with EPERM. */
-const SECCOMP_PROBE = [
-  'import ctypes, os',
-  'nr = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)',
-  'libc = ctypes.CDLL(None, use_errno=True)',
-  'r = libc.syscall(nr, 0, -1, 0, 0, 0) if nr else -1',
-  'print("keyctl", "errno", ctypes.get_errno() if r == -1 else "none")',
-].join('\n');
 
 const ASSETS = {
   'sandbox_site.py': new URL('../python/sandbox_site.py', import.meta.url),
@@ -221,7 +196,9 @@ export class ProcessSandbox implements Sandbox {
     // The slot's next helper starts now, while this run's outputs are collected.
     this.spawnSpare(spec);
     const ended = performance.now();
+    const retire = await this.emptied(slot.uid, helper, outcome);
     if (outcome.error) {
+      if (retire) return { result: emptyResult('killed'), retire };
       if (procs && /cgroup/.test(outcome.error)) {
         // Runs go on without the budget (doctor and serve say so) rather than not at all.
         this.cgroups.disable(outcome.error);
@@ -232,7 +209,6 @@ export class ProcessSandbox implements Sandbox {
       }
       throw new SandboxError(`the sandbox could not start the run: ${outcome.error}`, 'run ff2 doctor');
     }
-    const retire = await this.emptied(slot.uid, helper, outcome);
     const durationMs = Math.round(ended - launched);
     const stdout = capUtf8(outcome.stdout, limits.maxOutputBytes);
     const stderr = capUtf8(outcome.stderr, limits.maxOutputBytes);
@@ -305,55 +281,29 @@ export class ProcessSandbox implements Sandbox {
 
   /** seccomp filter, cgroup budgets and slot state, for ff2 doctor and ff2 serve. */
   async health(): Promise<SandboxHealth> {
-    let seccomp: SandboxCheck;
-    try {
-      const helper = await ensureHelper();
-      const probe = await this.run({ script: SECCOMP_PROBE, limits: { timeoutMs: 10_000 } });
-      seccomp =
-        probe.stdout.trim() === 'keyctl errno 1'
-          ? { ok: true, detail: `denylist filter in force (keyctl denied with EPERM; ${helper.seccomp})` }
-          : {
-              ok: false,
-              detail: `keyctl was not denied inside the sandbox: ${(probe.stdout + probe.stderr).trim().slice(0, 200)}`,
-              fix: HELPER_FIX,
-            };
-    } catch (error) {
-      seccomp = {
-        ok: false,
-        detail: (error as Error).message,
-        ...(error instanceof SandboxError && error.fix ? { fix: error.fix } : {}),
-      };
-    }
-    if (this.config.cgroup !== false && seccomp.ok) {
-      // Proves the cgroups writable on a slot this process owns, with the default budget.
-      const uid = await this.start().then(
-        () => this.uids[0],
-        () => undefined,
-      );
-      if (uid !== undefined)
-        await this.cgroups.prepare(
-          uid,
-          runMemoryBytes(this.config.limits),
-          this.config.limits.maxProcesses + 8,
+    return sandboxHealth({
+      run: (request) => this.run(request),
+      proveCgroups: async () => {
+        if (this.config.cgroup === false) return;
+        // Proves the cgroups writable on a slot this process owns, with the default budget.
+        const uid = await this.start().then(
+          () => this.uids[0],
+          () => undefined,
         );
-    }
-    const cgroup: CgroupStatus =
-      this.config.cgroup === false
-        ? { ok: false, detail: 'per-run cgroup budgets are switched off in this sandbox' }
-        : await this.cgroups.status();
-    const retired = [...this.retired.entries()];
-    const slots: SandboxCheck =
-      retired.length === 0
-        ? { ok: true, detail: `${this.config.slots} slot(s), none quarantined` }
-        : {
-            ok: false,
-            detail: `quarantined: ${retired.map(([uid, why]) => `${uid} (${why})`).join('; ')}`,
-            fix: 'find the stuck processes with ps -o pid,stat,cmd -u <uid>; restart the host if they are in D state',
-          };
-    return { seccomp, cgroup, slots };
+        const limits = this.config.limits;
+        if (uid !== undefined)
+          await this.cgroups.prepare(uid, runMemoryBytes(limits), limits.maxProcesses + 8);
+      },
+      cgroup: () =>
+        this.config.cgroup === false
+          ? Promise.resolve({ ok: false, detail: 'per-run cgroup budgets are switched off in this sandbox' })
+          : this.cgroups.status(),
+      slots: this.config.slots,
+      retired: this.retired,
+    });
   }
 
-  /** A process that cannot be put in its cgroup does not run unbounded: it is killed. */
+  /** Whether runs are possible here: runs a trivial script (never throws). */
   async check(): Promise<SandboxCheck> {
     try {
       const result = await this.run({ script: 'print("sandbox ok")', limits: { timeoutMs: 10_000 } });
@@ -385,60 +335,4 @@ export class ProcessSandbox implements Sandbox {
     await this.cgroups.close();
     this.closing = false;
   }
-}
-
-/** main.py and the input files, by plain name; refuses anything else before a slot is taken. */
-function inputFiles(request: RunRequest): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>([['main.py', new TextEncoder().encode(request.script)]]);
-  for (const [name, data] of Object.entries(request.inputFiles ?? {})) {
-    if (
-      !/^[^/\\\0]+$/.test(name) ||
-      name === '.' ||
-      name === '..' ||
-      name === 'main.py' ||
-      name.length > 255
-    ) {
-      throw new SandboxError(`input file name "${name}" is not a plain file name (and not main.py)`);
-    }
-    files.set(name, data);
-  }
-  return files;
-}
-
-function signalName(number: number): string | null {
-  return signalOf(128 + number, null);
-}
-
-function steps(
-  begun: number,
-  launched: number,
-  ended: number,
-  done: number,
-  outcome: HelperOutcome,
-): RunSteps {
-  const t = outcome.times ?? { prep: 0, sandbox: 0, teardown: 0 };
-  const round = (ms: number) => Math.round(ms * 100) / 100;
-  return {
-    prep: round(launched - begun),
-    slotPrep: round(t.prep),
-    sandbox: round(t.sandbox),
-    teardown: round(t.teardown),
-    launch: round(ended - launched - t.prep - t.sandbox - t.teardown),
-    collect: round(done - ended),
-  };
-}
-
-function emptyResult(status: RunResult['status']): RunResult {
-  return {
-    status,
-    exitCode: null,
-    signal: null,
-    durationMs: 0,
-    stdout: '',
-    stderr: '',
-    truncated: false,
-    traceback: null,
-    outputFiles: [],
-    screenshot: null,
-  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,13 +7,13 @@ import { execa } from 'execa';
 import { SandboxError } from '../errors.js';
 
 /**
- * The root-side helper (native/ff2-sandbox.c) and the seccomp filter it writes. Both are built
+ * The root-side helper (native/*.c, usage in native/main.c) and the seccomp filter it writes. Both are built
  * once per source version into a root-owned cache (scripts/setup.sh does it at install; the
  * first sandbox use does it otherwise) so that a run costs no compilation and no filter build.
  */
 
 /** The same path from src/sandbox (tsx, vitest) and dist/sandbox (compiled). */
-const SOURCE = fileURLToPath(new URL('../../src/sandbox/native/ff2-sandbox.c', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../../src/sandbox/native/', import.meta.url));
 export const HELPER_CACHE = '/var/cache/ff2';
 export const HELPER_FIX = 'apt-get install -y gcc libseccomp-dev, then run scripts/setup.sh';
 
@@ -38,9 +38,19 @@ export function ensureHelper(cache = HELPER_CACHE): Promise<Helper> {
 }
 
 async function build(cache: string): Promise<Helper> {
-  if (!existsSync(SOURCE)) throw new SandboxError(`the sandbox helper source is missing (${SOURCE})`);
-  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
-  const dir = join(cache, `sandbox-${hash}`);
+  if (!existsSync(join(SOURCE, 'main.c')))
+    throw new SandboxError(`the sandbox helper source is missing (${SOURCE})`);
+  const files = readdirSync(SOURCE)
+    .filter((name) => /\.[ch]$/.test(name))
+    .sort();
+  const hash = createHash('sha256');
+  for (const name of files)
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(SOURCE, name)));
+  const version = hash.digest('hex').slice(0, 16);
+  const dir = join(cache, `sandbox-${version}`);
   const helper = { bin: join(dir, 'ff2-sandbox'), seccomp: join(dir, 'seccomp.bpf') };
   if (existsSync(helper.bin) && existsSync(helper.seccomp)) {
     assertRootOnly(cache, dir, helper.bin, helper.seccomp);
@@ -51,7 +61,8 @@ async function build(cache: string): Promise<Helper> {
   await chmod(dir, 0o755);
   assertRootOnly(cache, dir);
   const tmp = `${helper.bin}.${process.pid}`;
-  const cc = await execa('cc', ['-O2', '-o', tmp, SOURCE, '-lseccomp'], { reject: false, all: true });
+  const sources = files.filter((name) => name.endsWith('.c')).map((name) => join(SOURCE, name));
+  const cc = await execa('cc', ['-O2', '-o', tmp, ...sources, '-lseccomp'], { reject: false, all: true });
   if (cc.exitCode !== 0) {
     await rm(tmp, { force: true });
     throw new SandboxError(
