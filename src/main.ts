@@ -32,7 +32,7 @@ export function createStore(config: Readonly<Config>): SessionStore {
   process.umask(0o077);
   assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
   ensureDir(config.dataDir);
-  if (config.dbPath !== ':memory:') chmodSync(config.dataDir, 0o700);
+  chmodSync(config.dataDir, 0o700);
   ensureDir(dirname(config.dbPath));
   return openStore(config.dbPath);
 }
