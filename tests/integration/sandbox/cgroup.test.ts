@@ -32,7 +32,7 @@ describe('per-run cgroup budgets (on by default)', () => {
       '    os.waitpid(pid, 0)',
       'print("all children ended")',
     ].join('\n');
-    const result = await sandbox.run({ script, limits: { memoryMb: 320, timeoutMs: 10_000 } });
+    const result = await sandbox.run({ script, limits: { memoryMb: 320, timeoutMs: 30_000 } });
     expect(result.status).toBe('memory');
     expect(ownCgroups()).toEqual([`ff2-uid-${UID_BASE}`]);
     expect(processesOf(UID_BASE, 1)).toEqual([]);
