@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -113,7 +113,12 @@ export class SlotCgroups {
     if (!layout) return 0;
     const [memory] = dirsOf(layout, uid);
     const file = layout.version === 2 ? 'memory.events' : 'memory.oom_control';
-    const text = await readFile(join(memory!, file), 'utf8').catch(() => '');
+    let text = '';
+    try {
+      text = readFileSync(join(memory!, file), 'utf8'); // a kernel file: no disk, no thread-pool trip
+    } catch {
+      // gone or unreadable: no kill seen
+    }
     return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
   }
 

@@ -68,7 +68,8 @@ void fresh_area(const char *dir, uid_t uid, const char *size, const char *inodes
 void write_inputs(const char *dir, uid_t uid);
 int parse_opts(struct run_opts *o, char **argv, int argc);
 void parse_config(struct run_opts *o, char *data, uint64_t len);
-void read_config(struct run_opts *o);
+/* Reads the config frame; 0 when the control stream ended first (the run never came). */
+int read_config(struct run_opts *o);
 /* RLIMIT_* for "as", "cpu", "nproc", "fsize", "nofile", "core"; -1 otherwise. */
 int rlimit_of(const char *name);
 

@@ -115,7 +115,13 @@ static int run(struct run_opts *o) {
     zygote(o, go[0]);
   }
   close(go[0]);
-  read_config(o);
+  if (!read_config(o)) {
+    /* Released unused: the zygote goes first, so the slot's cgroup is empty when we are gone. */
+    kill(child, SIGKILL);
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return 0;
+  }
   long long t0 = now_us();
   fresh_area(o->workdir, o->uid, o->size, o->inodes);
   write_inputs(o->workdir, o->uid);

@@ -121,10 +121,10 @@ void parse_config(struct run_opts *o, char *data, uint64_t len) {
   }
 }
 
-void read_config(struct run_opts *o) {
+int read_config(struct run_opts *o) {
   char name[256];
   uint64_t len;
-  if (!read_frame_head(name, &len)) exit(0); /* never used: ff2 closed or released the slot */
+  if (!read_frame_head(name, &len)) return 0; /* never used: ff2 closed or released the slot */
   if (strcmp(name, "/config") || len == 0 || len > 1 << 20) {
     errno = EINVAL;
     fail("config frame");
@@ -135,5 +135,6 @@ void read_config(struct run_opts *o) {
   memcpy(o->config, data, len);
   o->config_len = len;
   parse_config(o, data, len);
+  return 1;
 }
 
