@@ -6,6 +6,21 @@ static volatile sig_atomic_t lingering = 0;      /* the command ended; the timer
 
 static void on_signal(int sig) { stop_reason = sig != SIGALRM ? 2 : lingering ? 3 : 1; }
 
+/* cgroup v2: cgroup.kill ends everything in the run's cgroup at once (v1 has no such file). */
+static void kill_cgroups(struct run_opts *o) {
+  for (int i = 0; i < o->ncgroups; i++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", o->cgroups[i]);
+    char *slash = strrchr(path, '/');
+    if (!slash) continue;
+    snprintf(slash, sizeof path - (slash - path), "/cgroup.kill");
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (write(fd, "1", 1) < 0) { /* best effort: kill_all_once follows */ }
+    close(fd);
+  }
+}
+
 /*
  * The zygote: forked when the helper starts, it joins the slot's cgroups at once (slow on cgroup
  * v1, but off the run's path) and waits for the run's config on a pipe; then it becomes bwrap.
@@ -144,6 +159,7 @@ static int run(struct run_opts *o) {
     if (stop_reason && !stopping) {
       stopping = stop_reason;
       if (!have) kill(child, SIGKILL); /* once reaped, its pid may belong to someone else */
+      kill_cgroups(o);
       kill_all_once(o->uid);
     }
     int st;
