@@ -4,7 +4,7 @@
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CliIo } from './commands/types.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -17,6 +17,9 @@ import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';
 
 export function loadAppConfig(io: Pick<CliIo, 'env' | 'cwd'>): Readonly<Config> {
+  // It may hold tokens: never where a sandboxed script could read it (a link there counts).
+  const file = join(io.cwd, 'ff2.config.json');
+  if (existsSync(file)) assertOutsideSandbox({ 'config file': file });
   return loadConfig(io.env, io.cwd);
 }
 
