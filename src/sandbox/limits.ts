@@ -70,8 +70,3 @@ export function dumpAfterSeconds(timeoutMs: number): number {
   const margin = Math.min(500, timeoutMs * 0.15);
   return Math.max(0.05, (timeoutMs - margin) / 1000);
 }
-
-/** When the in-sandbox watchdog ends the run by itself, should the host fail to (it died). */
-export function watchdogSeconds(timeoutMs: number): number {
-  return timeoutMs / 1000 + 2;
-}
