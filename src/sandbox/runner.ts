@@ -171,17 +171,17 @@ export class HelperProcess {
         this.child.kill('SIGKILL');
         finish();
       }, run.timeoutMs + STOP_GRACE_MS);
-      void this.exited.then(() => {
-        // Output already written is read to its end; the helper reaped every writer before exiting.
-        const open = this.streams().filter((s) => !s.readableEnded && !s.destroyed);
-        if (open.length === 0) return finish();
-        let left = open.length;
-        for (const stream of open)
-          stream.once('close', () => {
-            if (--left === 0) finish();
-          });
-        setTimeout(finish, 200);
-      });
+      // Done when every stream has ended: the run's output is read to its end and the report is
+      // complete (the helper ends ctl only after reaping every process of the run). Once the
+      // helper has exited, a stream still open is not waited for long.
+      const open = new Set(this.streams().filter((s) => !s.readableEnded && !s.destroyed));
+      for (const stream of open)
+        stream.once('close', () => {
+          open.delete(stream);
+          if (open.size === 0) finish();
+        });
+      if (open.size === 0) finish();
+      void this.exited.then(() => setTimeout(finish, 200).unref());
     });
   }
 

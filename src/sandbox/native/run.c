@@ -130,6 +130,11 @@ static int run(struct run_opts *o) {
     zygote(o, go[0]);
   }
   close(go[0]);
+  /* The run's stdio belongs to the zygote now: ff2 sees their end as soon as the run's last
+   * process is gone, without waiting for this helper (which reports on ctl only). */
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd <= 3 && null >= 0; fd++) dup3(null, fd, O_CLOEXEC);
+  if (null > 3) close(null);
   if (!read_config(o)) {
     /* Released unused: the zygote goes first, so the slot's cgroup is empty when we are gone. */
     kill(child, SIGKILL);
@@ -191,6 +196,7 @@ static int run(struct run_opts *o) {
   if (!have) report("error bwrap was not reaped");
   else if (WIFEXITED(status)) report("exit %d", WEXITSTATUS(status));
   else report("signal %d", WTERMSIG(status));
+  shutdown(ctl, SHUT_WR); /* the report is complete */
   return 0;
 }
 
