@@ -1,10 +1,11 @@
 /**
  * Sandbox overhead: `python3 -c pass` bare from Node vs a full sandboxed run of the same
- * (slot, work dir, prlimit, bwrap, output collection), and throughput through all slots.
+ * (slot, fresh work area, rlimits, cgroup, seccomp, bwrap, teardown, output collection),
+ * interleaved; the median cost of each step of a run; and throughput through all slots.
  */
 import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
-import { ProcessSandbox } from '../src/sandbox/bwrap.js';
+import { ProcessSandbox, type RunSteps } from '../src/sandbox/bwrap.js';
 import { defaultLimits } from '../src/sandbox/limits.js';
 import { benchImports } from './sandbox-imports.js';
 
@@ -21,6 +22,7 @@ export async function benchSandbox(): Promise<Record<string, number>> {
   try {
     const bare: number[] = [];
     const boxed: number[] = [];
+    const steps: RunSteps[] = [];
     // Warm both paths (page cache, slot mounts), then interleave so drift hits both equally.
     await execa('/usr/bin/python3', ['-c', 'pass']);
     await sandbox.run({ script: 'pass' });
@@ -32,17 +34,30 @@ export async function benchSandbox(): Promise<Record<string, number>> {
       const result = await sandbox.run({ script: 'pass' });
       boxed.push(performance.now() - started);
       if (result.status !== 'ok') throw new Error(`sandboxed run failed: ${result.stderr}`);
+      if (sandbox.lastSteps) steps.push(sandbox.lastSteps);
+      // The slot's next helper starts in the background after a run (off the run's path); let it
+      // finish so it does not slow the next bare measurement and flatter the ratio.
+      await new Promise((resolve) => setTimeout(resolve, 40));
     }
     const started = performance.now();
     await Promise.all(Array.from({ length: PARALLEL_RUNS }, () => sandbox.run({ script: 'pass' })));
     const seconds = (performance.now() - started) / 1000;
     const bareMs = median(bare);
     const sandboxMs = median(boxed);
+    const step = (key: keyof RunSteps) => round(median(steps.map((s) => s[key])));
     return {
       bare_ms: round(bareMs),
       sandbox_ms: round(sandboxMs),
       ratio: round(sandboxMs / bareMs),
       parallel_runs_per_s: round(PARALLEL_RUNS / seconds),
+      // Where a run's time goes (medians, ms): host-side preparation; fresh tmpfs + inputs; helper
+      // start-up and reporting; bwrap + python; ending and reaping the run; output files + result.
+      step_prep_ms: step('prep'),
+      step_slot_prep_ms: step('slotPrep'),
+      step_launch_ms: step('launch'),
+      step_sandbox_ms: step('sandbox'),
+      step_teardown_ms: step('teardown'),
+      step_collect_ms: step('collect'),
       slots,
       ...(await benchImports()),
     };

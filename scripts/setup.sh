@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++)
+# gcc + libseccomp-dev build the sandbox's root helper and its seccomp filter (src/sandbox/native).
+PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++ gcc libseccomp-dev)
 # The script environment: the packages generated scripts may import (see README, "Script environment"),
 # plus venv/pip for an optional operator venv (FF2_PYTHON_VENV, `ff2 python add`).
 PACKAGES+=(python3-numpy python3-pandas python3-matplotlib python3-openpyxl python3-bs4 python3-lxml
@@ -38,6 +39,13 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 npm run --silent build
+
+# The sandbox helper and its seccomp filter, built once per source version (root only).
+if [ "$(id -u)" -eq 0 ]; then
+  node dist/sandbox/native.js
+else
+  echo "not root: the sandbox helper is built on the first sandboxed run (as root)" >&2
+fi
 
 # First-import caches of the script environment (matplotlib's font list), so no run pays for them.
 node dist/cli.js python prepare || echo "warning: could not prepare the script environment's caches (ff2 doctor tells why)" >&2

@@ -38,6 +38,7 @@ const envSchema = z.object({
   FF2_SANDBOX_TIMEOUT_S: int(1, 3600).default(15),
   FF2_SANDBOX_MEMORY_MB: int(64, 65536).default(1024),
   FF2_SANDBOX_SLOTS: int(1, 64).optional(),
+  FF2_SANDBOX_UID_BASE: int(1000, 4_294_000_000).default(61001),
 
   FF2_LLM: z.enum(['openai', 'llama']).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -121,6 +122,7 @@ export interface Config {
     timeoutS: number;
     memoryMb: number;
     slots: number;
+    uidBase: number;
     maxInputBytes: number;
   };
   llm: {
@@ -249,6 +251,7 @@ export function loadConfig(
       timeoutS: e.FF2_SANDBOX_TIMEOUT_S,
       memoryMb: e.FF2_SANDBOX_MEMORY_MB,
       slots: e.FF2_SANDBOX_SLOTS ?? cores,
+      uidBase: e.FF2_SANDBOX_UID_BASE,
       maxInputBytes: e.FF2_MAX_INPUT_MB * 1024 * 1024,
     },
     llm: {

@@ -2,7 +2,7 @@
  * The composition root: the only place that reads configuration and builds SDK clients.
  * Commands call these factories; nothing else constructs edges.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { guildAllowed } from './bots/access.js';
@@ -13,8 +13,8 @@ import { createScriptEnvironment, scriptPython } from './python/environment.js';
 import { createPythonToolchain } from './python/toolchain.js';
 import type { PythonToolchain, ScriptEnvironment } from './python/types.js';
 import { ProcessSandbox } from './sandbox/bwrap.js';
+import { assertOutsideSandbox } from './sandbox/host-paths.js';
 import { defaultLimits } from './sandbox/limits.js';
-import type { Sandbox } from './sandbox/types.js';
 import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';
 
@@ -23,6 +23,9 @@ export function loadAppConfig(
   io: Pick<CliIo, 'env' | 'cwd'>,
   scope: { platforms?: boolean } = {},
 ): Readonly<Config> {
+  // It may hold tokens: never where a sandboxed script could read it (a link there counts).
+  const file = join(io.cwd, 'ff2.config.json');
+  if (existsSync(file)) assertOutsideSandbox({ 'config file': file });
   return loadConfig(io.env, io.cwd, scope);
 }
 
@@ -30,9 +33,15 @@ export function createAppLogger(config: Readonly<Config>): Logger {
   return createLogger(config.logLevel);
 }
 
-/** Opens (creating and migrating) the configured database. */
+/**
+ * Opens (creating and migrating) the configured database. The bot's files are private (umask
+ * 077, data dir 0700, database 0600) and never where a sandboxed script could read them.
+ */
 export function createStore(config: Readonly<Config>): SessionStore {
+  process.umask(0o077);
+  assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
   ensureDir(config.dataDir);
+  chmodSync(config.dataDir, 0o700);
   ensureDir(dirname(config.dbPath));
   return openStore(config.dbPath);
 }
@@ -48,17 +57,19 @@ function ensureDir(path: string): void {
   mkdirSync(path);
 }
 
-/** The bubblewrap sandbox (FF2_SANDBOX_*); call `close()` when done. Refuses to run without bubblewrap. */
-export function createSandbox(
-  config: Readonly<Config>,
-  logger?: Logger,
-): Sandbox & { close(): Promise<void> } {
-  const { python, venv, slots, timeoutS, memoryMb } = config.sandbox;
+/**
+ * The bubblewrap sandbox (FF2_SANDBOX_*); call `close()` when done. Refuses to run without
+ * bubblewrap, or when the bot's data would be visible inside it.
+ */
+export function createSandbox(config: Readonly<Config>, logger?: Logger): ProcessSandbox {
+  assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
+  const { python, venv, slots, timeoutS, memoryMb, uidBase } = config.sandbox;
   return new ProcessSandbox({
     python,
     venv,
     cacheDir: scriptCacheDir(config),
     slots,
+    uidBase,
     limits: defaultLimits({ timeoutS, memoryMb }),
     ...(logger ? { logger: logger.child('sandbox') } : {}),
   });
@@ -67,7 +78,11 @@ export function createSandbox(
 /** The Python analyser, run with the scripts' interpreter (the venv's, else FF2_PYTHON). */
 export function createToolchain(config: Readonly<Config>): PythonToolchain {
   return {
-    ...createPythonToolchain({ python: scriptPython(config.sandbox.python, config.sandbox.venv) }),
+    // Its own unprivileged UID, just below the sandbox's slot UIDs.
+    ...createPythonToolchain({
+      python: scriptPython(config.sandbox.python, config.sandbox.venv),
+      limits: { uid: config.sandbox.uidBase - 1 },
+    }),
     environment: createEnvironment(config),
     installable: Boolean(config.sandbox.venv) && config.pipeline.approvers.length > 0,
   };

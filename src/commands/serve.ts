@@ -85,6 +85,8 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     if (check.fix) io.err(`Fix: ${check.fix}\n`);
     return 3;
   }
+  const { cgroup } = await sandbox.health();
+  if (!cgroup.ok) io.err(`ff2 serve: warning: ${cgroup.detail}\nFix: ${cgroup.fix ?? 'see ff2 doctor'}\n`);
   const store = createStore(config);
   let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
   try {

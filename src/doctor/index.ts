@@ -4,7 +4,7 @@ import { llmCheck } from './llm.js';
 import { nodeCheck } from './node.js';
 import { packagesCheck } from './packages.js';
 import { pythonCheck } from './python.js';
-import { guiToolsCheck, sandboxCheck } from './sandbox.js';
+import { cgroupCheck, guiToolsCheck, sandboxCheck, seccompCheck, slotsCheck } from './sandbox.js';
 import { slackCheck } from './slack.js';
 import type { DoctorCheck } from './types.js';
 
@@ -14,6 +14,9 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   databaseCheck,
   pythonCheck,
   sandboxCheck,
+  seccompCheck,
+  cgroupCheck,
+  slotsCheck,
   packagesCheck,
   guiToolsCheck,
   llmCheck,

@@ -2,18 +2,16 @@
 
 - Arms faulthandler so that a script still running shortly before the wall-clock kill prints
   where it was stuck (a "Timeout (h:mm:ss)!" dump on stderr).
-- The script runs as pid 1 of its pid namespace, where the kernel ignores SIGXCPU's default
-  action; a handler turns the CPU-time limit into an exception with a traceback instead.
-  (The hard limit, one second later, is a SIGKILL all the same.)
-- A watchdog timer ends pid 1 (and so the whole sandbox) a little after the wall limit even if
-  the host process that should kill it has died.
+- A handler turns the CPU-time limit (SIGXCPU) into an exception with a traceback instead of a
+  silent death. (The hard limit, one second later, is a SIGKILL all the same.)
 - Headless plotting (CLI runs, FF2_PLT_SHOW=save): once the script imports matplotlib.pyplot,
   plt.show() saves every open figure as figure-N.png in the work dir (so it comes back as an output
   image) and closes them, instead of warning that Agg cannot show anything.
 - matplotlib's font cache, prepared on the host (FF2_MPL_CACHE, read-only), is linked into its
   writable MPLCONFIGDIR so the first import does not rebuild it.
-The FF2_* variables are removed before the script starts, so its environment stays as the sandbox
-defines it.
+The wall-clock limit is not enforced here (a script could undo anything done in-process): the
+root helper outside the sandbox kills every process of the run. The FF2_* variables are removed
+before the script starts, so its environment stays as the sandbox defines it.
 """
 
 import os
@@ -30,16 +28,7 @@ def _cpu_limit(signum, frame):
     raise CpuTimeLimitExceeded("CPU time limit exceeded")
 
 
-def _watchdog_expired(signum, frame, _exit=os._exit):
-    _exit(137)
-
-
 signal.signal(signal.SIGXCPU, _cpu_limit)
-
-_watchdog = os.environ.pop("FF2_WATCHDOG_S", "")
-if _watchdog:
-    signal.signal(signal.SIGALRM, _watchdog_expired)
-    signal.setitimer(signal.ITIMER_REAL, float(_watchdog))
 
 _after = os.environ.pop("FF2_DUMP_AFTER_S", "")
 if _after:
@@ -127,4 +116,4 @@ if os.environ.pop("FF2_PLT_SHOW", "") == "save":
     _sys.meta_path.insert(0, _PyplotHook)
     del _sys
 
-del _after, _watchdog, _mpl_cache, _mpl_dir
+del _after, _mpl_cache, _mpl_dir

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { SandboxError } from '../errors.js';
+import { type AnalyserLimits, analyserPrlimit, DEFAULT_ANALYSER_LIMITS } from './limits.js';
 import type { Analysis, PythonToolchain } from './types.js';
 
 export interface PythonToolchainConfig {
@@ -10,10 +11,13 @@ export interface PythonToolchainConfig {
   python: string;
   /** Default 10,000 ms. */
   timeoutMs?: number;
+  /** Resource limits and the unprivileged UID; see limits.ts. */
+  limits?: Partial<AnalyserLimits>;
 }
 
 /** Next to this file both in src/ (tsx, vitest) and in dist/ (copied by scripts/copy-assets.mjs). */
 const ANALYZER = fileURLToPath(new URL('./analyze.py', import.meta.url));
+const PRLIMIT = '/usr/bin/prlimit';
 
 const analysisSchema = z.object({
   syntaxError: z.object({ line: z.number(), col: z.number(), message: z.string() }).nullable(),
@@ -47,28 +51,43 @@ const analysisSchema = z.object({
 });
 
 /**
- * Runs the trusted analyser `python3 -I analyze.py`: the source goes in on stdin, one JSON object
- * comes out. The analysed code is parsed, never executed, so no sandbox is needed.
+ * Runs the trusted analyser `python3 -I -c <analyze.py>`: the source goes in on stdin, one JSON
+ * object comes out. The analysed code is parsed, never executed; still, the parser works on
+ * untrusted text, so it runs under prlimit (address space, CPU, no files) and, when ff2 is
+ * root, as an unprivileged UID. The analyser's code goes in by argument, so that UID needs no
+ * access to ff2's folders.
  */
 export function createPythonToolchain(config: PythonToolchainConfig): PythonToolchain {
   const timeout = config.timeoutMs ?? 10_000;
+  const limits = { ...DEFAULT_ANALYSER_LIMITS, ...config.limits };
+  const code = readFileSync(ANALYZER, 'utf8');
+  const asRoot = process.getuid?.() === 0;
   return {
     async analyze(source: string): Promise<Analysis> {
       if (!existsSync(config.python)) {
         throw new SandboxError(`Python is not installed at ${config.python}`, 'apt-get install -y python3');
       }
-      const result = await execa(config.python, ['-I', ANALYZER], {
+      const python = [config.python, '-I', '-c', code];
+      const [file, ...args] = existsSync(PRLIMIT)
+        ? [PRLIMIT, ...analyserPrlimit(limits), '--', ...python]
+        : python;
+      const result = await execa(file!, args, {
         input: source,
         timeout,
+        killSignal: 'SIGKILL',
         reject: false,
         extendEnv: false,
         env: { LANG: 'C.UTF-8' },
-        maxBuffer: 64 * 1024 * 1024,
+        cwd: '/',
+        maxBuffer: limits.maxOutputBytes,
+        ...(asRoot ? { uid: limits.uid, gid: limits.uid } : {}),
       });
-      if (result.exitCode !== 0) {
+      if (result.exitCode !== 0 || result.isMaxBuffer) {
         const why = result.timedOut
           ? `timed out after ${timeout} ms`
-          : String(result.stderr).trim().slice(-500);
+          : result.isMaxBuffer
+            ? `its output exceeded ${limits.maxOutputBytes} bytes`
+            : String(result.stderr).trim().slice(-500) || `it was ended by ${result.signal ?? 'a limit'}`;
         throw new SandboxError(`the Python analyser failed: ${why}`, 'run ff2 doctor');
       }
       return analysisSchema.parse(JSON.parse(String(result.stdout))) as Analysis;

@@ -18,19 +18,17 @@ export interface BwrapLayout {
 export const GUI_DRIVER_PATH = '/etc/ff2/gui_driver.py';
 
 /**
- * The verified recipe of SANDBOX.md §1 (plus --as-pid-1): every namespace unshared (no network,
- * own pid namespace so /proc shows only the sandbox), read-only system, private /tmp, no
- * capabilities, dies with its parent, clean environment.
+ * The verified recipe of SANDBOX.md §1: every namespace unshared (no network, own pid namespace
+ * so /proc shows only the sandbox), read-only system, private /tmp, no capabilities, dies with
+ * its parent, clean environment. bwrap's own init is pid 1, never the script: the kernel then
+ * lets the script signal its own process group, and when the init dies (with bwrap, with the
+ * helper, with the bot) the kernel kills everything in the namespace. The helper reaps the init.
  */
 export function bwrapArgs(layout: BwrapLayout): string[] {
   const args = [
     '--unshare-all',
     '--unshare-user',
     '--disable-userns',
-    // No bwrap init inside: the script is pid 1. bwrap's init is reported through an eventfd and
-    // left as a zombie for the host's init to reap; zombies count against the slot UID's
-    // RLIMIT_NPROC, and a lazy host init (as in CI VMs) would then make later runs fail to fork.
-    '--as-pid-1',
     '--die-with-parent',
     '--new-session',
     '--cap-drop',

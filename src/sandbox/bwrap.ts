@@ -1,5 +1,5 @@
-import { chown, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { SandboxError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -7,15 +7,22 @@ import { bwrapArgs } from './bwrap-args.js';
 import { SlotCgroups } from './cgroup.js';
 import { collectOutputs } from './collect.js';
 import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
-import { launch } from './launch.js';
-import { dumpAfterSeconds, prlimitArgs, resolveLimits, watchdogSeconds } from './limits.js';
+import { type SandboxHealth, sandboxHealth } from './health.js';
+import { dumpAfterSeconds, resolveLimits, rlimitArgs, runMemoryBytes, workDirInodes } from './limits.js';
+import { ensureHelper, type Helper } from './native.js';
+import { SlotOwner } from './owner.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
-import { killOrphans, waitUntilGone } from './reap.js';
+import { emptyResult, inputFiles, type RunSteps, signalName, steps } from './results.js';
+import { type HelperOutcome, HelperProcess, type SlotSpec } from './runner.js';
 import { prepareScriptEnv, type ScriptEnvLayout } from './script-env.js';
 import { type Slot, SlotPool } from './slots.js';
 import { classify, signalOf } from './status.js';
 import { parseTraceback } from './traceback.js';
 import type { Limits, RunRequest, RunResult, Sandbox, SandboxCheck } from './types.js';
+
+export type { SandboxHealth } from './health.js';
+export type { RunSteps } from './results.js';
+
 import { capUtf8 } from './utf8.js';
 import { WorkAreas } from './workdir.js';
 
@@ -30,16 +37,15 @@ export interface ProcessSandboxConfig {
   slots: number;
   /** Defaults for every run; a request may override each. */
   limits: Limits;
-  /** First unprivileged UID; slot i runs as uidBase + i. Default 61001. */
+  /** Slot UIDs are claimed from here upwards, skipping those other ff2 processes hold. Default 61001. */
   uidBase?: number;
   bwrapPath?: string;
-  prlimitPath?: string;
-  /** Where the per-slot work areas are mounted. Default os.tmpdir(). */
-  workRoot?: string;
+  /** Host-side state (locks, work-area mount points, bootstrap files). Default /run/ff2. */
+  root?: string;
   /**
-   * Put each slot in a memory + pids cgroup so that all of a run's processes share one budget
-   * (RLIMIT_AS is per process). Off by default: joining a cgroup costs 5–10 ms per run on
-   * cgroup v1 hosts, more than the rest of the sandbox. Ignored where cgroups are not writable.
+   * Put each run in its slot's memory + pids cgroup so that all of its processes share one
+   * budget (RLIMIT_AS is per process). On by default; where cgroups are unusable runs go on
+   * with per-process rlimits only and health() says why.
    */
   cgroup?: boolean;
   logger?: Logger;
@@ -51,28 +57,59 @@ const ASSETS = {
 };
 
 /**
- * Runs Python under bubblewrap + prlimit, one unprivileged UID per concurrent run (SANDBOX.md).
+ * Runs Python under bubblewrap, one unprivileged UID per concurrent run, through a small root
+ * helper that gives every run a fresh capped tmpfs, a seccomp filter, rlimits and a cgroup,
+ * enforces the wall limit and ends every process of the UID before it answers (SANDBOX.md).
  * Every outcome of the script is a RunResult; only an unusable host throws SandboxError.
  */
 export class ProcessSandbox implements Sandbox {
-  private readonly pool: SlotPool;
   private readonly areas: WorkAreas;
   private readonly cgroups = new SlotCgroups();
-  private readonly tools: { bwrap: string; prlimit: string; setpriv: string; python: string };
+  private readonly tools: { bwrap: string; python: string };
   private readonly logger: Logger;
   private site: Promise<string | null> | null = null;
   private scriptEnv: Promise<ScriptEnvLayout> | null = null;
+  private owner: SlotOwner | null = null;
+  private ready: Promise<{ pool: SlotPool; helper: Helper }> | null = null;
+  private readonly retired = new Map<number, string>();
+  private uids: number[] = [];
+  /** Per slot UID, a helper started ahead of the slot's next run. */
+  private readonly spares = new Map<number, HelperProcess>();
+  private closing = false;
+  /** Step costs of the last finished run. */
+  lastSteps: RunSteps | null = null;
 
   constructor(private readonly config: ProcessSandboxConfig) {
-    this.pool = new SlotPool(Math.max(1, config.slots), config.uidBase ?? 61001);
-    this.areas = new WorkAreas(config.workRoot, ASSETS);
-    this.tools = {
-      bwrap: config.bwrapPath ?? '/usr/bin/bwrap',
-      prlimit: config.prlimitPath ?? '/usr/bin/prlimit',
-      setpriv: '/usr/bin/setpriv',
-      python: config.python,
-    };
+    this.areas = new WorkAreas(config.root, ASSETS);
+    this.tools = { bwrap: config.bwrapPath ?? '/usr/bin/bwrap', python: config.python };
     this.logger = config.logger ?? silentLogger;
+  }
+
+  /**
+   * Claims the slot UIDs (host-wide), ending whatever a dead former owner left on them, and
+   * builds the helper if needed. Runs call it; `ff2 serve` calls it at start.
+   */
+  start(): Promise<{ pool: SlotPool; helper: Helper }> {
+    if (!this.ready) {
+      this.ready = this.claim();
+      this.ready.catch(() => {
+        this.ready = null;
+      });
+    }
+    return this.ready;
+  }
+
+  private async claim(): Promise<{ pool: SlotPool; helper: Helper }> {
+    assertHostReady(this.tools);
+    const helper = await ensureHelper();
+    await this.areas.bootDir();
+    const owner = new SlotOwner(helper.bin, this.areas.lockDir, this.areas.workRoot);
+    const uids = await owner.claim(this.config.uidBase ?? 61001, Math.max(1, this.config.slots));
+    this.owner = owner;
+    this.uids = uids;
+    if (uids[0] !== (this.config.uidBase ?? 61001))
+      this.logger.info('sandbox UIDs in use by another ff2 process; using others', { uids });
+    return { pool: new SlotPool(uids), helper };
   }
 
   async run(request: RunRequest): Promise<RunResult> {
@@ -84,11 +121,10 @@ export class ProcessSandbox implements Sandbox {
         `apt-get install -y --no-install-recommends ${GUI_PACKAGES}`,
       );
     }
+    const inputs = inputFiles(request);
     const limits = resolveLimits(this.config.limits, request.limits, gui);
     if (!this.scriptEnv) {
-      const env = this.areas
-        .prepare()
-        .then(() => prepareScriptEnv(this.config, dirname(this.areas.asset('sandbox_site.py'))));
+      const env = this.areas.bootDir().then((boot) => prepareScriptEnv(this.config, boot));
       this.scriptEnv = env;
       env.catch(() => {
         if (this.scriptEnv === env) this.scriptEnv = null;
@@ -97,129 +133,200 @@ export class ProcessSandbox implements Sandbox {
     const scriptEnv = await this.scriptEnv;
     if (!this.site) this.site = siteCustomizeTarget(scriptEnv.interpreter);
     const siteTarget = await this.site;
-    const forRun = await scriptEnv.forRun(request.script, gui);
+    const runEnv: RunScriptEnv = {
+      ...(await scriptEnv.forRun(request.script, gui)),
+      interpreter: scriptEnv.interpreter,
+    };
+    const { pool, helper } = await this.start();
     let slot: Slot;
     try {
-      slot = await this.pool.acquire(request.signal);
-    } catch {
+      slot = await pool.acquire(request.signal);
+    } catch (error) {
+      if (error instanceof SandboxError) throw error;
       return emptyResult('killed');
     }
+    let retire: string | null = null;
     try {
-      return await this.runInSlot(slot, request, limits, siteTarget, {
-        ...forRun,
-        interpreter: scriptEnv.interpreter,
-      });
+      const result = await this.runInSlot(slot, helper, request, inputs, limits, siteTarget, runEnv);
+      retire = result.retire;
+      return result.result;
     } finally {
-      this.pool.release(slot);
+      if (retire) {
+        pool.retire(slot);
+        this.retired.set(slot.uid, retire);
+        this.logger.error('sandbox slot quarantined: processes of its UID could not be killed', {
+          uid: slot.uid,
+          why: retire,
+        });
+        await writeFile(join(this.areas.lockDir, `${slot.uid}.quarantine`), `${retire}\n`).catch(() => {});
+      } else pool.release(slot);
     }
   }
 
   private async runInSlot(
     slot: Slot,
+    helper: Helper,
     request: RunRequest,
+    inputs: Map<string, Uint8Array>,
     limits: Limits,
     siteTarget: string | null,
     scriptEnv: RunScriptEnv,
-  ): Promise<RunResult> {
+  ): Promise<{ result: RunResult; retire: string | null }> {
+    const begun = performance.now();
     const gui = request.gui === true;
-    // A bot that died mid-start can leave its run behind on this UID; end it before reuse.
-    if ((await killOrphans(slot.uid)) > 0) {
-      this.logger.warn('ended sandbox processes left by a dead bot', { uid: slot.uid });
-      await waitUntilGone(slot.uid);
-    }
-    const dir = await this.areas.slotDir(slot.index, slot.uid, limits.workDirBytes);
-    try {
-      const written = await writeInputs(dir, slot.uid, request);
-      const layout = {
-        workDir: dir,
-        siteFile: siteTarget ? this.areas.asset('sandbox_site.py') : null,
-        siteTarget,
-        guiDriver: gui ? this.areas.asset('gui_driver.py') : null,
-        roBinds: scriptEnv.roBinds,
-        env: {
-          ...scriptEnv.env,
-          ...(gui
-            ? guiEnv(limits.timeoutMs)
-            : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) }),
-          FF2_WATCHDOG_S: watchdogSeconds(limits.timeoutMs).toFixed(2),
-        },
-      };
-      const inner = gui
-        ? guiCommand(scriptEnv.interpreter, request.args ?? [])
-        : [scriptEnv.interpreter, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
-      // The whole run (processes and its tmpfs pages) shares one memory and pids budget.
-      const budget = limits.memoryMb * 1024 * 1024 + limits.workDirBytes + 80 * 1024 * 1024;
-      const grouped =
-        this.config.cgroup === true && (await this.cgroups.prepare(slot.index, budget, limits.maxProcesses));
-      const procs = grouped ? this.cgroups.procsFiles(slot.index) : [];
-      const chain = launch(this.tools, slot.uid, procs, prlimitArgs(limits), [
-        ...bwrapArgs(layout),
-        ...inner,
-      ]);
-      const started = performance.now();
-      const result = await execa(chain.file, chain.args, {
-        ...(chain.uid === null ? {} : { uid: chain.uid, gid: chain.uid }),
-        cwd: '/',
-        input: request.stdin ?? '',
-        timeout: limits.timeoutMs,
-        killSignal: 'SIGKILL',
-        forceKillAfterDelay: false,
-        maxBuffer: { stdout: limits.maxOutputBytes, stderr: limits.maxOutputBytes, fd3: 32 * 1024 * 1024 },
-        encoding: 'buffer',
-        stripFinalNewline: false,
-        reject: false,
-        extendEnv: false,
-        env: {},
-        stdio: gui ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-        ...(request.signal ? { cancelSignal: request.signal } : {}),
-      });
-      const durationMs = Math.round(performance.now() - started);
-      const stdout = capUtf8(result.stdout as Uint8Array, limits.maxOutputBytes);
-      const stderr = capUtf8(result.stderr as Uint8Array, limits.maxOutputBytes);
-      const traceback = parseTraceback(stderr.text);
-      const screenshot = gui ? screenshotFrom(result.stdio[3] as Uint8Array | undefined) : null;
-      const exitCode = result.exitCode ?? null;
-      const signal = signalOf(exitCode, result.signal ?? null);
-      if (result.timedOut || result.isCanceled || result.isMaxBuffer || signal) {
-        // Killed sandboxes are torn down asynchronously: reuse the slot's UID only once it is empty.
-        if (!(await waitUntilGone(slot.uid)))
-          this.logger.warn('sandbox processes outlived their run', { uid: slot.uid });
+    const dir = await this.areas.slotDir(slot.uid);
+    const layout = {
+      workDir: dir,
+      siteFile: siteTarget ? await this.areas.asset('sandbox_site.py') : null,
+      siteTarget,
+      guiDriver: gui ? await this.areas.asset('gui_driver.py') : null,
+      roBinds: scriptEnv.roBinds,
+      env: {
+        ...scriptEnv.env,
+        ...(gui
+          ? guiEnv(limits.timeoutMs)
+          : { FF2_DUMP_AFTER_S: dumpAfterSeconds(limits.timeoutMs).toFixed(2) }),
+      },
+    };
+    const inner = gui
+      ? guiCommand(scriptEnv.interpreter, request.args ?? [])
+      : [scriptEnv.interpreter, '-I', '-X', 'faulthandler', 'main.py', ...(request.args ?? [])];
+    const procs =
+      this.config.cgroup === false
+        ? null
+        : await this.cgroups.prepare(slot.uid, runMemoryBytes(limits), limits.maxProcesses + 8);
+    const spec: SlotSpec = {
+      helper: helper.bin,
+      uid: slot.uid,
+      workDir: dir,
+      seccomp: helper.seccomp,
+      cgroupProcs: procs ?? [],
+    };
+    const process = this.takeSpare(spec);
+    const launched = performance.now();
+    const outcome = await process.run({
+      timeoutMs: limits.timeoutMs,
+      workDirBytes: limits.workDirBytes,
+      workDirInodes: workDirInodes(limits),
+      rlimits: rlimitArgs(limits),
+      command: [this.tools.bwrap, ...bwrapArgs(layout), ...inner],
+      inputs,
+      stdin: request.stdin ?? '',
+      maxOutputBytes: limits.maxOutputBytes,
+      gui,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    // The slot's next helper starts now, while this run's outputs are collected.
+    this.spawnSpare(spec);
+    const ended = performance.now();
+    const retire = await this.emptied(slot.uid, helper, outcome);
+    if (outcome.error) {
+      if (retire) return { result: emptyResult('killed'), retire };
+      if (procs && /cgroup/.test(outcome.error)) {
+        // Runs go on without the budget (doctor and serve say so) rather than not at all.
+        this.cgroups.disable(outcome.error);
+        this.logger.warn('sandbox cgroups unusable; runs are bounded per process only', {
+          why: outcome.error,
+        });
+        return this.runInSlot(slot, helper, request, inputs, limits, siteTarget, scriptEnv);
       }
-      const oomKilled = grouped && (await this.cgroups.oomKilledSinceLast(slot.index));
-      const status = classify({
-        oomKilled,
-        timedOut: result.timedOut,
-        canceled: result.isCanceled,
-        maxBuffer: result.isMaxBuffer,
-        exitCode,
-        signal,
-        traceback,
-        screenshot: screenshot !== null,
-      });
-      const outputFiles = await collectOutputs(
-        dir,
-        { maxFiles: limits.maxOutputFiles, maxBytes: limits.maxOutputFilesBytes },
-        written,
-      );
-      this.logger.debug('sandbox run finished', { slot: slot.index, status, exitCode, durationMs });
-      return {
-        status,
-        exitCode,
-        signal,
-        durationMs,
-        stdout: stdout.text,
-        stderr: stderr.text,
-        truncated: stdout.truncated || stderr.truncated || result.isMaxBuffer,
-        traceback,
-        outputFiles,
-        screenshot,
-      };
-    } finally {
-      await this.areas.empty(dir);
+      throw new SandboxError(`the sandbox could not start the run: ${outcome.error}`, 'run ff2 doctor');
     }
+    const durationMs = Math.round(ended - launched);
+    const stdout = capUtf8(outcome.stdout, limits.maxOutputBytes);
+    const stderr = capUtf8(outcome.stderr, limits.maxOutputBytes);
+    const traceback = parseTraceback(stderr.text);
+    const screenshot = gui ? screenshotFrom(outcome.fd3 ?? undefined) : null;
+    const signal = signalOf(outcome.exitCode, outcome.signal === null ? null : signalName(outcome.signal));
+    const oomKilled = procs !== null && (await this.cgroups.oomKilledSinceLast(slot.uid));
+    const status = classify({
+      oomKilled,
+      timedOut: outcome.timedOut,
+      canceled: outcome.canceled,
+      maxBuffer: outcome.maxBuffer,
+      exitCode: outcome.exitCode,
+      signal,
+      traceback,
+      screenshot: screenshot !== null,
+    });
+    const outputFiles = collectOutputs(
+      dir,
+      { maxFiles: limits.maxOutputFiles, maxBytes: limits.maxOutputFilesBytes },
+      inputs,
+    );
+    const done = performance.now();
+    this.lastSteps = steps(begun, launched, ended, done, outcome);
+    this.logger.debug('sandbox run finished', {
+      uid: slot.uid,
+      status,
+      exitCode: outcome.exitCode,
+      durationMs,
+    });
+    const result: RunResult = {
+      status,
+      exitCode: outcome.exitCode,
+      signal,
+      durationMs,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      truncated: stdout.truncated || stderr.truncated || outcome.maxBuffer,
+      traceback,
+      outputFiles,
+      screenshot,
+    };
+    return { result, retire };
   }
 
-  /** A process that cannot be put in its cgroup does not run unbounded: it is killed. */
+  /** The slot's waiting helper when it fits, else a new one. */
+  private takeSpare(spec: SlotSpec): HelperProcess {
+    const spare = this.spares.get(spec.uid);
+    this.spares.delete(spec.uid);
+    if (spare?.fits(spec)) return spare;
+    void spare?.dispose();
+    return new HelperProcess(spec);
+  }
+
+  private spawnSpare(spec: SlotSpec): void {
+    if (this.closing || this.spares.has(spec.uid)) return;
+    this.spares.set(spec.uid, new HelperProcess(spec));
+  }
+
+  /**
+   * The helper reaped the whole run before answering; only when it could not (or was abandoned)
+   * is the UID emptied once more from here. Returns why the slot must be retired, or null.
+   */
+  private async emptied(uid: number, helper: Helper, outcome: HelperOutcome): Promise<string | null> {
+    if (!outcome.abandoned && outcome.left === 0) return null;
+    const kill = await execa(helper.bin, ['kill', String(uid)], { reject: false, env: {}, extendEnv: false });
+    if (kill.exitCode === 0) return null;
+    return `processes of uid ${uid} survived SIGKILL (${new Date().toISOString()})`;
+  }
+
+  /** seccomp filter, cgroup budgets and slot state, for ff2 doctor and ff2 serve. */
+  async health(): Promise<SandboxHealth> {
+    return sandboxHealth({
+      run: (request) => this.run(request),
+      proveCgroups: async () => {
+        if (this.config.cgroup === false) return;
+        // Proves the cgroups writable on a slot this process owns, with the default budget.
+        const uid = await this.start().then(
+          () => this.uids[0],
+          () => undefined,
+        );
+        const limits = this.config.limits;
+        if (uid !== undefined)
+          await this.cgroups.prepare(uid, runMemoryBytes(limits), limits.maxProcesses + 8);
+      },
+      cgroup: () =>
+        this.config.cgroup === false
+          ? Promise.resolve({ ok: false, detail: 'per-run cgroup budgets are switched off in this sandbox' })
+          : this.cgroups.status(),
+      slots: this.config.slots,
+      retired: this.retired,
+    });
+  }
+
+  /** Whether runs are possible here: runs a trivial script (never throws). */
   async check(): Promise<SandboxCheck> {
     try {
       const result = await this.run({ script: 'print("sandbox ok")', limits: { timeoutMs: 10_000 } });
@@ -238,10 +345,18 @@ export class ProcessSandbox implements Sandbox {
     }
   }
 
-  /** Unmounts the work areas. Runs still in flight must have finished. */
+  /** Gives the slot UIDs back: their processes are ended and work areas unmounted. No run may be in flight. */
   async close(): Promise<void> {
-    await this.areas.close();
+    this.closing = true;
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all(spares.map((spare) => spare.dispose()));
+    const owner = this.owner;
+    this.owner = null;
+    this.ready = null;
+    await owner?.release();
     await this.cgroups.close();
+    this.closing = false;
   }
 }
 
@@ -250,36 +365,4 @@ interface RunScriptEnv {
   interpreter: string;
   roBinds: [string, string][];
   env: Record<string, string>;
-}
-
-/** Writes main.py and the input files, owned by the slot's UID; returns what was written. */
-async function writeInputs(dir: string, uid: number, request: RunRequest): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>([['main.py', new TextEncoder().encode(request.script)]]);
-  for (const [name, data] of Object.entries(request.inputFiles ?? {})) {
-    if (!/^[^/\\\0]+$/.test(name) || name === '.' || name === '..' || name === 'main.py') {
-      throw new SandboxError(`input file name "${name}" is not a plain file name (and not main.py)`);
-    }
-    files.set(name, data);
-  }
-  for (const [name, data] of files) {
-    const path = join(dir, name);
-    await writeFile(path, data, { mode: 0o644 });
-    await chown(path, uid, uid);
-  }
-  return files;
-}
-
-function emptyResult(status: RunResult['status']): RunResult {
-  return {
-    status,
-    exitCode: null,
-    signal: null,
-    durationMs: 0,
-    stdout: '',
-    stderr: '',
-    truncated: false,
-    traceback: null,
-    outputFiles: [],
-    screenshot: null,
-  };
 }

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputFile } from './types.js';
 
@@ -18,21 +17,23 @@ export interface CollectLimits {
  * Regular files the script left in its work dir, by relative path, sorted. Symlinks, devices,
  * fifos and sockets are never opened (lstat, then O_NOFOLLOW and an fstat re-check). `unchanged`
  * maps names the host wrote itself (main.py, inputs) to their content: identical ones are skipped.
- * Run only after the sandbox is gone, so nothing changes underneath.
+ * Run only after the sandbox is gone, so nothing changes underneath. Synchronous on purpose: the
+ * work area is a small tmpfs (RAM) and bounded (entries, depth, bytes), so each call takes
+ * microseconds, far less than a trip through the thread pool.
  */
-export async function collectOutputs(
+export function collectOutputs(
   root: string,
   limits: CollectLimits,
   unchanged: ReadonlyMap<string, Uint8Array>,
-): Promise<OutputFile[]> {
+): OutputFile[] {
   const maxEntries = limits.maxEntries ?? 2000;
   const maxDepth = limits.maxDepth ?? 4;
   const candidates: { name: string; path: string; size: number; mtime: number }[] = [];
   let seen = 0;
-  const walk = async (dir: string, prefix: string, depth: number): Promise<void> => {
+  const walk = (dir: string, prefix: string, depth: number): void => {
     let names: string[];
     try {
-      names = (await readdir(dir)).sort();
+      names = readdirSync(dir).sort();
     } catch {
       return;
     }
@@ -40,20 +41,24 @@ export async function collectOutputs(
       if (++seen > maxEntries) return;
       const path = join(dir, entry);
       const name = prefix + entry;
-      const stat = await lstat(path).catch(() => null);
-      if (!stat) continue;
-      if (stat.isDirectory() && depth < maxDepth) await walk(path, `${name}/`, depth + 1);
-      else if (stat.isFile()) candidates.push({ name, path, size: stat.size, mtime: stat.mtimeMs });
+      let stat: ReturnType<typeof lstatSync>;
+      try {
+        stat = lstatSync(path);
+      } catch {
+        continue;
+      }
+      if (stat?.isDirectory() && depth < maxDepth) walk(path, `${name}/`, depth + 1);
+      else if (stat?.isFile()) candidates.push({ name, path, size: stat.size, mtime: stat.mtimeMs });
     }
   };
-  await walk(root, '', 0);
+  walk(root, '', 0);
 
   const out: OutputFile[] = [];
   let total = 0;
   for (const c of candidates) {
     if (out.length >= limits.maxFiles) break;
     if (c.size > limits.maxBytes - total) continue;
-    const data = await readRegular(c.path, limits.maxBytes - total);
+    const data = readRegular(c.path, limits.maxBytes - total);
     if (!data) continue;
     const before = unchanged.get(c.name);
     if (before && Buffer.compare(Buffer.from(before), data) === 0) continue;
@@ -63,18 +68,18 @@ export async function collectOutputs(
   return out;
 }
 
-async function readRegular(path: string, max: number): Promise<Buffer | null> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+function readRegular(path: string, max: number): Buffer | null {
+  let fd: number | undefined;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const stat = await handle.stat();
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size > max) return null;
     const buffer = Buffer.alloc(stat.size);
-    const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
+    const bytesRead = readSync(fd, buffer, 0, stat.size, 0);
     return buffer.subarray(0, bytesRead);
   } catch {
     return null;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }

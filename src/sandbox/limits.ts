@@ -34,17 +34,32 @@ export function resolveLimits(
   return limits;
 }
 
-/** prlimit flags: per-process rlimits inherited by everything in the sandbox. */
-export function prlimitArgs(limits: Limits): string[] {
+/** Per-process rlimits ("name=soft:hard" for the helper) inherited by everything in the sandbox. */
+export function rlimitArgs(limits: Limits): string[] {
+  const both = (name: string, value: number) => `${name}=${value}:${value}`;
+  const cpu = Math.ceil(limits.cpuSeconds);
   return [
-    `--as=${limits.memoryMb * MIB}`,
+    both('as', limits.memoryMb * MIB),
     // Soft limit sends SIGXCPU (reported as a timeout); the hard limit one second later is SIGKILL.
-    `--cpu=${Math.ceil(limits.cpuSeconds)}:${Math.ceil(limits.cpuSeconds) + 1}`,
-    `--nproc=${limits.maxProcesses}`,
-    `--fsize=${limits.maxFileBytes}`,
-    '--nofile=256',
-    '--core=0',
+    `cpu=${cpu}:${cpu + 1}`,
+    both('nproc', limits.maxProcesses),
+    both('fsize', limits.maxFileBytes),
+    both('nofile', 256),
+    both('core', 0),
   ];
+}
+
+/** Inodes (files, directories, links) the work area may hold: enough for real work, far from a million. */
+export function workDirInodes(limits: Limits): number {
+  return Math.max(1024, Math.min(65_536, Math.floor(limits.workDirBytes / 1024)));
+}
+
+/**
+ * Memory (bytes) all of a run's processes may use together: one process's address-space limit,
+ * plus the tmpfs pages it may fill (work area, /tmp, /dev/shm), plus room for the sandbox itself.
+ */
+export function runMemoryBytes(limits: Limits): number {
+  return limits.memoryMb * MIB + limits.workDirBytes + 80 * MIB + 32 * MIB;
 }
 
 /**
@@ -54,9 +69,4 @@ export function prlimitArgs(limits: Limits): string[] {
 export function dumpAfterSeconds(timeoutMs: number): number {
   const margin = Math.min(500, timeoutMs * 0.15);
   return Math.max(0.05, (timeoutMs - margin) / 1000);
-}
-
-/** When the in-sandbox watchdog ends the run by itself, should the host fail to (it died). */
-export function watchdogSeconds(timeoutMs: number): number {
-  return timeoutMs / 1000 + 2;
 }

@@ -7,14 +7,12 @@ export const INSTALL_FIX =
 
 export interface HostTools {
   bwrap: string;
-  prlimit: string;
-  setpriv: string;
   python: string;
 }
 
 /**
- * Refuses (SandboxError with the install command) unless bubblewrap, prlimit and the
- * interpreter are present and ff2 runs as root. Never falls back to running on the host.
+ * Refuses (SandboxError with the install command) unless bubblewrap and the interpreter are
+ * present and ff2 runs as root. Never falls back to running on the host.
  */
 export function assertHostReady(tools: HostTools, uid: number | undefined = process.getuid?.()): void {
   if (!existsSync(tools.bwrap)) {
@@ -22,9 +20,6 @@ export function assertHostReady(tools: HostTools, uid: number | undefined = proc
       `bubblewrap is not installed (${tools.bwrap} is missing); ff2 never runs scripts unsandboxed`,
       INSTALL_FIX,
     );
-  }
-  for (const tool of [tools.prlimit, tools.setpriv]) {
-    if (!existsSync(tool)) throw new SandboxError(`${tool} is missing`, 'apt-get install -y util-linux');
   }
   if (!/^\/(usr|bin)\//.test(tools.python) || !existsSync(tools.python)) {
     throw new SandboxError(

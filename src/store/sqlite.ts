@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
 import { BlobTable } from './blobs.js';
@@ -50,6 +51,7 @@ export interface SqliteStoreOptions {
 export function openStore(path: string, options: SqliteStoreOptions = {}): SqliteSessionStore {
   let db: Database.Database;
   try {
+    if (path !== ':memory:') keepPrivate(path);
     db = new Database(path);
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
@@ -60,6 +62,12 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
     throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`, { cause: error });
   }
   return new SqliteSessionStore(db, options.now ?? Date.now);
+}
+
+/** The database (and SQLite's -wal/-shm, which copy its mode) is readable by its owner only. */
+function keepPrivate(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 export class SqliteSessionStore implements SessionStore {

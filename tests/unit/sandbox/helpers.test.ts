@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defaultLimits, dumpAfterSeconds, prlimitArgs, resolveLimits } from '../../../src/sandbox/limits.js';
+import {
+  defaultLimits,
+  dumpAfterSeconds,
+  resolveLimits,
+  rlimitArgs,
+  runMemoryBytes,
+  workDirInodes,
+} from '../../../src/sandbox/limits.js';
 import { SlotPool } from '../../../src/sandbox/slots.js';
 import { classify, signalOf } from '../../../src/sandbox/status.js';
 import { capUtf8 } from '../../../src/sandbox/utf8.js';
@@ -27,7 +34,16 @@ describe('limits', () => {
       memoryMb: 1024,
     });
     expect(resolveLimits(defaults, undefined, true).memoryMb).toBe(2048);
-    expect(prlimitArgs(defaults)).toContain(`--as=${1024 * 1024 * 1024}`);
+    expect(rlimitArgs(defaults)).toContain(`as=${1024 ** 3}:${1024 ** 3}`);
+    expect(rlimitArgs(defaults)).toContain('cpu=10:11');
+  });
+
+  it("caps the work area's inodes far below a million, and budgets a whole run above one process", () => {
+    const defaults = defaultLimits({ timeoutS: 15, memoryMb: 1024 });
+    expect(workDirInodes(defaults)).toBeGreaterThanOrEqual(1024);
+    expect(workDirInodes(defaults)).toBeLessThanOrEqual(65_536);
+    expect(runMemoryBytes(defaults)).toBeGreaterThan(1024 ** 3);
+    expect(runMemoryBytes(defaults)).toBeLessThan(2 * 1024 ** 3);
   });
 
   it('arms the faulthandler dump shortly before the wall limit', () => {
@@ -38,7 +54,7 @@ describe('limits', () => {
 
 describe('SlotPool', () => {
   it('hands out one UID per slot and queues the rest in order', async () => {
-    const pool = new SlotPool(2, 61001);
+    const pool = new SlotPool([61001, 61002]);
     const a = await pool.acquire();
     const b = await pool.acquire();
     expect([a.uid, b.uid]).toEqual([61001, 61002]);
@@ -53,7 +69,7 @@ describe('SlotPool', () => {
   });
 
   it('drops a waiter whose signal aborts', async () => {
-    const pool = new SlotPool(1, 61001);
+    const pool = new SlotPool([61001]);
     const held = await pool.acquire();
     const controller = new AbortController();
     const waiting = pool.acquire(controller.signal);
@@ -62,6 +78,19 @@ describe('SlotPool', () => {
     expect(pool.queued).toBe(0);
     pool.release(held);
     expect((await pool.acquire()).uid).toBe(61001);
+  });
+
+  it('never hands out a retired slot again, and fails waiters once none is left', async () => {
+    const pool = new SlotPool([61001, 61002]);
+    const a = await pool.acquire();
+    const b = await pool.acquire();
+    const waiting = pool.acquire();
+    pool.retire(a);
+    pool.release(b);
+    expect((await waiting).uid).toBe(61002);
+    pool.retire(b);
+    expect(pool.usable).toBe(0);
+    await expect(pool.acquire()).rejects.toThrow('quarantined');
   });
 });
 
