@@ -9,6 +9,7 @@ import {
   type PromptEnv,
   PYTHON_RULES,
   systemPrompt,
+  withEnvironment,
 } from './common.js';
 
 export const changeAnswerSchema = z.object({
@@ -39,17 +40,16 @@ export function buildChangeMessages(
   return [
     {
       role: 'system',
-      content: systemPrompt(
-        'change',
-        'You apply a person’s requested change to a single-file Python script.',
-        [
+      content: withEnvironment(
+        systemPrompt('change', 'You apply a person’s requested change to a single-file Python script.', [
           ...PYTHON_RULES,
           'Make the smallest change: pick ONE section (by its name after "section", or a new function name) and return its complete new code.',
           'If the request asks for several things, do the first one now and list the rest in "remaining".',
           'If you cannot tell what to change, set clear=false and put one short question in "question".',
           'Answer with JSON: {"clear","question","target","code","summary","remaining"}.',
           ...env.rules,
-        ],
+        ]),
+        env.environment,
       ),
     },
     {

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import { type Outline, smokeCheckSchema } from '../types.js';
-import { fenced, filesPart, NO_ENV, outlineForModel, type PromptEnv, systemPrompt } from './common.js';
+import {
+  fenced,
+  filesPart,
+  NO_ENV,
+  outlineForModel,
+  type PromptEnv,
+  systemPrompt,
+  withEnvironment,
+} from './common.js';
 
 export const checksAnswerSchema = z.object({ smokeChecks: z.array(smokeCheckSchema).min(1).max(3) });
 export type ChecksAnswer = z.infer<typeof checksAnswerSchema>;
@@ -29,12 +37,15 @@ export function buildReviseChecksMessages(
   return [
     {
       role: 'system',
-      content: systemPrompt('revise_checks', 'You correct the smoke checks of a single-file Python script.', [
-        'Each check: description, args, stdin, files (name + content), expectExit, expectOutput (fragments that must appear in stdout or stderr).',
-        'Change only what is wrong; keep the checks quick (1-3 of them) and following the run rules.',
-        'Answer with JSON: {"smokeChecks": [{"description","args","stdin","files": [{"name","content"}],"expectExit","expectOutput"}]}.',
-        ...env.rules,
-      ]),
+      content: withEnvironment(
+        systemPrompt('revise_checks', 'You correct the smoke checks of a single-file Python script.', [
+          'Each check: description, args, stdin, files (name + content), expectExit, expectOutput (fragments that must appear in stdout or stderr).',
+          'Change only what is wrong; keep the checks quick (1-3 of them) and following the run rules.',
+          'Answer with JSON: {"smokeChecks": [{"description","args","stdin","files": [{"name","content"}],"expectExit","expectOutput"}]}.',
+          ...env.rules,
+        ]),
+        env.environment,
+      ),
     },
     { role: 'user', content: parts.join('\n\n') },
   ];

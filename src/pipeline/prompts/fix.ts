@@ -83,15 +83,14 @@ export function buildPickAndFixMessages(
   return [
     {
       role: 'system',
-      content: systemPrompt(
-        'repair',
-        'You fix a single-file Python script whose run gave the wrong result.',
-        [
+      content: withEnvironment(
+        systemPrompt('repair', 'You fix a single-file Python script whose run gave the wrong result.', [
           ...PYTHON_RULES,
           'Choose the ONE section (by its name after "section") whose change fixes the problems, and return its complete corrected code.',
           'Answer with JSON: {"target": string, "code": string, "reason": string}.',
           ...env.rules,
-        ],
+        ]),
+        env.environment,
       ),
     },
     {

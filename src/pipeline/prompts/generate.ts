@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline, PlannedSection } from '../types.js';
-import { filesPart, NO_ENV, outlineForModel, type PromptEnv, PYTHON_RULES, systemPrompt } from './common.js';
+import {
+  filesPart,
+  NO_ENV,
+  outlineForModel,
+  type PromptEnv,
+  PYTHON_RULES,
+  systemPrompt,
+  withEnvironment,
+} from './common.js';
 
 export const codeAnswerSchema = z.object({ code: z.string().min(1) });
 export type CodeAnswer = z.infer<typeof codeAnswerSchema>;
@@ -41,12 +49,15 @@ export function buildGenerateMessages(
   return [
     {
       role: 'system',
-      content: systemPrompt('generate', 'You write one section of a single-file Python script.', [
-        ...PYTHON_RULES,
-        'Functions outlined elsewhere exist or will exist; call them by their outlined names and signatures.',
-        'Answer with JSON: {"code": string}.',
-        ...env.rules,
-      ]),
+      content: withEnvironment(
+        systemPrompt('generate', 'You write one section of a single-file Python script.', [
+          ...PYTHON_RULES,
+          'Functions outlined elsewhere exist or will exist; call them by their outlined names and signatures.',
+          'Answer with JSON: {"code": string}.',
+          ...env.rules,
+        ]),
+        env.environment,
+      ),
     },
     { role: 'user', content: parts.join('\n\n') },
   ];

@@ -32,7 +32,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 describe('ff2 python', { timeout: 180_000 }, () => {
   it('refuses to install without an operator venv, and refuses anything but a requirement', async () => {
     const unset = await runCliCaptured(['python', 'add', 'polars'], { FF2_DATA_DIR: home }, home);
-    expect(unset.code).toBe(3);
+    expect(unset.code).toBe(2);
     expect(unset.err).toContain('FF2_PYTHON_VENV is not set');
     const option = await runCliCaptured(['python', 'add', '--index-url=http://evil/', 'x'], env, home);
     expect(option.code).toBe(2);
