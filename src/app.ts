@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { PipelineRunner } from './pipeline/runner.js';
 import type { PythonToolchain } from './python/types.js';
 import type { Sandbox } from './sandbox/types.js';
+import { holderIsDead, newHolderId } from './store/lease.js';
 import type { SessionStore } from './store/types.js';
 
 export interface AppDeps {
@@ -29,7 +30,8 @@ export interface AppDeps {
   randomId?: () => string;
   /**
    * Holder name for the database's serving lease, taken in start() and renewed; `false` when the
-   * caller holds it already. Default `ff2-<pid>-<random>`.
+   * caller holds it already. Default `ff2@<host>:<pid>:<start time>:<random>` (store/lease.ts): a
+   * later start on this host takes over at once when this process is gone.
    */
   leaseHolder?: string | false;
   /** Minimum ms between two edits of one status message. Default 2,000. */
@@ -90,10 +92,7 @@ export function createApp(deps: AppDeps): App {
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
     onCommitted: () => outbox.kick(),
   });
-  const holder =
-    deps.leaseHolder === false
-      ? undefined
-      : (deps.leaseHolder ?? `ff2-${process.pid}-${randomUUID().slice(0, 6)}`);
+  const holder = deps.leaseHolder === false ? undefined : (deps.leaseHolder ?? newHolderId());
   let renew: ReturnType<typeof setInterval> | undefined;
   let started = false;
 
@@ -105,7 +104,9 @@ export function createApp(deps: AppDeps): App {
       if (started) return;
       started = true;
       if (holder) {
-        store.acquireLease(holder, LEASE_TTL_MS);
+        const takenFrom = store.acquireLease(holder, LEASE_TTL_MS, (h) => holderIsDead(h));
+        if (takenFrom)
+          logger.warn('took over the serving lease of a dead ff2 process', { from: takenFrom, holder });
         renew = setInterval(() => {
           try {
             store.acquireLease(holder, LEASE_TTL_MS);

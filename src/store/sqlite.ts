@@ -261,14 +261,18 @@ export class SqliteSessionStore implements SessionStore {
     this.#insertReview(review, this.#now());
   }
 
-  acquireLease(holder: string, ttlMs: number): void {
+  acquireLease(holder: string, ttlMs: number, isDead?: (holder: string) => boolean): string | undefined {
     const now = this.#now();
-    this.#db
+    return this.#db
       .transaction(() => {
         const row = this.#s.leaseGet.get('serve') as { holder: string; expires_at: number } | undefined;
-        if (row && row.holder !== holder && row.expires_at > now)
-          throw new LeaseHeldError(row.holder, row.expires_at);
+        let takenFrom: string | undefined;
+        if (row && row.holder !== holder && row.expires_at > now) {
+          if (!isDead?.(row.holder)) throw new LeaseHeldError(row.holder, row.expires_at);
+          takenFrom = row.holder;
+        }
         this.#s.leasePut.run('serve', holder, now + ttlMs);
+        return takenFrom;
       })
       .immediate();
   }

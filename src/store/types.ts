@@ -230,10 +230,12 @@ export interface SessionStore {
   addReview(review: NewReview): void;
 
   /**
-   * Takes or renews the serving lease for `holder` for `ttlMs`.
-   * @throws LeaseHeldError when another live holder has it.
+   * Takes or renews the serving lease for `holder` for `ttlMs`. An unexpired lease of another
+   * holder is taken over only when `isDead(thatHolder)` says it is certainly dead (see
+   * `store/lease.ts`); returns that holder's id then, undefined otherwise.
+   * @throws LeaseHeldError when another holder has it and is not known dead.
    */
-  acquireLease(holder: string, ttlMs: number): void;
+  acquireLease(holder: string, ttlMs: number, isDead?: (holder: string) => boolean): string | undefined;
   releaseLease(holder: string): void;
 
   /** Proves the database accepts a write (a rolled-back write transaction). @throws StoreError-like errors. */
