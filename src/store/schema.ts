@@ -115,6 +115,11 @@ const MIGRATIONS: readonly string[] = [
     expires_at  INTEGER NOT NULL
   );
   `,
+  // Outbox rows whose last attempt may have reached the platform (a crash while `sending`, or a
+  // request that got no answer): the outbox looks for the message on the platform before re-sending.
+  `
+  ALTER TABLE outbox ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

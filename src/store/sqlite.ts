@@ -12,6 +12,8 @@ import {
 } from './rows.js';
 import { migrate } from './schema.js';
 import type {
+  ChannelBacklog,
+  ClaimOptions,
   EventRow,
   LlmCallRow,
   NewEvent,
@@ -177,14 +179,21 @@ export class SqliteSessionStore implements SessionStore {
     this.#db.transaction(() => this.#insertOutbox(sessionId, messages, now)).immediate();
   }
 
-  claimOutbox(now: number, limit: number, threadKeys?: readonly string[]): OutboxRow[] {
+  claimOutbox(
+    now: number,
+    limit: number,
+    threadKeys?: readonly string[],
+    options: ClaimOptions = {},
+  ): OutboxRow[] {
     return this.#db
       .transaction(() => {
-        const rows = (
-          threadKeys
-            ? this.#s.claimableIn.all(now, JSON.stringify(threadKeys), limit)
-            : this.#s.claimable.all(now, limit)
-        ) as Record<string, unknown>[];
+        const rows = this.#s.claimable.all({
+          now,
+          limit,
+          threads: threadKeys ? JSON.stringify(threadKeys) : null,
+          only: options.only ?? null,
+          skip: JSON.stringify(options.skip ?? []),
+        }) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
         return rows.map((r) => toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 }));
       })
@@ -199,9 +208,9 @@ export class SqliteSessionStore implements SessionStore {
     this.#s.markSent.run(JSON.stringify(messageRef ?? null), this.#now(), id);
   }
 
-  markFailed(id: number, error: string, retryAt?: number): void {
+  markFailed(id: number, error: string, retryAt?: number, maybeSent = false): void {
     if (retryAt === undefined) this.#s.markFailed.run(error, id);
-    else this.#s.markRetry.run(error, retryAt, id);
+    else this.#s.markRetry.run(error, retryAt, maybeSent ? 1 : 0, id);
   }
 
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown {
@@ -216,6 +225,15 @@ export class SqliteSessionStore implements SessionStore {
       ? this.#s.pendingCountIn.get(JSON.stringify(threadKeys))
       : this.#s.pendingCount.get();
     return (row as { n: number }).n;
+  }
+
+  outboxBacklog(threadKeys?: readonly string[]): ChannelBacklog[] {
+    const rows = this.#s.backlog.all({ threads: threadKeys ? JSON.stringify(threadKeys) : null }) as {
+      channel: string;
+      n: number;
+      oldest: number;
+    }[];
+    return rows.map((r) => ({ channel: r.channel, queued: r.n, oldestAt: r.oldest }));
   }
 
   recordLlmCall(call: NewLlmCall): void {
@@ -307,14 +325,37 @@ export class SqliteSessionStore implements SessionStore {
 
   #insertOutbox(sessionId: string | null, messages: NewOutboxMessage[], now: number): void {
     for (const m of messages) {
-      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(m.payload), now);
+      const payload = m.key ? this.#coalesce(m.threadKey, m.key, m.payload) : m.payload;
+      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), now);
     }
+  }
+
+  /** Drops unsent edits of the same message that this one supersedes (see NewOutboxMessage.key). */
+  #coalesce(threadKey: string, key: string, payload: unknown): unknown {
+    if (!payload || typeof payload !== 'object') return payload;
+    const p = payload as { replacesKey?: unknown; replaceOnly?: unknown };
+    if (p.replacesKey !== key) return payload;
+    const older = this.#s.pendingEdits.all(threadKey, key, key) as { id: number; payload: string }[];
+    if (older.length === 0) return payload;
+    let posts = false;
+    for (const row of older) {
+      this.#s.deleteOutbox.run(row.id);
+      const prev = parseJson(row.payload) as { replaceOnly?: unknown } | null;
+      if (!prev?.replaceOnly) posts = true;
+    }
+    if (!posts || !p.replaceOnly) return payload;
+    const { replaceOnly: _dropped, ...rest } = p;
+    return rest;
   }
 
   #insertReview(review: NewReview, now: number): void {
     this.#s.insertReview.run(review.sessionId, review.reviewer, review.verdict, review.comment ?? null, now);
   }
 }
+
+/** SQL for the channel part of a thread key: `platform:channel:` (trailing colon included). */
+const CHANNEL_OF = (column: string) =>
+  `substr(${column}, 1, instr(${column}, ':') + instr(substr(${column}, instr(${column}, ':') + 1), ':'))`;
 
 /** Every statement, prepared once per connection. */
 function prepare(db: Database.Database) {
@@ -338,23 +379,40 @@ function prepare(db: Database.Database) {
     insertInbound: q('INSERT OR IGNORE INTO inbound_events (id, platform, received_at) VALUES (?, ?, ?)'),
     insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, created_at)
       VALUES (?, ?, ?, ?, 'pending', ?)`),
-    // The oldest open row of each thread only, so a thread is delivered strictly in order.
-    claimable: q(`SELECT * FROM outbox o WHERE o.status = 'pending' AND o.not_before <= ?
-      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
-                      AND p.status IN ('pending', 'sending'))
-      ORDER BY o.id LIMIT ?`),
-    claimableIn: q(`SELECT * FROM outbox o WHERE o.status = 'pending' AND o.not_before <= ?
-      AND o.thread_key IN (SELECT value FROM json_each(?))
-      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
-                      AND p.status IN ('pending', 'sending'))
-      ORDER BY o.id LIMIT ?`),
+    // The oldest open row of each thread only, so a thread is delivered strictly in order; one
+    // thread per channel (the most urgent: a thread holding any non-status row is urgent).
+    claimable: q(`WITH heads AS (
+        SELECT o.*, ${CHANNEL_OF('o.thread_key')} AS channel,
+          (SELECT MIN(CASE WHEN p.key LIKE 'status:%' THEN 1 ELSE 0 END) FROM outbox p
+            WHERE p.thread_key = o.thread_key AND p.status = 'pending') AS urgency
+        FROM outbox o
+        WHERE o.status = 'pending' AND o.not_before <= @now
+          AND (@threads IS NULL OR o.thread_key IN (SELECT value FROM json_each(@threads)))
+          AND (@only IS NULL OR substr(o.thread_key, 1, length(@only)) = @only)
+          AND NOT EXISTS (SELECT 1 FROM json_each(@skip) e
+                          WHERE substr(o.thread_key, 1, length(e.value)) = e.value)
+          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
+                          AND p.status IN ('pending', 'sending'))
+      ), ranked AS (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY urgency, id) AS rn FROM heads
+      )
+      SELECT * FROM ranked WHERE rn = 1 ORDER BY urgency, id LIMIT @limit`),
+    pendingEdits: q(`SELECT id, payload FROM outbox WHERE thread_key = ? AND key = ? AND status = 'pending'
+      AND json_extract(payload, '$.replacesKey') = ?`),
+    deleteOutbox: q('DELETE FROM outbox WHERE id = ?'),
+    backlog: q(`SELECT ${CHANNEL_OF('thread_key')} AS channel, COUNT(*) AS n, MIN(created_at) AS oldest
+      FROM outbox WHERE status IN ('pending', 'sending')
+        AND (@threads IS NULL OR thread_key IN (SELECT value FROM json_each(@threads)))
+      GROUP BY channel ORDER BY n DESC, channel`),
     markSending: q(
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1, not_before = ? WHERE id = ?`,
     ),
-    requeueSending: q(`UPDATE outbox SET status = 'pending' WHERE status = 'sending'`),
-    markSent: q(`UPDATE outbox SET status = 'sent', message_ref = ?, error = NULL, sent_at = ? WHERE id = ?`),
+    requeueSending: q(`UPDATE outbox SET status = 'pending', maybe_sent = 1 WHERE status = 'sending'`),
+    markSent: q(`UPDATE outbox SET status = 'sent', message_ref = ?, error = NULL, maybe_sent = 0, sent_at = ?
+      WHERE id = ?`),
     markFailed: q(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`),
-    markRetry: q(`UPDATE outbox SET status = 'pending', error = ?, not_before = ? WHERE id = ?`),
+    markRetry: q(`UPDATE outbox SET status = 'pending', error = ?, not_before = ?,
+      maybe_sent = MAX(maybe_sent, ?) WHERE id = ?`),
     messageRefByKey: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND key = ? AND status = 'sent'
       AND (session_id = ? OR ? IS NULL) ORDER BY id DESC LIMIT 1`),
     pendingCount: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`),
