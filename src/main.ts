@@ -79,11 +79,15 @@ export async function createDiscordFrontDoor(
     rest: { ...discordRestOptions(config), rejectOnRateLimit: rejectMessageRateLimits },
     allowedMentions: { parse: [] },
   });
+  const limits = config.delivery.discord;
   return new DiscordAdapter({
     client,
     token: config.discord.token,
     maxInputBytes: config.sandbox.maxInputBytes,
     logger,
+    perChannelIntervalMs: limits.channelIntervalMs,
+    perChannelBurst: limits.channelBurst,
+    maxInFlight: limits.maxInFlight,
   });
 }
 
@@ -132,13 +136,14 @@ export async function createSlackFrontDoor(
     timeout: 30_000,
   };
   const logLevel = config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.ERROR;
+  const limits = config.delivery.slack;
   const base = {
     maxInputBytes: config.sandbox.maxInputBytes,
     botToken: slack.botToken,
     logger,
-    ...(overrides.perChannelIntervalMs !== undefined
-      ? { perChannelIntervalMs: overrides.perChannelIntervalMs }
-      : {}),
+    perChannelIntervalMs: overrides.perChannelIntervalMs ?? limits.channelIntervalMs,
+    perChannelBurst: limits.channelBurst,
+    maxInFlight: limits.maxInFlight,
   };
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({

@@ -23,10 +23,19 @@ export interface DiscordAdapterOptions {
   fetch?: typeof fetch;
   /** How long `start()` waits for the gateway READY, in ms. Default 30,000. */
   readyTimeoutMs?: number;
+  /** Outbox spacing per channel once the burst is used (Discord: 5 messages per 5 s). Default 1,000 ms. */
+  perChannelIntervalMs?: number;
+  /** Posts one channel may take back to back. Default 5. */
+  perChannelBurst?: number;
+  /** REST requests in flight at once from the outbox. Default 10. */
+  maxInFlight?: number;
 }
 
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
+  readonly perChannelIntervalMs: number;
+  readonly perChannelBurst: number;
+  readonly maxInFlight: number;
   private readonly client: Client;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
@@ -42,6 +51,9 @@ export class DiscordAdapter implements ChatAdapter {
     this.client = options.client;
     this.logger = options.logger.child('discord');
     this.fetchImpl = options.fetch ?? fetch;
+    this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
+    this.perChannelBurst = options.perChannelBurst ?? 5;
+    this.maxInFlight = options.maxInFlight ?? 10;
   }
 
   async start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {

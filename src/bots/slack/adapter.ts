@@ -30,11 +30,17 @@ export interface SlackAdapterOptions {
   fetch?: typeof fetch;
   /** Pause between posts in one channel, for the outbox (Slack allows ≈ 1 post/s per channel). Default 1,000 ms. */
   perChannelIntervalMs?: number;
+  /** Posts one channel may take back to back (Slack tolerates short bursts). Default 3. */
+  perChannelBurst?: number;
+  /** Web API requests in flight at once from the outbox. Default 10. */
+  maxInFlight?: number;
 }
 
 export class SlackAdapter implements ChatAdapter {
   readonly platform = 'slack' as const;
   readonly perChannelIntervalMs: number;
+  readonly perChannelBurst: number;
+  readonly maxInFlight: number;
   private readonly app: App;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
@@ -49,6 +55,8 @@ export class SlackAdapter implements ChatAdapter {
     this.logger = options.logger.child('slack');
     this.fetchImpl = options.fetch ?? fetch;
     this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
+    this.perChannelBurst = options.perChannelBurst ?? 3;
+    this.maxInFlight = options.maxInFlight ?? 10;
   }
 
   /** The HTTP port in HTTP mode once started (useful with port 0); undefined in Socket Mode. */
