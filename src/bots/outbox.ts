@@ -234,6 +234,10 @@ export class Outbox {
       const message = toOutgoing(payload, replaces);
       if (row.key?.startsWith('status:')) this.#noteCatchingUp(message, channel);
       message.delivery = { id: String(row.id), since: row.createdAt, check: row.maybeSent };
+      if (row.maybeSent && !replaces) {
+        const before = this.#store.lastSentRef(row.threadKey, row.id);
+        if (isMessageRef(before)) message.delivery.after = before.messageId;
+      }
       const ref = await adapter.send(thread, message);
       this.#store.markSent(row.id, ref);
       this.#delivered++;

@@ -131,6 +131,11 @@ export interface DeliveryMark {
   since: number;
   /** An earlier attempt may have reached the platform: look before posting. */
   check: boolean;
+  /**
+   * With `check`: the platform id (Slack ts, Discord message id) of the thread's last message
+   * delivered before this row, so the adapter need only look at what came after it.
+   */
+  after?: string;
 }
 
 export interface ChatAdapter {

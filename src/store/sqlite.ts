@@ -220,6 +220,11 @@ export class SqliteSessionStore implements SessionStore {
     return row ? parseJson(row.message_ref) : undefined;
   }
 
+  lastSentRef(threadKey: string, beforeId: number): unknown {
+    const row = this.#s.lastSentRef.get(threadKey, beforeId) as { message_ref: string } | undefined;
+    return row ? parseJson(row.message_ref) : undefined;
+  }
+
   pendingOutbox(threadKeys?: readonly string[]): number {
     const row = threadKeys
       ? this.#s.pendingCountIn.get(JSON.stringify(threadKeys))
@@ -415,6 +420,8 @@ function prepare(db: Database.Database) {
       maybe_sent = MAX(maybe_sent, ?) WHERE id = ?`),
     messageRefByKey: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND key = ? AND status = 'sent'
       AND (session_id = ? OR ? IS NULL) ORDER BY id DESC LIMIT 1`),
+    lastSentRef: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND id < ? AND status = 'sent'
+      AND message_ref IS NOT NULL ORDER BY id DESC LIMIT 1`),
     pendingCount: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`),
     pendingCountIn: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')
       AND thread_key IN (SELECT value FROM json_each(?))`),

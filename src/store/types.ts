@@ -258,6 +258,11 @@ export interface SessionStore {
    * reached the platform, e.g. no answer). Absent: permanently failed.
    */
   markFailed(id: number, error: string, retryAt?: number, maybeSent?: boolean): void;
+  /**
+   * The platform reference of the newest delivered row of `threadKey` older than row `beforeId`
+   * (rows of a thread go out in order, so row `beforeId` cannot have been posted before it).
+   */
+  lastSentRef(threadKey: string, beforeId: number): unknown;
   /** The delivered message of the session's outbox row with this key (newest), if sent. */
   findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown;
   /**

@@ -5,6 +5,7 @@
 import { type Client, Events, type Interaction, type Message, Routes } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
+import { findDelivered, nonceFields } from './delivery.js';
 import { toAdapterError } from './errors.js';
 import { formatMessage } from './format.js';
 import { handleInteraction, handleMessage, type InboundContext } from './inbound.js';
@@ -101,8 +102,23 @@ export class DiscordAdapter implements ChatAdapter {
         return replaces;
       }
       const channelId = thread.threadId || thread.channelId;
+      const mark = message.delivery;
+      // An earlier attempt may have posted it (a crash, no answer): look before posting again.
+      if (mark?.check) {
+        const found = await findDelivered(
+          this.client,
+          channelId,
+          mark,
+          body,
+          files.map((f) => f.name),
+        );
+        if (found) {
+          this.logger.info('outbox row was already posted; not posting again', { id: mark.id });
+          return found;
+        }
+      }
       const sent = (await this.client.rest.post(Routes.channelMessages(channelId), {
-        body,
+        body: { ...body, ...nonceFields(mark) },
         ...(files.length > 0 ? { files } : {}),
       })) as { id: string };
       return { platform: 'discord', channelId, messageId: sent.id };

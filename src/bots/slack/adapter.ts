@@ -6,6 +6,7 @@
 import type { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
+import { type FoundDelivery, findDelivered, outboxMetadata } from './delivery.js';
 import { toAdapterError } from './errors.js';
 import { formatMessage } from './format.js';
 import { type InboundContext, registerListeners } from './inbound.js';
@@ -113,36 +114,48 @@ export class SlackAdapter implements ChatAdapter {
   async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
     const { text, blocks, files } = formatMessage(message, message.sessionId ?? '');
     const client = this.app.client;
+    const mark = message.delivery;
     let ref: MessageRef;
+    let found: FoundDelivery | undefined;
     try {
       if (message.replaces) {
         ref = message.replaces;
         await client.chat.update({ channel: ref.channelId, ts: ref.messageId, text, blocks });
       } else {
-        const posted = await client.chat.postMessage({
-          channel: thread.channelId,
-          ...(thread.threadId ? { thread_ts: thread.threadId } : {}),
-          text,
-          blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        ref = {
-          platform: 'slack',
-          channelId: String(posted.channel ?? thread.channelId),
-          messageId: String(posted.ts),
-        };
+        // An earlier attempt may have posted it (a crash, no answer): look before posting again.
+        if (mark?.check) found = await findDelivered(client, thread, mark);
+        if (found?.ref) {
+          ref = found.ref;
+          this.logger.info('outbox row was already posted; not posting again', { id: mark?.id });
+        } else {
+          const posted = await client.chat.postMessage({
+            channel: thread.channelId,
+            ...(thread.threadId ? { thread_ts: thread.threadId } : {}),
+            text,
+            blocks,
+            unfurl_links: false,
+            unfurl_media: false,
+            ...(mark ? { metadata: outboxMetadata(mark) } : {}),
+          });
+          ref = {
+            platform: 'slack',
+            channelId: String(posted.channel ?? thread.channelId),
+            messageId: String(posted.ts),
+          };
+        }
       }
     } catch (error) {
       throw toAdapterError(error, message.replaces ? 'chat.update' : 'chat.postMessage');
     }
-    if (files.length > 0) {
+    // Files already shared after the found post were this row's: upload only the rest.
+    const missing = found?.ref ? files.filter((f) => !found.files.has(f.name)) : files;
+    if (missing.length > 0) {
       try {
         // A message to the channel itself (the review card) gets its files in its own thread.
         await client.files.uploadV2({
           channel_id: ref.channelId,
           thread_ts: thread.threadId || ref.messageId,
-          file_uploads: files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name })),
+          file_uploads: missing.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name })),
         });
       } catch (error) {
         throw toAdapterError(error, 'files.uploadV2');
