@@ -122,3 +122,31 @@ it('delivers exactly one copy of every message and file in the thread across kil
     db.close();
   }
 }, 300_000);
+
+it('refuses to start while the lease holder on this host is alive, and starts at once after it was killed', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ff2-slack-lease-'));
+  slack = await startSlackServer();
+  openai = await startSlowReferenceModel(50);
+  const env = {
+    ...serveChildEnv(dir, openai.url),
+    FF2_LOG_LEVEL: 'warn',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+  };
+  const holder = await startServe(env);
+  running.push(holder);
+  const refused = await startServe(env).then(
+    () => 'started',
+    (error: Error) => error.message,
+  );
+  expect(refused).toMatch(/exited with 3: .*another ff2 process \(ff2@.*\) is serving this database/s);
+  expect(holder.child.exitCode).toBeNull();
+
+  await killHard(holder.child);
+  const next = await startServe(env);
+  running.push(next);
+  expect(next.stderr()).toContain('took over the serving lease of a dead ff2 process');
+  const healthz = await fetch(`http://127.0.0.1:${next.port}/healthz`);
+  expect(healthz.status).toBe(200);
+}, 120_000);
