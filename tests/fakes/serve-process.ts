@@ -23,10 +23,21 @@ export function startServe(
   timeoutMs = 60_000,
 ): Promise<ServeProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--host', '127.0.0.1'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.FF2_SERVE_DIST
+        ? [join(import.meta.dirname, '../../dist/cli.js')]
+        : ['--import', 'tsx', CLI]),
+      'serve',
+      '--host',
+      '127.0.0.1',
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
