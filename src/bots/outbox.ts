@@ -4,9 +4,9 @@
  * (a row stays until marked sent or permanently failed), and at most once visibly across crashes
  * (a row that may have gone out is looked for on the platform first; see store/types.ts).
  *
- * Scheduling: each channel has at most one request in flight and a token bucket for spacing
- * (ChannelPacer); a channel without a token is not claimed from, so its wait holds no slot. Each
- * platform has `maxInFlight` slots. Within a channel, threads holding a direct answer to a person
+ * Scheduling: each channel has a token bucket for spacing (ChannelPacer); a channel without a
+ * token is not claimed from, so its wait holds no slot, and a channel with tokens left may have
+ * several threads' rows in flight at once. Each platform has `maxInFlight` slots. Within a channel, threads holding a direct answer to a person
  * go before threads with only background progress (store claim order). `replacesKey` becomes an
  * edit of the message delivered under that key.
  */
@@ -64,8 +64,6 @@ export class Outbox {
   readonly #pollMs: number;
   readonly #threadKeys: readonly string[] | undefined;
   readonly #catchingUpAt: number;
-  /** Channels with a row in flight. */
-  readonly #busy = new Set<string>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #latency = new LatencyWindow();
   #delivered = 0;
@@ -173,8 +171,8 @@ export class Outbox {
   }
 
   /**
-   * Claims, per platform, up to its free slots: one row per channel that is neither busy nor
-   * waiting out its spacing. Returns rows claimed and the ms until a paced channel may post again.
+   * Claims, per platform, up to its free slots: one row per channel that is not waiting out its
+   * spacing (the loop comes back at once for channels with tokens left). Returns rows claimed and the ms until a paced channel may post again.
    */
   #dispatch(): { claimed: number; nextMs: number } {
     const now = this.#now();
@@ -186,8 +184,10 @@ export class Outbox {
       const free = lane.max - lane.inFlight;
       if (free <= 0) continue;
       const prefix = `${platform}:`;
-      const skip = [...blocked.channels, ...[...this.#busy].filter((c) => c.startsWith(prefix))];
-      const rows = this.#store.claimOutbox(now, free, this.#threadKeys, { only: prefix, skip });
+      const rows = this.#store.claimOutbox(now, free, this.#threadKeys, {
+        only: prefix,
+        skip: blocked.channels,
+      });
       for (const row of rows) this.#launch(lane, row, now);
       claimed += rows.length;
     }
@@ -206,12 +206,10 @@ export class Outbox {
     const channel = channelOf(row.threadKey);
     lane.pacer.take(channel, now);
     lane.inFlight++;
-    this.#busy.add(channel);
     const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
       .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))
       .finally(() => {
         lane.inFlight--;
-        this.#busy.delete(channel);
         this.#tasks.delete(task);
         this.kick();
       });

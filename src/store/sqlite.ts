@@ -362,6 +362,15 @@ export class SqliteSessionStore implements SessionStore {
 const CHANNEL_OF = (column: string) =>
   `substr(${column}, 1, instr(${column}, ':') + instr(substr(${column}, instr(${column}, ':') + 1), ':'))`;
 
+/**
+ * SQL for a row's urgency (see NewOutboxMessage.key): 0 the answer to a person (an edit closing
+ * buttons, a message offering buttons), 1 other messages, 2 background progress (`status:` keys).
+ */
+const URGENCY = (t: string) => `CASE WHEN ${t}.key LIKE 'status:%' THEN 2
+  WHEN json_extract(${t}.payload, '$.replaceOnly') = 1
+    OR COALESCE(json_array_length(${t}.payload, '$.buttons'), 0) > 0 THEN 0
+  ELSE 1 END`;
+
 /** Every statement, prepared once per connection. */
 function prepare(db: Database.Database) {
   const q = (sql: string) => db.prepare(sql);
@@ -385,10 +394,10 @@ function prepare(db: Database.Database) {
     insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, created_at)
       VALUES (?, ?, ?, ?, 'pending', ?)`),
     // The oldest open row of each thread only, so a thread is delivered strictly in order; one
-    // thread per channel (the most urgent: a thread holding any non-status row is urgent).
+    // thread per channel, the most urgent (a thread is as urgent as its most urgent pending row).
     claimable: q(`WITH heads AS (
         SELECT o.*, ${CHANNEL_OF('o.thread_key')} AS channel,
-          (SELECT MIN(CASE WHEN p.key LIKE 'status:%' THEN 1 ELSE 0 END) FROM outbox p
+          (SELECT MIN(${URGENCY('p')}) FROM outbox p
             WHERE p.thread_key = o.thread_key AND p.status = 'pending') AS urgency
         FROM outbox o
         WHERE o.status = 'pending' AND o.not_before <= @now

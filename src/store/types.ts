@@ -71,10 +71,10 @@ export interface NewOutboxMessage {
    * superseded row would have posted the message (it was not `replaceOnly`), the new row drops
    * `replaceOnly` so the message still appears.
    *
-   * Priority: rows whose key starts with `status:` are background progress; every other row is a
-   * direct answer to a person (the session's acknowledgement, edited buttons "✔ … chosen by …",
-   * the next gate's message) and is claimed first. A thread inherits its most urgent pending row's
-   * priority, since its rows are delivered in order.
+   * Priority, most urgent first: the direct answer to a person (an edit that closes buttons,
+   * "✔ … chosen by …", i.e. a `replaceOnly` row outside `status:`, and a message offering buttons,
+   * i.e. the next gate); then other messages; then background progress (keys starting `status:`).
+   * A thread is as urgent as its most urgent pending row, since its rows are delivered in order.
    */
   key?: string;
 }
@@ -230,8 +230,8 @@ export interface SessionStore {
   /**
    * Claims up to `limit` deliverable rows: pending, due (`notBefore <= now`), and the oldest
    * undelivered row of their thread (so each thread is delivered in order); at most ONE row per
-   * channel (`platform:channel:`), the most urgent (see NewOutboxMessage.key), and urgent threads
-   * first across channels. Claimed rows become `sending` (and block later rows of their thread
+   * channel (`platform:channel:`) per call, the most urgent (see NewOutboxMessage.key), and urgent
+   * threads first across channels. Claimed rows become `sending` (and block later rows of their thread
    * until marked sent or failed).
    */
   claimOutbox(

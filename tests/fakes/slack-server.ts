@@ -29,6 +29,8 @@ export interface SlackCall {
   /** What the stand-in answered (Web API calls). */
   reply?: CannedReply;
   index: number;
+  /** performance.now() when the stand-in received it. */
+  at?: number;
 }
 
 export interface CannedReply {
@@ -160,7 +162,7 @@ export async function startSlackServer(): Promise<SlackServer> {
   let base = '';
 
   const record = (call: Omit<SlackCall, 'index'>) => {
-    const full = { ...call, index: calls.length };
+    const full = { ...call, index: calls.length, at: performance.now() };
     calls.push(full);
     for (const w of [...waiters]) {
       if (w.match(full)) {

@@ -49,6 +49,7 @@ export interface ShownMessage {
 
 export interface SlackHarness {
   app: App;
+  config: ReturnType<typeof loadConfig>;
   adapter: SlackAdapter;
   slack: SlackServer;
   store: SqliteSessionStore;
@@ -105,7 +106,7 @@ export async function startSlackHarness(
   };
   const adapter = await createSlackFrontDoor(config, silentLogger, {
     host: '127.0.0.1',
-    perChannelIntervalMs: 20,
+    ...(env.FF2_SLACK_CHANNEL_INTERVAL_MS ? {} : { perChannelIntervalMs: 20 }),
   });
   if (!adapter) throw new Error('slack not configured');
   const app = createApp({
@@ -160,6 +161,7 @@ export async function startSlackHarness(
 
   return {
     app,
+    config,
     adapter,
     slack,
     store,
