@@ -54,6 +54,14 @@ export function channelOf(threadKey: string): string {
   return `${t.platform}:${t.channelId}:`;
 }
 
+/**
+ * What one token bucket covers for this adapter, as a claim `skip` entry: the channel
+ * (`platform:channel:`), or with paceBy thread the thread itself (`=` + thread key).
+ */
+function paceKey(adapter: ChatAdapter, threadKey: string): string {
+  return adapter.paceBy === 'thread' ? `=${threadKey}` : channelOf(threadKey);
+}
+
 export class Outbox {
   readonly #store: SessionStore;
   readonly #lanes = new Map<Platform, PlatformLane>();
@@ -204,7 +212,7 @@ export class Outbox {
 
   #launch(lane: PlatformLane, row: OutboxRow, now: number): void {
     const channel = channelOf(row.threadKey);
-    lane.pacer.take(channel, now);
+    lane.pacer.take(paceKey(lane.adapter, row.threadKey), now);
     lane.inFlight++;
     const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
       .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))

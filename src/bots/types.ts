@@ -145,6 +145,11 @@ export interface ChatAdapter {
    * channel so one busy channel never stalls others. 0 or absent: no pacing.
    */
   readonly perChannelIntervalMs?: number;
+  /**
+   * What the spacing applies to: `channel` (Slack: a channel's threads share its limit) or
+   * `thread` (Discord: a thread is a channel with its own rate limits). Default `channel`.
+   */
+  readonly paceBy?: 'channel' | 'thread';
   /** Posts a channel may take back to back before the interval applies (token bucket). Default 1. */
   readonly perChannelBurst?: number;
   /** Requests to the platform in flight at once, over all channels. Default 10. */

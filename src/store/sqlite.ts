@@ -404,7 +404,8 @@ function prepare(db: Database.Database) {
           AND (@threads IS NULL OR o.thread_key IN (SELECT value FROM json_each(@threads)))
           AND (@only IS NULL OR substr(o.thread_key, 1, length(@only)) = @only)
           AND NOT EXISTS (SELECT 1 FROM json_each(@skip) e
-                          WHERE substr(o.thread_key, 1, length(e.value)) = e.value)
+                          WHERE substr(o.thread_key, 1, length(e.value)) = e.value
+                             OR '=' || o.thread_key = e.value)
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
                           AND p.status IN ('pending', 'sending'))
       ), ranked AS (

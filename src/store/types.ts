@@ -83,7 +83,10 @@ export interface NewOutboxMessage {
 export interface ClaimOptions {
   /** Only rows whose thread key starts with this (e.g. `slack:`). */
   only?: string;
-  /** No rows whose thread key starts with any of these (channels busy or waiting out their spacing). */
+  /**
+   * No rows of these (channels or threads waiting out their spacing): a thread-key prefix
+   * (`slack:C1:`), or `=` and a whole thread key (`=discord:P:T`).
+   */
   skip?: readonly string[];
 }
 

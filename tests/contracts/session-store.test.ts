@@ -154,9 +154,10 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
     const slack = store.claimOutbox(1000, 10, undefined, { only: 'slack:' });
     expect(slack.map((r) => r.payload)).toEqual([{ n: 2 }, { n: 4 }]);
     expect(store.claimOutbox(1000, 10, undefined, { only: 'slack:', skip: ['slack:C1:'] })).toEqual([]);
-    expect(store.claimOutbox(1000, 10, undefined, { skip: ['slack:'] }).map((r) => r.payload)).toEqual([
-      { n: 5 },
-    ]);
+    expect(store.claimOutbox(1000, 10, undefined, { skip: ['slack:', '=discord:D1:d'] })).toEqual([]);
+    expect(
+      store.claimOutbox(1000, 10, undefined, { skip: ['slack:', '=discord:D1:'] }).map((r) => r.payload),
+    ).toEqual([{ n: 5 }]);
     store.close();
   });
 

@@ -34,6 +34,8 @@ export interface DiscordAdapterOptions {
 
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
+  /** Each thread is a Discord channel with its own rate-limit bucket. */
+  readonly paceBy = 'thread' as const;
   readonly perChannelIntervalMs: number;
   readonly perChannelBurst: number;
   readonly maxInFlight: number;

@@ -134,6 +134,21 @@ describe('the outbox', () => {
     expect(waits).toEqual([1_000]);
   });
 
+  it('paces each thread on its own when the adapter paces by thread (Discord threads are channels)', async () => {
+    const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 1_000 }), {
+      paceBy: 'thread' as const,
+    });
+    const { outbox, waits } = setup(adapter);
+    store.enqueue(null, [
+      { threadKey: 'memory:C1:a', payload: { text: 'a1' } },
+      { threadKey: 'memory:C1:b', payload: { text: 'b1' } },
+      { threadKey: 'memory:C1:a', payload: { text: 'a2' } },
+    ]);
+    await drain(outbox);
+    expect(adapter.sent.map((s) => s.message.text)).toEqual(['a1', 'b1', 'a2']);
+    expect(waits).toEqual([1_000]);
+  });
+
   it('answers a person before background progress waiting in the same channel', async () => {
     const { adapter, outbox } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
     const progress = (thread: string, n: number) => ({
