@@ -329,9 +329,11 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   #insertOutbox(sessionId: string | null, messages: NewOutboxMessage[], now: number): void {
+    const answer = messages.some(closesButtons);
     for (const m of messages) {
       const payload = m.key ? this.#coalesce(m.threadKey, m.key, m.payload) : m.payload;
-      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), now);
+      const urgency = m.key?.startsWith('status:') ? 2 : answer ? 0 : 1;
+      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), urgency, now);
     }
   }
 
@@ -358,18 +360,18 @@ export class SqliteSessionStore implements SessionStore {
   }
 }
 
+/**
+ * An edit that closes a message's buttons ("✔ … chosen by …": `replaceOnly`, not a status line):
+ * the step that wrote it answers a person, so all its messages are urgent (NewOutboxMessage.key).
+ */
+function closesButtons(m: NewOutboxMessage): boolean {
+  const p = m.payload as { replaceOnly?: unknown } | null;
+  return Boolean(p && typeof p === 'object' && p.replaceOnly) && !m.key?.startsWith('status:');
+}
+
 /** SQL for the channel part of a thread key: `platform:channel:` (trailing colon included). */
 const CHANNEL_OF = (column: string) =>
   `substr(${column}, 1, instr(${column}, ':') + instr(substr(${column}, instr(${column}, ':') + 1), ':'))`;
-
-/**
- * SQL for a row's urgency (see NewOutboxMessage.key): 0 the answer to a person (an edit closing
- * buttons, a message offering buttons), 1 other messages, 2 background progress (`status:` keys).
- */
-const URGENCY = (t: string) => `CASE WHEN ${t}.key LIKE 'status:%' THEN 2
-  WHEN json_extract(${t}.payload, '$.replaceOnly') = 1
-    OR COALESCE(json_array_length(${t}.payload, '$.buttons'), 0) > 0 THEN 0
-  ELSE 1 END`;
 
 /** Every statement, prepared once per connection. */
 function prepare(db: Database.Database) {
@@ -391,14 +393,14 @@ function prepare(db: Database.Database) {
     insertEvent: q('INSERT INTO events (session_id, type, actor, data, created_at) VALUES (?, ?, ?, ?, ?)'),
     eventsBySession: q('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
     insertInbound: q('INSERT OR IGNORE INTO inbound_events (id, platform, received_at) VALUES (?, ?, ?)'),
-    insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, created_at)
-      VALUES (?, ?, ?, ?, 'pending', ?)`),
+    insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, urgency, created_at)
+      VALUES (?, ?, ?, ?, 'pending', ?, ?)`),
     // The oldest open row of each thread only, so a thread is delivered strictly in order; one
     // thread per channel, the most urgent (a thread is as urgent as its most urgent pending row).
     claimable: q(`WITH heads AS (
         SELECT o.*, ${CHANNEL_OF('o.thread_key')} AS channel,
-          (SELECT MIN(${URGENCY('p')}) FROM outbox p
-            WHERE p.thread_key = o.thread_key AND p.status = 'pending') AS urgency
+          (SELECT MIN(p.urgency) FROM outbox p
+            WHERE p.thread_key = o.thread_key AND p.status = 'pending') AS thread_urgency
         FROM outbox o
         WHERE o.status = 'pending' AND o.not_before <= @now
           AND (@threads IS NULL OR o.thread_key IN (SELECT value FROM json_each(@threads)))
@@ -409,9 +411,9 @@ function prepare(db: Database.Database) {
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
                           AND p.status IN ('pending', 'sending'))
       ), ranked AS (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY urgency, id) AS rn FROM heads
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY thread_urgency, id) AS rn FROM heads
       )
-      SELECT * FROM ranked WHERE rn = 1 ORDER BY urgency, id LIMIT @limit`),
+      SELECT * FROM ranked WHERE rn = 1 ORDER BY thread_urgency, id LIMIT @limit`),
     pendingEdits: q(`SELECT id, payload FROM outbox WHERE thread_key = ? AND key = ? AND status = 'pending'
       AND json_extract(payload, '$.replacesKey') = ?`),
     deleteOutbox: q('DELETE FROM outbox WHERE id = ?'),

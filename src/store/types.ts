@@ -71,10 +71,11 @@ export interface NewOutboxMessage {
    * superseded row would have posted the message (it was not `replaceOnly`), the new row drops
    * `replaceOnly` so the message still appears.
    *
-   * Priority, most urgent first: the direct answer to a person (an edit that closes buttons,
-   * "✔ … chosen by …", i.e. a `replaceOnly` row outside `status:`, and a message offering buttons,
-   * i.e. the next gate); then other messages; then background progress (keys starting `status:`).
-   * A thread is as urgent as its most urgent pending row, since its rows are delivered in order.
+   * Priority, most urgent first: the direct answer to a person, i.e. every message written
+   * together (one `commit`/`enqueue`) with an edit that closes buttons ("✔ … chosen by …": a
+   * `replaceOnly` row outside `status:`), such as the next gate's message; then other messages;
+   * then background progress (keys starting `status:`). A thread is as urgent as its most urgent
+   * pending row, since its rows are delivered in order.
    */
   key?: string;
 }

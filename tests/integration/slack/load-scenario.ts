@@ -31,6 +31,8 @@ export async function runClickLoad(options: {
   /** Model delay per call (generation is held much longer, so sessions stay busy). */
   modelDelayMs?: number;
   timeoutMs?: number;
+  /** Called with the database file before the app stops (diagnostics). */
+  inspect?: (dbPath: string) => void;
 }): Promise<LoadResult> {
   const script = referenceGoalScript();
   const delay = options.modelDelayMs ?? 50;
@@ -91,6 +93,7 @@ export async function runClickLoad(options: {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
+    options.inspect?.(h.config.dbPath);
     const channelTimes = new Map<string, number[]>();
     const outbound = (c: SlackCall) =>
       (c.method === 'chat.postMessage' && c.body.thread_ts !== undefined) || c.method === 'chat.update';

@@ -149,21 +149,42 @@ describe('the outbox', () => {
     expect(waits).toEqual([1_000]);
   });
 
-  it('answers a person before background progress waiting in the same channel', async () => {
+  it('answers a person (the closed buttons and the next gate) before other messages and progress', async () => {
     const { adapter, outbox } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
     const progress = (thread: string, n: number) => ({
       threadKey: `memory:C1:${thread}`,
       key: `status:generate:${n}`,
       payload: { text: `progress ${thread}`, replacesKey: `status:generate:${n}` },
     });
-    store.enqueue(null, [progress('a', 1), progress('b', 1), progress('c', 1)]);
-    store.enqueue(null, [{ threadKey: 'memory:C1:d', payload: { text: '✔ Approve — chosen by ann' } }]);
+    store.enqueue(null, [{ threadKey: 'memory:C1:d', key: 'buttons:1', payload: { text: 'Outline' } }]);
+    await drain(outbox);
+    store.enqueue(null, [progress('a', 1), progress('b', 1)]);
+    store.enqueue(null, [
+      {
+        threadKey: 'memory:C1:e',
+        payload: { text: 'another outline', buttons: [[{ action: 'approve', label: 'Approve' }]] },
+      },
+    ]);
+    // One step answering a click: the closing edit and the next gate's message.
+    store.enqueue(null, [
+      {
+        threadKey: 'memory:C1:d',
+        key: 'buttons:1',
+        payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
+      },
+      {
+        threadKey: 'memory:C1:d',
+        payload: { text: 'Question 2?', buttons: [[{ action: 'answer', label: 'Yes' }]] },
+      },
+    ]);
     await drain(outbox);
     expect(adapter.sent.map((s) => s.message.text)).toEqual([
-      '✔ Approve — chosen by ann',
+      'Outline',
+      'Outline\n✔ Approve — chosen by ann',
+      'Question 2?',
+      'another outline',
       'progress a',
       'progress b',
-      'progress c',
     ]);
   });
 
