@@ -67,7 +67,7 @@ const envSchema = z.object({
   FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
   FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
   FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
-  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(5),
+  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(1),
   FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
 });
 

@@ -26,7 +26,7 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** Outbox spacing per channel once the burst is used (Discord: 5 messages per 5 s). Default 1,000 ms. */
   perChannelIntervalMs?: number;
-  /** Posts one channel may take back to back. Default 5. */
+  /** Posts one thread may take back to back (more than 1 lets a thread exceed 5 per 5 s). Default 1. */
   perChannelBurst?: number;
   /** REST requests in flight at once from the outbox. Default 10. */
   maxInFlight?: number;
@@ -55,7 +55,7 @@ export class DiscordAdapter implements ChatAdapter {
     this.logger = options.logger.child('discord');
     this.fetchImpl = options.fetch ?? fetch;
     this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
-    this.perChannelBurst = options.perChannelBurst ?? 5;
+    this.perChannelBurst = options.perChannelBurst ?? 1;
     this.maxInFlight = options.maxInFlight ?? 10;
   }
 
