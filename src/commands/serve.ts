@@ -50,12 +50,23 @@ export const serveCommand: Command = {
 async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const config = loadAppConfig(io);
   const logger = createAppLogger(config);
+  // The sandbox probe runs while the front doors load (a restart must listen quickly).
+  const sandbox = createSandbox(config, logger);
+  const checking = sandbox.check();
   const adapters: ChatAdapter[] = [];
-  const slack = await createSlackFrontDoor(config, logger, host ? { host } : {});
-  if (slack) adapters.push(slack);
-  const discord = await createDiscordFrontDoor(config, logger);
-  if (discord) adapters.push(discord);
+  try {
+    const slack = await createSlackFrontDoor(config, logger, host ? { host } : {});
+    if (slack) adapters.push(slack);
+    const discord = await createDiscordFrontDoor(config, logger);
+    if (discord) adapters.push(discord);
+  } catch (error) {
+    await checking.catch(() => undefined);
+    await sandbox.close();
+    throw error;
+  }
   if (adapters.length === 0) {
+    await checking.catch(() => undefined);
+    await sandbox.close();
     io.err(
       'ff2 serve: no chat front door is configured.\n' +
         'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); see "ff2 slack manifest".\n' +
@@ -65,8 +76,7 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     return 3;
   }
 
-  const sandbox = createSandbox(config, logger);
-  const check = await sandbox.check();
+  const check = await checking;
   if (!check.ok) {
     await sandbox.close();
     io.err(`ff2 serve: the sandbox cannot run scripts here: ${check.detail}\n`);
