@@ -107,12 +107,17 @@ export class DiscordAdapter implements ChatAdapter {
       const mark = message.delivery;
       // An earlier attempt may have posted it (a crash, no answer): look before posting again.
       if (mark?.check) {
-        const found = await findDelivered(
-          this.client,
-          channelId,
-          mark,
-          body,
-          files.map((f) => f.name),
+        const names = files.map((f) => f.name);
+        const found = await findDelivered(this.client, channelId, mark, body, names).catch(
+          (error: unknown) => {
+            // A lookup Discord refuses for good must not lose the message (the nonce still guards it).
+            const mapped = toAdapterError(error, 'read thread messages');
+            if (mapped.retryable) throw mapped;
+            this.logger.warn('cannot check whether a message was already posted; posting it', {
+              error: mapped.message,
+            });
+            return undefined;
+          },
         );
         if (found) {
           this.logger.info('outbox row was already posted; not posting again', { id: mark.id });

@@ -123,7 +123,7 @@ export class SlackAdapter implements ChatAdapter {
         await client.chat.update({ channel: ref.channelId, ts: ref.messageId, text, blocks });
       } else {
         // An earlier attempt may have posted it (a crash, no answer): look before posting again.
-        if (mark?.check) found = await findDelivered(client, thread, mark);
+        if (mark?.check) found = await this.lookUp(() => findDelivered(client, thread, mark));
         if (found?.ref) {
           ref = found.ref;
           this.logger.info('outbox row was already posted; not posting again', { id: mark?.id });
@@ -162,6 +162,23 @@ export class SlackAdapter implements ChatAdapter {
       }
     }
     return ref;
+  }
+
+  /**
+   * Runs the already-delivered lookup. A lookup Slack refuses for good (e.g. a missing scope) must
+   * not lose the message: it is posted (at worst twice) rather than failed; transient errors retry.
+   */
+  private async lookUp(find: () => Promise<FoundDelivery>): Promise<FoundDelivery | undefined> {
+    try {
+      return await find();
+    } catch (error) {
+      const mapped = toAdapterError(error, 'conversations.replies');
+      if (mapped.retryable) throw mapped;
+      this.logger.warn('cannot check whether a message was already posted; posting it', {
+        error: mapped.message,
+      });
+      return undefined;
+    }
   }
 
   async stop(): Promise<void> {
