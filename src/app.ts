@@ -62,6 +62,17 @@ export interface App {
 
 const LEASE_TTL_MS = 30_000;
 
+/**
+ * Takes (or renews) the database's serving lease for `holder`, taking it over at once from a dead
+ * holder on this host (store/lease.ts) and saying so in the log.
+ * @throws LeaseHeldError while another live process holds it.
+ */
+export function takeServingLease(store: SessionStore, holder: string, logger: Logger): void {
+  const takenFrom = store.acquireLease(holder, LEASE_TTL_MS, (h) => holderIsDead(h));
+  if (takenFrom)
+    logger.warn('took over the serving lease of a dead ff2 process', { from: takenFrom, holder });
+}
+
 export function createApp(deps: AppDeps): App {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -104,9 +115,7 @@ export function createApp(deps: AppDeps): App {
       if (started) return;
       started = true;
       if (holder) {
-        const takenFrom = store.acquireLease(holder, LEASE_TTL_MS, (h) => holderIsDead(h));
-        if (takenFrom)
-          logger.warn('took over the serving lease of a dead ff2 process', { from: takenFrom, holder });
+        takeServingLease(store, holder, logger);
         renew = setInterval(() => {
           try {
             store.acquireLease(holder, LEASE_TTL_MS);

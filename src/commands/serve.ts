@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createApp } from '../app.js';
+import { createApp, takeServingLease } from '../app.js';
 import type { ChatAdapter } from '../bots/types.js';
 import { UsageError } from '../errors.js';
 import {
@@ -13,6 +13,7 @@ import {
   loadAppConfig,
   onInterrupt,
 } from '../main.js';
+import { newHolderId } from '../store/lease.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -50,6 +51,33 @@ export const serveCommand: Command = {
 async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const config = loadAppConfig(io);
   const logger = createAppLogger(config);
+  // The lease first: a second server is refused before it touches the sandbox (whose slots belong
+  // to the live one), and a dead holder's lease is taken over at once.
+  const store = createStore(config);
+  const holder = newHolderId();
+  try {
+    takeServingLease(store, holder, logger);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  try {
+    return await serveHolding(io, host, { config, logger, store, holder });
+  } finally {
+    store.releaseLease(holder);
+    store.close();
+  }
+}
+
+interface Holding {
+  config: ReturnType<typeof loadAppConfig>;
+  logger: ReturnType<typeof createAppLogger>;
+  store: ReturnType<typeof createStore>;
+  holder: string;
+}
+
+async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Promise<number> {
+  const { config, logger, store } = h;
   // The sandbox probe runs while the front doors load (a restart must listen quickly).
   const sandbox = createSandbox(config, logger);
   const checking = sandbox.check();
@@ -83,11 +111,11 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     if (check.fix) io.err(`Fix: ${check.fix}\n`);
     return 3;
   }
-  const store = createStore(config);
   let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
   try {
     llm = await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) });
-    const app = createApp({ config, store, llm, sandbox, python: createToolchain(config), adapters, logger });
+    const python = createToolchain(config);
+    const app = createApp({ config, store, llm, sandbox, python, adapters, logger, leaseHolder: h.holder });
     let stopRequested!: () => void;
     const stopped = new Promise<void>((resolve) => {
       stopRequested = resolve;
@@ -108,7 +136,6 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   } finally {
     await llm?.close?.();
     await sandbox.close();
-    store.close();
   }
 }
 
