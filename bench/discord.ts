@@ -5,7 +5,9 @@
  * delay), and the same 200 to a bare discord.js client that only defers, in the same process and
  * run (interleaved rounds). The stand-ins live in a worker thread and time gateway dispatch →
  * interaction callback, as Discord sees it. `callback_ratio` = ff2 p50 ÷ bare p50
- * (`callback_ratio_p99` the same for p99).
+ * (`callback_ratio_p99` the same for p99). Also (bench/delivery.ts): `click_effect_p99_ms` for 40
+ * concurrent sessions clicking Approve with Discord's default spacing, and `restart_listen_ms` from
+ * `kill -9` of `ff2 serve` to listening again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +25,7 @@ import { createDiscordFrontDoor, createSandbox, createToolchain } from '../src/m
 import { openStore } from '../src/store/sqlite.js';
 import { REFERENCE_GOAL } from '../tests/fakes/reference-goal.js';
 import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
+import { clickFigures, restartFigures } from './delivery.js';
 
 const COMMANDS = 200;
 const BACKGROUND = Number(process.env.BENCH_DISCORD_BACKGROUND ?? 20);
@@ -36,6 +39,7 @@ interface Info {
 }
 
 export async function benchDiscord(): Promise<Record<string, number | string>> {
+  const delivery = { ...(await clickFigures('discord')), ...(await restartFigures('discord')) };
   const worker = await startWorker();
   const info = worker.info;
   const bare = await startBareClient(info.bare.apiUrl);
@@ -89,6 +93,7 @@ export async function benchDiscord(): Promise<Record<string, number | string>> {
       bare_p99_ms: p(bareMs, 0.99),
       callback_ratio: round2(percentile(ff2Ms, 0.5) / Math.max(percentile(bareMs, 0.5), 0.01)),
       callback_ratio_p99: round2(percentile(ff2Ms, 0.99) / Math.max(percentile(bareMs, 0.99), 0.01)),
+      ...delivery,
     };
   } finally {
     await ff2.stop();

@@ -8,11 +8,14 @@
  * `ack_ratio` = ff2 p50 ÷ bare p50; `ack_ratio_p99` the same for p99. `loop_delay_*` is ff2's
  * main-thread event-loop delay during the burst (SQLite commits, spawns, model replies): ff2 acks
  * from its HTTP worker thread (src/bots/slack/ack-worker.ts), so that delay no longer holds acks.
+ * Also (bench/delivery.ts): `click_effect_p99_ms` for 40 concurrent sessions clicking Approve with
+ * Slack's default spacing, and `restart_listen_ms` from `kill -9` of `ff2 serve` to listening again.
  */
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { clickFigures, restartFigures } from './delivery.js';
 import { startFf2ForBench } from './slack-ff2.js';
 
 const COMMANDS = 200;
@@ -21,6 +24,7 @@ const MODEL_DELAY_MS = 250;
 const ROUNDS = 2;
 
 export async function benchSlack(): Promise<Record<string, number | string>> {
+  const delivery = { ...(await clickFigures('slack')), ...(await restartFigures('slack')) };
   const worker = await startWorker();
   const bare = await startBareBolt(worker.apiUrl);
   const ff2 = await startFf2ForBench({ apiUrl: worker.apiUrl, modelDelayMs: MODEL_DELAY_MS });
@@ -63,6 +67,7 @@ export async function benchSlack(): Promise<Record<string, number | string>> {
       loop_delay_p99_ms: round2(loop.percentile(99) / 1e6),
       loop_delay_max_ms: round2(loop.max / 1e6),
       ack_ratio_p99: round2(percentile(ff2Ms, 0.99) / Math.max(percentile(bareMs, 0.99), 0.01)),
+      ...delivery,
     };
   } finally {
     await ff2.stop();

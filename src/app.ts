@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { PipelineRunner } from './pipeline/runner.js';
 import type { PythonToolchain } from './python/types.js';
 import type { Sandbox } from './sandbox/types.js';
+import { holderIsDead, newHolderId } from './store/lease.js';
 import type { SessionStore } from './store/types.js';
 
 export interface AppDeps {
@@ -29,7 +30,8 @@ export interface AppDeps {
   randomId?: () => string;
   /**
    * Holder name for the database's serving lease, taken in start() and renewed; `false` when the
-   * caller holds it already. Default `ff2-<pid>-<random>`.
+   * caller holds it already. Default `ff2@<host>:<pid>:<start time>:<random>` (store/lease.ts): a
+   * later start on this host takes over at once when this process is gone.
    */
   leaseHolder?: string | false;
   /** Minimum ms between two edits of one status message. Default 2,000. */
@@ -65,6 +67,17 @@ export interface App {
 }
 
 const LEASE_TTL_MS = 30_000;
+
+/**
+ * Takes (or renews) the database's serving lease for `holder`, taking it over at once from a dead
+ * holder on this host (store/lease.ts) and saying so in the log.
+ * @throws LeaseHeldError while another live process holds it.
+ */
+export function takeServingLease(store: SessionStore, holder: string, logger: Logger): void {
+  const takenFrom = store.acquireLease(holder, LEASE_TTL_MS, (h) => holderIsDead(h));
+  if (takenFrom)
+    logger.warn('took over the serving lease of a dead ff2 process', { from: takenFrom, holder });
+}
 
 export function createApp(deps: AppDeps): App {
   const { store, logger } = deps;
@@ -117,10 +130,7 @@ export function createApp(deps: AppDeps): App {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.scope ? { scope: deps.scope } : {}),
   });
-  const holder =
-    deps.leaseHolder === false
-      ? undefined
-      : (deps.leaseHolder ?? `ff2-${process.pid}-${randomUUID().slice(0, 6)}`);
+  const holder = deps.leaseHolder === false ? undefined : (deps.leaseHolder ?? newHolderId());
   let renew: ReturnType<typeof setInterval> | undefined;
   let started = false;
   let leaseOk = !holder;
@@ -133,7 +143,7 @@ export function createApp(deps: AppDeps): App {
       if (started) return;
       started = true;
       if (holder) {
-        store.acquireLease(holder, LEASE_TTL_MS);
+        takeServingLease(store, holder, logger);
         leaseOk = true;
         renew = setInterval(() => {
           try {

@@ -83,6 +83,13 @@ const envSchema = z.object({
   DISCORD_APP_ID: z.string().min(1).optional(),
   DISCORD_API_URL: url.optional(),
   DISCORD_GUILD_ID: z.string().min(1).optional(),
+
+  FF2_SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
+  FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
+  FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
+  FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
+  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(1),
+  FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
 });
 
 /** Every variable ff2 reads (documented one per line in `.env.example`). */
@@ -175,6 +182,17 @@ export interface Config {
   discord:
     | { token: string; appId: string; apiUrl: string | undefined; guildId: string | undefined }
     | undefined;
+  /** Outbox pacing per platform: spacing per channel (token bucket) and requests in flight. */
+  delivery: { slack: DeliveryLimits; discord: DeliveryLimits };
+}
+
+export interface DeliveryLimits {
+  /** One post (or edit) per channel per this many ms once the burst is used up; 0: no spacing. */
+  channelIntervalMs: number;
+  /** Posts a channel may take back to back. */
+  channelBurst: number;
+  /** Requests in flight at once over all channels. */
+  maxInFlight: number;
 }
 
 const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
@@ -319,6 +337,18 @@ export function loadConfig(
             guildId: e.DISCORD_GUILD_ID,
           }
         : undefined,
+    delivery: {
+      slack: {
+        channelIntervalMs: e.FF2_SLACK_CHANNEL_INTERVAL_MS,
+        channelBurst: e.FF2_SLACK_CHANNEL_BURST,
+        maxInFlight: e.FF2_SLACK_MAX_IN_FLIGHT,
+      },
+      discord: {
+        channelIntervalMs: e.FF2_DISCORD_CHANNEL_INTERVAL_MS,
+        channelBurst: e.FF2_DISCORD_CHANNEL_BURST,
+        maxInFlight: e.FF2_DISCORD_MAX_IN_FLIGHT,
+      },
+    },
   };
   return deepFreeze(config);
 }

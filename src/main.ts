@@ -116,12 +116,16 @@ export async function createDiscordFrontDoor(
     rest: { ...discordRestOptions(config), rejectOnRateLimit: rejectMessageRateLimits },
     allowedMentions: { parse: [] },
   });
+  const limits = config.delivery.discord;
   return new DiscordAdapter({
     client,
     token: config.discord.token,
     maxInputBytes: config.sandbox.maxInputBytes,
     logger,
     keepGuild: (guildId) => guildAllowed(config.access, guildId),
+    perChannelIntervalMs: limits.channelIntervalMs,
+    perChannelBurst: limits.channelBurst,
+    maxInFlight: limits.maxInFlight,
   });
 }
 
@@ -176,13 +180,14 @@ export async function createSlackFrontDoor(
   };
   // Bolt's own logger never goes below warn: at debug it would print request bodies and tokens.
   const logLevel = config.logLevel === 'debug' || config.logLevel === 'info' ? LogLevel.WARN : LogLevel.ERROR;
+  const limits = config.delivery.slack;
   const base = {
     maxInputBytes: config.sandbox.maxInputBytes,
     botToken: slack.botToken,
     logger,
-    ...(overrides.perChannelIntervalMs !== undefined
-      ? { perChannelIntervalMs: overrides.perChannelIntervalMs }
-      : {}),
+    perChannelIntervalMs: overrides.perChannelIntervalMs ?? limits.channelIntervalMs,
+    perChannelBurst: limits.channelBurst,
+    maxInFlight: limits.maxInFlight,
   };
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({

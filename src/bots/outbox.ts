@@ -1,14 +1,24 @@
 /**
  * Delivers stored outgoing messages: in order per thread (the store hands out only the oldest
- * undelivered row of each thread), paced per channel, retried on 429/5xx with the platform's
- * retry hint, never lost (a row stays until marked sent or permanently failed) and never doubled
- * within one process. `replacesKey` becomes an edit of the message delivered under that key.
+ * undelivered row of each thread), retried on 429/5xx with the platform's retry hint, never lost
+ * (a row stays until marked sent or permanently failed), and at most once visibly across crashes
+ * (a row that may have gone out is looked for on the platform first; see store/types.ts).
+ *
+ * Scheduling: each channel has a token bucket for spacing (ChannelPacer); a channel without a
+ * token is not claimed from, so its wait holds no slot, and a channel with tokens left may have
+ * several threads' rows in flight at once. Each platform has `maxInFlight` slots. Within a channel, threads holding a direct answer to a person
+ * go before threads with only background progress (store claim order). `replacesKey` becomes an
+ * edit of the message delivered under that key.
  */
 import { AdapterError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { OutboxRow, SessionStore } from '../store/types.js';
+import type { ChannelBacklog, OutboxRow, SessionStore } from '../store/types.js';
+import { ChannelPacer } from './outbox-pacing.js';
+import { channelStats, LatencyWindow, type OutboxStats } from './outbox-stats.js';
 import { isMessageRef, parsePayload, toOutgoing } from './render.js';
-import { type ChatAdapter, decodeThreadKey, type MessageRef, type Platform } from './types.js';
+import { type ChatAdapter, decodeThreadKey, type MessageRef, type Outgoing, type Platform } from './types.js';
+
+export type { OutboxStats } from './outbox-stats.js';
 
 export interface OutboxConfig {
   store: SessionStore;
@@ -17,50 +27,77 @@ export interface OutboxConfig {
   /** Epoch ms. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** Rows claimed per round. Default 20. */
-  batch?: number;
   /** Attempts before a row is failed for good. Default 8. */
   maxAttempts?: number;
   /** Idle poll interval in ms. Default 250. */
   pollMs?: number;
   /** Deliver only these threads' rows (`ff2 chat`); all rows when absent. */
   threadKeys?: readonly string[];
+  /** A channel with at least this many unsent rows gets "catching up" in its status lines. Default 5. */
+  catchingUpAt?: number;
+}
+
+interface PlatformLane {
+  adapter: ChatAdapter;
+  pacer: ChannelPacer;
+  max: number;
+  inFlight: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const DEFAULT_MAX_IN_FLIGHT = 10;
+const BACKLOG_CACHE_MS = 500;
+
+/** `platform:channel:` of a thread key. */
+export function channelOf(threadKey: string): string {
+  const t = decodeThreadKey(threadKey);
+  return `${t.platform}:${t.channelId}:`;
+}
+
+/**
+ * What one token bucket covers for this adapter, as a claim `skip` entry: the channel
+ * (`platform:channel:`), or with paceBy thread the thread itself (`=` + thread key).
+ */
+function paceKey(adapter: ChatAdapter, threadKey: string): string {
+  return adapter.paceBy === 'thread' ? `=${threadKey}` : channelOf(threadKey);
+}
 
 export class Outbox {
   readonly #store: SessionStore;
-  readonly #adapters: Map<Platform, ChatAdapter>;
+  readonly #lanes = new Map<Platform, PlatformLane>();
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #batch: number;
   readonly #maxAttempts: number;
   readonly #pollMs: number;
   readonly #threadKeys: readonly string[] | undefined;
-  /** When each channel last got a post (pacing). */
-  readonly #lastPost = new Map<string, number>();
-  /**
-   * The tail of each channel's delivery chain. Channels deliver independently, so one channel's
-   * pacing or retry wait never holds up another's messages.
-   */
-  readonly #lanes = new Map<string, Promise<void>>();
+  readonly #catchingUpAt: number;
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #latency = new LatencyWindow();
+  #delivered = 0;
+  #failed = 0;
+  #backlog: { at: number; rows: ChannelBacklog[] } | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  #inFlight = 0;
 
   constructor(config: OutboxConfig) {
     this.#store = config.store;
-    this.#adapters = new Map(config.adapters.map((a) => [a.platform, a]));
+    for (const adapter of config.adapters) {
+      this.#lanes.set(adapter.platform, {
+        adapter,
+        pacer: new ChannelPacer(adapter.perChannelIntervalMs ?? 0, adapter.perChannelBurst ?? 1),
+        max: Math.max(1, adapter.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
+        inFlight: 0,
+      });
+    }
     this.#logger = config.logger;
     this.#now = config.now ?? Date.now;
     this.#sleep = config.sleep ?? realSleep;
-    this.#batch = config.batch ?? 20;
     this.#maxAttempts = config.maxAttempts ?? 8;
     this.#pollMs = config.pollMs ?? 250;
     this.#threadKeys = config.threadKeys;
+    this.#catchingUpAt = config.catchingUpAt ?? 5;
   }
 
   /** Starts the delivery loop. */
@@ -77,7 +114,22 @@ export class Outbox {
 
   /** True while any claimed row is being delivered. */
   get busy(): boolean {
-    return this.#inFlight > 0;
+    return this.#tasks.size > 0;
+  }
+
+  /** Queue depth and delivery latency (see OutboxStats). */
+  stats(): OutboxStats {
+    const now = this.#now();
+    let inFlight = 0;
+    for (const lane of this.#lanes.values()) inFlight += lane.inFlight;
+    return {
+      queued: this.#store.pendingOutbox(this.#threadKeys),
+      inFlight,
+      delivered: this.#delivered,
+      failed: this.#failed,
+      channels: channelStats(this.#store.outboxBacklog(this.#threadKeys), now),
+      latencyMs: this.#latency.summary(),
+    };
   }
 
   /** Stops the loop after trying to drain for at most `drainMs`. */
@@ -90,20 +142,32 @@ export class Outbox {
     this.#running = false;
     this.kick();
     await this.#loop;
-    await Promise.all(this.#lanes.values());
+    await Promise.all(this.#tasks);
+  }
+
+  /** Claims what can go now (after waiting out spacing if nothing can) and waits for it. Returns rows claimed. */
+  async deliverOnce(): Promise<number> {
+    let { claimed, nextMs } = this.#dispatch();
+    if (claimed === 0 && Number.isFinite(nextMs) && this.#store.pendingOutbox(this.#threadKeys) > 0) {
+      await this.#sleep(nextMs);
+      ({ claimed } = this.#dispatch());
+    }
+    await Promise.all(this.#tasks);
+    return claimed;
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
       let claimed = 0;
+      let nextMs = this.#pollMs;
       try {
-        claimed = this.#dispatch();
+        ({ claimed, nextMs } = this.#dispatch());
       } catch (error) {
         this.#logger.error('outbox round failed', { error: String(error) });
       }
       if (claimed === 0 && this.#running) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.#pollMs);
+          const timer = setTimeout(resolve, Math.max(1, Math.min(this.#pollMs, nextMs)));
           this.#wake = () => {
             clearTimeout(timer);
             resolve();
@@ -114,45 +178,54 @@ export class Outbox {
     }
   }
 
-  /** Claims what can go now and waits until every channel has delivered it. Returns rows claimed. */
-  async deliverOnce(): Promise<number> {
-    const claimed = this.#dispatch();
-    await Promise.all(this.#lanes.values());
-    return claimed;
-  }
-
   /**
-   * Claims up to the free share of the batch and appends each row to its channel's lane, without
-   * waiting. Claimed rows are `sending`, so their threads' later rows stay queued until they finish.
+   * Claims, per platform, up to its free slots: one row per channel that is not waiting out its
+   * spacing (the loop comes back at once for channels with tokens left). Returns rows claimed and the ms until a paced channel may post again.
    */
-  #dispatch(): number {
-    const free = this.#batch - this.#inFlight;
-    if (free <= 0) return 0;
-    const rows = this.#store.claimOutbox(this.#now(), free, this.#threadKeys);
-    for (const row of rows) {
-      const t = decodeThreadKey(row.threadKey);
-      const channel = `${t.platform}:${t.channelId}`;
-      this.#inFlight++;
-      const lane = (this.#lanes.get(channel) ?? Promise.resolve())
-        .then(() => this.#deliver(channel, row))
-        .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))
-        .finally(() => {
-          this.#inFlight--;
-          if (this.#lanes.get(channel) === lane) this.#lanes.delete(channel);
-          this.kick();
-        });
-      this.#lanes.set(channel, lane);
+  #dispatch(): { claimed: number; nextMs: number } {
+    const now = this.#now();
+    let claimed = 0;
+    let nextMs = Number.POSITIVE_INFINITY;
+    for (const [platform, lane] of this.#lanes) {
+      const blocked = lane.pacer.blocked(now);
+      nextMs = Math.min(nextMs, blocked.nextMs);
+      const free = lane.max - lane.inFlight;
+      if (free <= 0) continue;
+      const prefix = `${platform}:`;
+      const rows = this.#store.claimOutbox(now, free, this.#threadKeys, {
+        only: prefix,
+        skip: blocked.channels,
+      });
+      for (const row of rows) this.#launch(lane, row, now);
+      claimed += rows.length;
     }
-    return rows.length;
+    // Rows for a platform nobody serves here can never go: fail them rather than wait forever.
+    const orphans = this.#store.claimOutbox(now, 20, this.#threadKeys, {
+      skip: [...this.#lanes.keys()].map((p) => `${p}:`),
+    });
+    for (const row of orphans) {
+      this.#store.markFailed(row.id, `no adapter for ${decodeThreadKey(row.threadKey).platform}`);
+      this.#failed++;
+    }
+    return { claimed: claimed + orphans.length, nextMs };
   }
 
-  async #deliver(channel: string, row: OutboxRow): Promise<void> {
+  #launch(lane: PlatformLane, row: OutboxRow, now: number): void {
+    const channel = channelOf(row.threadKey);
+    lane.pacer.take(paceKey(lane.adapter, row.threadKey), now);
+    lane.inFlight++;
+    const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
+      .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))
+      .finally(() => {
+        lane.inFlight--;
+        this.#tasks.delete(task);
+        this.kick();
+      });
+    this.#tasks.add(task);
+  }
+
+  async #deliver(adapter: ChatAdapter, row: OutboxRow, channel: string): Promise<void> {
     const thread = decodeThreadKey(row.threadKey);
-    const adapter = this.#adapters.get(thread.platform);
-    if (!adapter) {
-      this.#store.markFailed(row.id, `no adapter for ${thread.platform}`);
-      return;
-    }
     try {
       const payload = parsePayload(row.payload);
       let replaces: MessageRef | undefined;
@@ -164,23 +237,42 @@ export class Outbox {
           return;
         }
       }
-      const interval = adapter.perChannelIntervalMs ?? 0;
-      const wait = (this.#lastPost.get(channel) ?? -Infinity) + interval - this.#now();
-      if (wait > 0) await this.#sleep(wait);
-      const ref = await adapter.send(thread, toOutgoing(payload, replaces));
-      this.#lastPost.set(channel, this.#now());
+      const message = toOutgoing(payload, replaces);
+      if (row.key?.startsWith('status:')) this.#noteCatchingUp(message, channel);
+      message.delivery = { id: String(row.id), since: row.createdAt, check: row.maybeSent };
+      if (row.maybeSent && !replaces) {
+        const before = this.#store.lastSentRef(row.threadKey, row.id);
+        if (isMessageRef(before)) message.delivery.after = before.messageId;
+      }
+      const ref = await adapter.send(thread, message);
       this.#store.markSent(row.id, ref);
+      this.#delivered++;
+      this.#latency.add(Math.max(0, this.#now() - row.createdAt));
     } catch (error) {
       const retryable = !(error instanceof AdapterError) || error.retryable;
       const hint = error instanceof AdapterError ? error.retryAfterMs : undefined;
       if (retryable && row.attempts < this.#maxAttempts) {
         const backoff = hint ?? Math.min(30_000, 500 * 2 ** (row.attempts - 1));
-        this.#store.markFailed(row.id, String(error), this.#now() + backoff);
+        // A rate-limit answer (with its hint) proves nothing was posted; no answer proves nothing.
+        this.#store.markFailed(row.id, String(error), this.#now() + backoff, hint === undefined);
         this.#logger.warn('outbox delivery will be retried', { id: row.id, attempts: row.attempts, backoff });
       } else {
         this.#store.markFailed(row.id, String(error));
+        this.#failed++;
         this.#logger.error('outbox delivery failed', { id: row.id, error: String(error) });
       }
+    }
+  }
+
+  /** A status line in a channel with a long queue says so, rather than going quiet. */
+  #noteCatchingUp(message: Outgoing, channel: string): void {
+    const now = this.#now();
+    if (!this.#backlog || now - this.#backlog.at > BACKLOG_CACHE_MS) {
+      this.#backlog = { at: now, rows: this.#store.outboxBacklog(this.#threadKeys) };
+    }
+    const queued = this.#backlog.rows.find((b) => b.channel === channel)?.queued ?? 0;
+    if (queued >= this.#catchingUpAt) {
+      message.text = `${message.text}\n⏩ catching up: ${queued} messages queued in this channel`;
     }
   }
 }

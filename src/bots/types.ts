@@ -136,6 +136,27 @@ export interface Outgoing {
    * names its session (ActionEvent.sessionId). Set by whoever queues the message (outbox row's session).
    */
   sessionId?: string;
+  /** Set by the outbox: which row this is, for at-most-once delivery across crashes. */
+  delivery?: DeliveryMark;
+}
+
+/**
+ * Identifies one outbox row on the wire. Adapters attach `id` to new posts (Slack message
+ * metadata `ff2_outbox`, Discord nonce with enforce_nonce) and, when `check` is set, look for a
+ * post carrying it (and for uploads by file name) before sending again.
+ */
+export interface DeliveryMark {
+  /** The outbox row id, as a string. */
+  id: string;
+  /** When the row was queued (epoch ms): no copy of it can be older. */
+  since: number;
+  /** An earlier attempt may have reached the platform: look before posting. */
+  check: boolean;
+  /**
+   * With `check`: the platform id (Slack ts, Discord message id) of the thread's last message
+   * delivered before this row, so the adapter need only look at what came after it.
+   */
+  after?: string;
 }
 
 export interface ChatAdapter {
@@ -145,6 +166,15 @@ export interface ChatAdapter {
    * channel so one busy channel never stalls others. 0 or absent: no pacing.
    */
   readonly perChannelIntervalMs?: number;
+  /**
+   * What the spacing applies to: `channel` (Slack: a channel's threads share its limit) or
+   * `thread` (Discord: a thread is a channel with its own rate limits). Default `channel`.
+   */
+  readonly paceBy?: 'channel' | 'thread';
+  /** Posts a channel may take back to back before the interval applies (token bucket). Default 1. */
+  readonly perChannelBurst?: number;
+  /** Requests to the platform in flight at once, over all channels. Default 10. */
+  readonly maxInFlight?: number;
   /** Connects and starts delivering events; resolves once ready. */
   start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void>;
   /**

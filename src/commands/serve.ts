@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createApp } from '../app.js';
+import { createApp, takeServingLease } from '../app.js';
 import { describePolicy } from '../bots/access.js';
 import type { ChatAdapter } from '../bots/types.js';
 import type { Config } from '../config.js';
@@ -20,6 +20,7 @@ import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
 import { scheduleDailyPrune } from '../ops/retention.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
+import { newHolderId } from '../store/lease.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -58,16 +59,54 @@ export const serveCommand: Command = {
 async function serve(io: CliIo, host: string | undefined): Promise<number> {
   const config = loadAppConfig(io);
   const logger = createAppLogger(config);
+  // The lease first: a second server is refused before it touches the sandbox (whose slots belong
+  // to the live one), and a dead holder's lease is taken over at once.
+  const store = createStore(config);
+  const holder = newHolderId();
+  try {
+    takeServingLease(store, holder, logger);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  try {
+    return await serveHolding(io, host, { config, logger, store, holder });
+  } finally {
+    store.releaseLease(holder);
+    store.close();
+  }
+}
+
+interface Holding {
+  config: ReturnType<typeof loadAppConfig>;
+  logger: ReturnType<typeof createAppLogger>;
+  store: ReturnType<typeof createStore>;
+  holder: string;
+}
+
+async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Promise<number> {
+  const { config, logger, store } = h;
+  // The sandbox probe runs while the front doors load (a restart must listen quickly).
+  const sandbox = createSandbox(config, logger);
+  const checking = sandbox.check();
   const adapters: ChatAdapter[] = [];
   // /healthz and /metrics: answered once the app exists (the Slack receiver starts before it).
   let answer: ((path: string) => Promise<OpsResponse | undefined>) | undefined;
   const ops = async (path: string): Promise<OpsResponse | undefined> =>
     answer ? answer(path) : { status: 503, contentType: 'text/plain', body: 'starting' };
-  const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
-  if (slack) adapters.push(slack);
-  const discord = await createDiscordFrontDoor(config, logger);
-  if (discord) adapters.push(discord);
+  try {
+    const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
+    if (slack) adapters.push(slack);
+    const discord = await createDiscordFrontDoor(config, logger);
+    if (discord) adapters.push(discord);
+  } catch (error) {
+    await checking.catch(() => undefined);
+    await sandbox.close();
+    throw error;
+  }
   if (adapters.length === 0) {
+    await checking.catch(() => undefined);
+    await sandbox.close();
     io.err(
       'ff2 serve: no chat front door is configured.\n' +
         'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); see "ff2 slack manifest".\n' +
@@ -77,8 +116,7 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
     return 3;
   }
 
-  const sandbox = createSandbox(config, logger);
-  const check = await sandbox.check();
+  const check = await checking;
   if (!check.ok) {
     await sandbox.close();
     io.err(`ff2 serve: the sandbox cannot run scripts here: ${check.detail}\n`);
@@ -87,7 +125,6 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   }
   const { cgroup } = await sandbox.health();
   if (!cgroup.ok) io.err(`ff2 serve: warning: ${cgroup.detail}\nFix: ${cgroup.fix ?? 'see ff2 doctor'}\n`);
-  const store = createStore(config);
   let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
   try {
     const work = new WorkLimits({
@@ -111,6 +148,7 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
       logger,
       metrics,
       scope: withSession,
+      leaseHolder: h.holder,
     });
     const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
     const stopPruning = scheduleDailyPrune(store, config.retentionDays, logger.child('retention'));
@@ -143,7 +181,6 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
   } finally {
     await llm?.close?.();
     await sandbox.close();
-    store.close();
   }
 }
 

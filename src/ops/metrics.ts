@@ -12,7 +12,7 @@ import type { SessionStore } from '../store/types.js';
 import type { QueueStat } from './semaphore.js';
 
 export interface MetricsSources {
-  store: Pick<SessionStore, 'sessionCounts' | 'outboxBacklog'>;
+  store: Pick<SessionStore, 'sessionCounts' | 'outboxStates'>;
   /** The bounded work queues (model calls, sandbox runs, analyser processes). */
   queues?: () => QueueStat[];
   /** Also export Node's process metrics (memory, event loop lag, handles). Default true. */
@@ -103,7 +103,7 @@ export class Metrics implements RouterMetrics {
       labelNames: ['state'],
       registers,
       collect() {
-        const b = store.outboxBacklog?.();
+        const b = store.outboxStates?.();
         if (!b) return;
         for (const state of ['pending', 'sending', 'failed', 'retrying'] as const)
           this.set({ state }, b[state]);
@@ -114,7 +114,7 @@ export class Metrics implements RouterMetrics {
       help: 'Extra delivery attempts over the outbox rows still stored',
       registers,
       collect() {
-        this.set(store.outboxBacklog?.().retries ?? 0);
+        this.set(store.outboxStates?.().retries ?? 0);
       },
     });
     for (const [name, help, pick] of [

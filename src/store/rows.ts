@@ -53,6 +53,7 @@ export function toOutbox(r: Record<string, unknown>): OutboxRow {
     messageRef: r.message_ref == null ? null : parseJson(r.message_ref as string),
     error: (r.error as string | null) ?? null,
     createdAt: r.created_at as number,
+    maybeSent: r.maybe_sent === 1,
   };
 }
 

@@ -169,6 +169,14 @@ const MIGRATIONS: readonly string[] = [
      AND OLD.created_at >= coalesce((SELECT MAX(until) FROM prune_gate), 0)
     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   `,
+  // Outbox rows whose last attempt may have reached the platform (a crash while `sending`, or a
+  // request that got no answer): the outbox looks for the message on the platform before re-sending.
+  // Urgency: 0 answers a person, 1 other messages, 2 background progress (claimed in that order).
+  `
+  ALTER TABLE outbox ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN urgency INTEGER NOT NULL DEFAULT 1;
+  UPDATE outbox SET urgency = 2 WHERE key LIKE 'status:%';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

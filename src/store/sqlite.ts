@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
 import { BlobTable } from './blobs.js';
 import { OpsQueries } from './ops.js';
+import { closesButtons, prepareOutbox } from './outbox-sql.js';
 import {
   parseJson,
   type SessionRecord,
@@ -16,6 +17,8 @@ import {
 import { migrate } from './schema.js';
 import type {
   BlobRow,
+  ChannelBacklog,
+  ClaimOptions,
   EventRow,
   LlmCallRow,
   NewEvent,
@@ -89,7 +92,7 @@ export class SqliteSessionStore implements SessionStore {
     return this.#ops.sessionCounts();
   }
 
-  outboxBacklog(): OutboxBacklog {
+  outboxStates(): OutboxBacklog {
     return this.#ops.outboxBacklog();
   }
 
@@ -234,14 +237,21 @@ export class SqliteSessionStore implements SessionStore {
     this.#db.transaction(() => this.#insertOutbox(sessionId, messages, now)).immediate();
   }
 
-  claimOutbox(now: number, limit: number, threadKeys?: readonly string[]): OutboxRow[] {
+  claimOutbox(
+    now: number,
+    limit: number,
+    threadKeys?: readonly string[],
+    options: ClaimOptions = {},
+  ): OutboxRow[] {
     return this.#db
       .transaction(() => {
-        const rows = (
-          threadKeys
-            ? this.#s.claimableIn.all(now, JSON.stringify(threadKeys), limit)
-            : this.#s.claimable.all(now, limit)
-        ) as Record<string, unknown>[];
+        const rows = this.#s.claimable.all({
+          now,
+          limit,
+          threads: threadKeys ? JSON.stringify(threadKeys) : null,
+          only: options.only ?? null,
+          skip: JSON.stringify(options.skip ?? []),
+        }) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
         return rows.map((r) => {
           const row = toOutbox({ ...r, status: 'sending', attempts: (r.attempts as number) + 1 });
@@ -259,9 +269,9 @@ export class SqliteSessionStore implements SessionStore {
     this.#s.markSent.run(JSON.stringify(messageRef ?? null), this.#now(), id);
   }
 
-  markFailed(id: number, error: string, retryAt?: number): void {
+  markFailed(id: number, error: string, retryAt?: number, maybeSent = false): void {
     if (retryAt === undefined) this.#s.markFailed.run(error, id);
-    else this.#s.markRetry.run(error, retryAt, id);
+    else this.#s.markRetry.run(error, retryAt, maybeSent ? 1 : 0, id);
   }
 
   firstOutboxPayload(sessionId: string, key: string): unknown {
@@ -276,11 +286,25 @@ export class SqliteSessionStore implements SessionStore {
     return row ? parseJson(row.message_ref) : undefined;
   }
 
+  lastSentRef(threadKey: string, beforeId: number): unknown {
+    const row = this.#s.lastSentRef.get(threadKey, beforeId) as { message_ref: string } | undefined;
+    return row ? parseJson(row.message_ref) : undefined;
+  }
+
   pendingOutbox(threadKeys?: readonly string[]): number {
     const row = threadKeys
       ? this.#s.pendingCountIn.get(JSON.stringify(threadKeys))
       : this.#s.pendingCount.get();
     return (row as { n: number }).n;
+  }
+
+  outboxBacklog(threadKeys?: readonly string[]): ChannelBacklog[] {
+    const rows = this.#s.backlog.all({ threads: threadKeys ? JSON.stringify(threadKeys) : null }) as {
+      channel: string;
+      n: number;
+      oldest: number;
+    }[];
+    return rows.map((r) => ({ channel: r.channel, queued: r.n, oldestAt: r.oldest }));
   }
 
   recordLlmCall(call: NewLlmCall): void {
@@ -326,14 +350,18 @@ export class SqliteSessionStore implements SessionStore {
     this.#insertReview(review, this.#now());
   }
 
-  acquireLease(holder: string, ttlMs: number): void {
+  acquireLease(holder: string, ttlMs: number, isDead?: (holder: string) => boolean): string | undefined {
     const now = this.#now();
-    this.#db
+    return this.#db
       .transaction(() => {
         const row = this.#s.leaseGet.get('serve') as { holder: string; expires_at: number } | undefined;
-        if (row && row.holder !== holder && row.expires_at > now)
-          throw new LeaseHeldError(row.holder, row.expires_at);
+        let takenFrom: string | undefined;
+        if (row && row.holder !== holder && row.expires_at > now) {
+          if (!isDead?.(row.holder)) throw new LeaseHeldError(row.holder, row.expires_at);
+          takenFrom = row.holder;
+        }
         this.#s.leasePut.run('serve', holder, now + ttlMs);
+        return takenFrom;
       })
       .immediate();
   }
@@ -367,10 +395,31 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   #insertOutbox(sessionId: string | null, messages: NewOutboxMessage[], now: number): void {
+    const answer = messages.some(closesButtons);
     for (const m of messages) {
-      const payload = this.#blobs.deflate(sessionId, m.payload, now);
-      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), now);
+      const coalesced = m.key ? this.#coalesce(m.threadKey, m.key, m.payload) : m.payload;
+      const payload = this.#blobs.deflate(sessionId, coalesced, now);
+      const urgency = m.key?.startsWith('status:') ? 2 : answer ? 0 : 1;
+      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), urgency, now);
     }
+  }
+
+  /** Drops unsent edits of the same message that this one supersedes (see NewOutboxMessage.key). */
+  #coalesce(threadKey: string, key: string, payload: unknown): unknown {
+    if (!payload || typeof payload !== 'object') return payload;
+    const p = payload as { replacesKey?: unknown; replaceOnly?: unknown };
+    if (p.replacesKey !== key) return payload;
+    const older = this.#s.pendingEdits.all(threadKey, key, key) as { id: number; payload: string }[];
+    if (older.length === 0) return payload;
+    let posts = false;
+    for (const row of older) {
+      this.#s.deleteOutbox.run(row.id);
+      const prev = parseJson(row.payload) as { replaceOnly?: unknown } | null;
+      if (!prev?.replaceOnly) posts = true;
+    }
+    if (!posts || !p.replaceOnly) return payload;
+    const { replaceOnly: _dropped, ...rest } = p;
+    return rest;
   }
 
   #insertReview(review: NewReview, now: number): void {
@@ -401,31 +450,8 @@ function prepare(db: Database.Database) {
     eventsBySession: q('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
     hasInbound: q('SELECT 1 FROM inbound_events WHERE id = ?'),
     insertInbound: q('INSERT OR IGNORE INTO inbound_events (id, platform, received_at) VALUES (?, ?, ?)'),
-    insertOutbox: q(`INSERT INTO outbox (session_id, thread_key, key, payload, status, created_at)
-      VALUES (?, ?, ?, ?, 'pending', ?)`),
-    // The oldest open row of each thread only, so a thread is delivered strictly in order.
-    claimable: q(`SELECT * FROM outbox o WHERE o.status = 'pending' AND o.not_before <= ?
-      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
-                      AND p.status IN ('pending', 'sending'))
-      ORDER BY o.id LIMIT ?`),
-    claimableIn: q(`SELECT * FROM outbox o WHERE o.status = 'pending' AND o.not_before <= ?
-      AND o.thread_key IN (SELECT value FROM json_each(?))
-      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
-                      AND p.status IN ('pending', 'sending'))
-      ORDER BY o.id LIMIT ?`),
-    markSending: q(
-      `UPDATE outbox SET status = 'sending', attempts = attempts + 1, not_before = ? WHERE id = ?`,
-    ),
-    requeueSending: q(`UPDATE outbox SET status = 'pending' WHERE status = 'sending'`),
-    markSent: q(`UPDATE outbox SET status = 'sent', message_ref = ?, error = NULL, sent_at = ? WHERE id = ?`),
-    markFailed: q(`UPDATE outbox SET status = 'failed', error = ? WHERE id = ?`),
-    markRetry: q(`UPDATE outbox SET status = 'pending', error = ?, not_before = ? WHERE id = ?`),
+    ...prepareOutbox(db),
     firstByKey: q('SELECT payload FROM outbox WHERE session_id = ? AND key = ? ORDER BY id LIMIT 1'),
-    messageRefByKey: q(`SELECT message_ref FROM outbox WHERE thread_key = ? AND key = ? AND status = 'sent'
-      AND (session_id = ? OR ? IS NULL) ORDER BY id DESC LIMIT 1`),
-    pendingCount: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`),
-    pendingCountIn: q(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')
-      AND thread_key IN (SELECT value FROM json_each(?))`),
     insertLlmCall:
       q(`INSERT INTO llm_calls (session_id, stage, call_key, provider, model, prompt_tokens, completion_tokens,
       latency_ms, cost_usd, outcome, response, created_at) VALUES (@sessionId, @stage, @callKey, @provider, @model,

@@ -67,8 +67,40 @@ export interface NewOutboxMessage {
   /**
    * A name for this message within the session (e.g. `status:generate`). A later message
    * whose payload says it replaces this key is delivered as an edit of it.
+   *
+   * Coalescing: a message whose payload `replacesKey` equals its own `key` (an edit of its own
+   * message, e.g. a status line) supersedes every still-pending (unclaimed) row of the same thread
+   * and key that is also such an edit: at most one edit per message waits, the newest. If a
+   * superseded row would have posted the message (it was not `replaceOnly`), the new row drops
+   * `replaceOnly` so the message still appears.
+   *
+   * Priority, most urgent first: the direct answer to a person, i.e. every message written
+   * together (one `commit`/`enqueue`) with an edit that closes buttons ("✔ … chosen by …": a
+   * `replaceOnly` row outside `status:`), such as the next gate's message; then other messages;
+   * then background progress (keys starting `status:`). A thread is as urgent as its most urgent
+   * pending row, since its rows are delivered in order.
    */
   key?: string;
+}
+
+/** Which rows `claimOutbox` may hand out; prefixes are of thread keys (`platform:channel:`). */
+export interface ClaimOptions {
+  /** Only rows whose thread key starts with this (e.g. `slack:`). */
+  only?: string;
+  /**
+   * No rows of these (channels or threads waiting out their spacing): a thread-key prefix
+   * (`slack:C1:`), or `=` and a whole thread key (`=discord:P:T`).
+   */
+  skip?: readonly string[];
+}
+
+/** Rows not yet sent in one channel (`platform:channel:`). */
+export interface ChannelBacklog {
+  channel: string;
+  /** Pending + sending rows. */
+  queued: number;
+  /** Epoch ms the oldest of them was queued. */
+  oldestAt: number;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
@@ -87,6 +119,11 @@ export interface OutboxRow {
   messageRef: unknown;
   error: string | null;
   createdAt: number;
+  /**
+   * A previous attempt may have reached the platform (the process died while the row was
+   * `sending`, or a request got no answer): look for it there before sending again.
+   */
+  maybeSent: boolean;
 }
 
 export interface NewScriptVersion {
@@ -256,18 +293,40 @@ export interface SessionStore {
   enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void;
   /**
    * Claims up to `limit` deliverable rows: pending, due (`notBefore <= now`), and the oldest
-   * undelivered row of their thread (so each thread is delivered in order). Claimed rows become
-   * `sending` (and block later rows of their thread until marked sent or failed).
+   * undelivered row of their thread (so each thread is delivered in order); at most ONE row per
+   * channel (`platform:channel:`) per call, the most urgent (see NewOutboxMessage.key), and urgent
+   * threads first across channels. Claimed rows become `sending` (and block later rows of their thread
+   * until marked sent or failed).
    */
-  claimOutbox(now: number, limit: number, threadKeys?: readonly string[]): OutboxRow[];
+  claimOutbox(
+    now: number,
+    limit: number,
+    threadKeys?: readonly string[],
+    options?: ClaimOptions,
+  ): OutboxRow[];
   /**
-   * Returns rows left `sending` by a previous (crashed) process to `pending`; call once at start,
-   * holding the serving lease. Returns how many were requeued (they may be delivered twice).
+   * Returns rows left `sending` by a previous (crashed) process to `pending`, flagged `maybeSent`;
+   * call once at start, holding the serving lease. Returns how many were requeued.
+   *
+   * The delivery guarantee: every row is delivered at least once while it can be (retried until
+   * sent or failed for good), and at most once VISIBLY: a row flagged `maybeSent` is sent again
+   * only after the chat adapter looked for it on the platform and did not find it (Slack: the
+   * row id in message metadata among the thread's recent replies, uploads by file name; Discord:
+   * the row id as an enforced nonce, and the thread's recent messages). Edits are idempotent.
+   * What remains: a platform that accepted a post but does not list it yet when looked for.
    */
   requeueSending(): number;
   markSent(id: number, messageRef: unknown): void;
-  /** `retryAt` set: back to pending until then. Absent: permanently failed. */
-  markFailed(id: number, error: string, retryAt?: number): void;
+  /**
+   * `retryAt` set: back to pending until then (with `maybeSent` when the failed attempt may have
+   * reached the platform, e.g. no answer). Absent: permanently failed.
+   */
+  markFailed(id: number, error: string, retryAt?: number, maybeSent?: boolean): void;
+  /**
+   * The platform reference of the newest delivered row of `threadKey` older than row `beforeId`
+   * (rows of a thread go out in order, so row `beforeId` cannot have been posted before it).
+   */
+  lastSentRef(threadKey: string, beforeId: number): unknown;
   /** The payload of the session's first outbox row with this key (e.g. the review card as posted). */
   firstOutboxPayload(sessionId: string, key: string): unknown;
   /** The delivered message of the session's outbox row with this key (newest), if sent. */
@@ -278,6 +337,8 @@ export interface SessionStore {
    * neither takes nor waits for anyone else's messages.
    */
   pendingOutbox(threadKeys?: readonly string[]): number;
+  /** Unsent rows per channel, longest queue first. */
+  outboxBacklog(threadKeys?: readonly string[]): ChannelBacklog[];
 
   /** Stores file bytes once per session (by SHA-256); the same bytes again return the same id. */
   putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob;
@@ -298,16 +359,18 @@ export interface SessionStore {
   addReview(review: NewReview): void;
 
   /**
-   * Takes or renews the serving lease for `holder` for `ttlMs`.
-   * @throws LeaseHeldError when another live holder has it.
+   * Takes or renews the serving lease for `holder` for `ttlMs`. An unexpired lease of another
+   * holder is taken over only when `isDead(thatHolder)` says it is certainly dead (see
+   * `store/lease.ts`); returns that holder's id then, undefined otherwise.
+   * @throws LeaseHeldError when another holder has it and is not known dead.
    */
-  acquireLease(holder: string, ttlMs: number): void;
+  acquireLease(holder: string, ttlMs: number, isDead?: (holder: string) => boolean): string | undefined;
   releaseLease(holder: string): void;
 
   /** Sessions per stage and status (metrics). */
   sessionCounts?(): { stage: string; status: string; count: number }[];
   /** Outbox rows per state (metrics). */
-  outboxBacklog?(): OutboxBacklog;
+  outboxStates?(): OutboxBacklog;
   /**
    * Retention: deletes ended sessions' blobs and events, delivered outbox rows and dedupe rows
    * older than `cutoff` (epoch ms); keeps sessions, script versions, runs and usage. `dryRun` counts only.

@@ -158,7 +158,7 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
       { threadKey: 'memory:C1:a', payload: { n: 1 }, key: 'status' },
       { threadKey: 'memory:C1:a', payload: { n: 2 } },
     ]);
-    store.enqueue('b', [{ threadKey: 'memory:C1:b', payload: { n: 3 } }]);
+    store.enqueue('b', [{ threadKey: 'memory:C2:b', payload: { n: 3 } }]);
     const first = store.claimOutbox(1000, 10);
     expect(first.map((r) => r.payload)).toEqual([{ n: 1 }, { n: 3 }]);
     expect(first[0]).toMatchObject({ status: 'sending', attempts: 1 });
@@ -172,7 +172,32 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
     store.close();
   });
 
-  it('requeues rows left sending by a crashed process', () => {
+  it('claims one row per channel, threads holding an answer to a person first, within only/skip', () => {
+    const store = open();
+    store.enqueue(null, [
+      { threadKey: 'slack:C1:a', key: 'status:generate:1', payload: { n: 1 } },
+      { threadKey: 'slack:C1:b', key: 'status:generate:1', payload: { n: 2 } },
+      { threadKey: 'slack:C1:b', payload: { n: 3 } },
+      { threadKey: 'slack:C2:c', key: 'status:qa:1', payload: { n: 4 } },
+      { threadKey: 'discord:D1:d', payload: { n: 5 } },
+    ]);
+    expect(store.outboxBacklog()).toEqual([
+      { channel: 'slack:C1:', queued: 3, oldestAt: expect.any(Number) },
+      { channel: 'discord:D1:', queued: 1, oldestAt: expect.any(Number) },
+      { channel: 'slack:C2:', queued: 1, oldestAt: expect.any(Number) },
+    ]);
+    // Thread b holds a non-status row, so its head goes before thread a's, and before C2's status.
+    const slack = store.claimOutbox(1000, 10, undefined, { only: 'slack:' });
+    expect(slack.map((r) => r.payload)).toEqual([{ n: 2 }, { n: 4 }]);
+    expect(store.claimOutbox(1000, 10, undefined, { only: 'slack:', skip: ['slack:C1:'] })).toEqual([]);
+    expect(store.claimOutbox(1000, 10, undefined, { skip: ['slack:', '=discord:D1:d'] })).toEqual([]);
+    expect(
+      store.claimOutbox(1000, 10, undefined, { skip: ['slack:', '=discord:D1:'] }).map((r) => r.payload),
+    ).toEqual([{ n: 5 }]);
+    store.close();
+  });
+
+  it('requeues rows left sending by a crashed process, flagged as maybe sent', () => {
     const store = open();
     store.enqueue(null, [{ threadKey: 'memory:C1:x', payload: { n: 1 } }]);
     expect(store.claimOutbox(0, 10)).toHaveLength(1);
@@ -181,6 +206,7 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
     const again = store.claimOutbox(0, 10);
     expect(again).toHaveLength(1);
     expect(again[0]!.attempts).toBe(2);
+    expect(again[0]!.maybeSent).toBe(true);
     store.markFailed(again[0]!.id, 'bad request');
     expect(store.pendingOutbox()).toBe(0);
     store.close();

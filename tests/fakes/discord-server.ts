@@ -19,6 +19,8 @@ export interface RecordedCall {
   auth: string | null;
   /** JSON body, or the `payload_json` of a multipart body. */
   body: Json;
+  /** Query string parameters. */
+  query: Record<string, string>;
   files: { name: string; bytes: Buffer; contentType: string }[];
   status: number;
   at: number;
@@ -33,6 +35,14 @@ export interface RawUser {
 }
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 type Failure = { match: (call: RecordedCall) => boolean; reply: Reply; times: number };
+/**
+ * `before`: the request is recorded but never reaches "Discord" and is never answered.
+ * `after`: Discord applies it (the message exists) but the answer never arrives.
+ */
+export type HangMode = 'before' | 'after';
+type Hang = { match: (call: RecordedCall) => boolean; mode: HangMode; resolve: (call: RecordedCall) => void };
+/** How long Discord remembers a nonce sent with enforce_nonce (a few minutes). */
+const NONCE_WINDOW_MS = 5 * 60_000;
 
 const ALL_PERMISSIONS = '2251799813685247';
 let nextSnowflake = 1_300_000_000_000_000_000n;
@@ -70,6 +80,9 @@ export class DiscordStandIn {
   private readonly tokens = new Map<string, Json>();
   private readonly files = new Map<string, Buffer>();
   private readonly failures: Failure[] = [];
+  private readonly hangs: Hang[] = [];
+  /** `channel:author:nonce` → message id and when it was created (enforce_nonce). */
+  private readonly nonces = new Map<string, { id: string; at: number }>();
   private readonly sockets = new Set<WebSocket>();
   private seq = 0;
   private identifies = 0;
@@ -113,6 +126,11 @@ export class DiscordStandIn {
   /** Makes the next `times` calls matching `match` answer with `reply` instead. */
   failNext(match: (call: RecordedCall) => boolean, reply: Reply, times = 1): void {
     this.failures.push({ match, reply, times });
+  }
+
+  /** The next call matching `match` hangs (see HangMode); resolves when it arrived. */
+  hangNext(match: (call: RecordedCall) => boolean, mode: HangMode): Promise<RecordedCall> {
+    return new Promise((resolve) => this.hangs.push({ match, mode, resolve }));
   }
 
   async waitFor(predicate: (call: RecordedCall) => boolean, timeoutMs = 10_000): Promise<RecordedCall> {
@@ -327,11 +345,20 @@ export class DiscordStandIn {
       path: decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, '')),
       auth: req.headers.authorization ?? null,
       body: undefined,
+      query: Object.fromEntries(url.searchParams),
       files: [],
       status: 0,
       at: performance.now(),
     };
     await parseBody(call, raw, req.headers['content-type'] ?? '');
+    const hangAt = this.hangs.findIndex((h) => h.match(call));
+    if (hangAt >= 0) {
+      const [hang] = this.hangs.splice(hangAt, 1);
+      if (hang!.mode === 'after') call.status = this.route(call).status;
+      this.calls.push(call);
+      hang!.resolve(call);
+      return; // never answered
+    }
     const failure = this.failures.find((f) => f.times > 0 && f.match(call));
     let reply: Reply;
     if (failure) {
@@ -408,8 +435,28 @@ export class DiscordStandIn {
           : p[1] === this.channelId
             ? ok(this.textChannel)
             : { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
-      case 'POST channels/:id/messages':
-        return ok(this.store(p[1]!, call));
+      case 'POST channels/:id/messages': {
+        // enforce_nonce: a repeat of a recent nonce by the same author gets the existing message.
+        const nonce = call.body?.nonce;
+        const key = `${p[1]}:${this.bot.id}:${nonce}`;
+        const seen = nonce !== undefined && call.body?.enforce_nonce ? this.nonces.get(key) : undefined;
+        if (seen && Date.now() - seen.at < NONCE_WINDOW_MS && this.messages.has(seen.id))
+          return ok({ ...this.messages.get(seen.id), nonce });
+        const created = this.store(p[1]!, call);
+        if (nonce !== undefined) this.nonces.set(key, { id: created.id, at: Date.now() });
+        return ok({ ...created, ...(nonce !== undefined ? { nonce } : {}) });
+      }
+      case 'GET channels/:id/messages': {
+        // Newest first; `after` by id; nonces are not part of fetched messages.
+        const after = call.query.after ? BigInt(call.query.after) : -1n;
+        const limit = Math.min(100, Number(call.query.limit ?? 50));
+        const list = this.messagesIn(p[1]!)
+          .filter((m: Json) => BigInt(m.id) > after)
+          .sort((a: Json, b: Json) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        // With `after`, the oldest page after it; without, the newest page.
+        const page = call.query.after ? list.slice(0, limit) : list.slice(-limit);
+        return ok(page.reverse());
+      }
       case 'PATCH channels/:id/messages/:id':
         return this.messages.has(p[3]!)
           ? ok(this.store(p[1]!, call, p[3]!))

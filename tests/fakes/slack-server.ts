@@ -29,6 +29,8 @@ export interface SlackCall {
   /** What the stand-in answered (Web API calls). */
   reply?: CannedReply;
   index: number;
+  /** performance.now() when the stand-in received it. */
+  at?: number;
 }
 
 export interface CannedReply {
@@ -36,6 +38,25 @@ export interface CannedReply {
   headers?: Record<string, string>;
   body: unknown;
 }
+
+/** A message as the stand-in keeps it (what conversations.replies/history return). */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  blocks?: unknown;
+  bot_id?: string;
+  /** Message metadata as posted (returned only with include_all_metadata). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  files?: { id: string; name: string; title?: string }[];
+}
+
+/**
+ * `before`: the request is recorded but never reaches "Slack" (no effect) and is never answered.
+ * `after`: Slack applies it (the message exists) but the answer never arrives.
+ */
+export type HangMode = 'before' | 'after';
 
 export interface SentRequest {
   status: number;
@@ -60,6 +81,12 @@ export interface SlackServer {
   waitFor(match: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** Calls of a method so far. */
   of(method: string): SlackCall[];
+  /** Every message the bot posted or shared files with, oldest first. */
+  messages: StoredMessage[];
+  /** Replies in a thread (the root excluded), oldest first. */
+  thread(channel: string, threadTs: string): StoredMessage[];
+  /** The next call matching `match` hangs (see HangMode); resolves when it arrived. */
+  hangNext(match: (call: SlackCall) => boolean, mode: HangMode): Promise<SlackCall>;
   command(botUrl: string, fields: Partial<Record<string, string>>, sign?: SignOptions): Promise<SentRequest>;
   event(
     botUrl: string,
@@ -95,12 +122,47 @@ export async function startSlackServer(): Promise<SlackServer> {
   const failures = new Map<string, CannedReply[]>();
   const files = new Map<string, Uint8Array>();
   const waiters: { match: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
+  const messages: StoredMessage[] = [];
+  const uploadNames = new Map<string, string>();
+  const hangs: { match: (c: SlackCall) => boolean; mode: HangMode; resolve: (c: SlackCall) => void }[] = [];
+  const takeHang = (call: SlackCall) => {
+    const i = hangs.findIndex((h) => h.match(call));
+    return i < 0 ? undefined : hangs.splice(i, 1)[0];
+  };
+  /** conversations.replies (a thread, root first) / history (channel messages, newest first), paged. */
+  const listMessages = (method: string, body: Record<string, unknown>) => {
+    const channel = String(body.channel);
+    const oldest = body.oldest === undefined ? undefined : String(body.oldest);
+    const inclusive = body.inclusive === true || body.inclusive === 'true';
+    const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true';
+    const after = (m: StoredMessage) =>
+      oldest === undefined || (inclusive ? !tsBefore(m.ts, oldest) : tsBefore(oldest, m.ts));
+    let list =
+      method === 'conversations.replies'
+        ? messages.filter(
+            (m) => m.channel === channel && (m.ts === String(body.ts) || m.thread_ts === String(body.ts)),
+          )
+        : messages.filter((m) => m.channel === channel && !m.thread_ts).reverse();
+    list = list.filter(after);
+    const start = Number(body.cursor ?? 0) || 0;
+    const limit = Number(body.limit ?? 100) || 100;
+    const page = list.slice(start, start + limit).map((m) => {
+      const { metadata, channel: _c, ...rest } = m;
+      return withMetadata && metadata ? { ...rest, metadata } : rest;
+    });
+    const more = start + limit < list.length;
+    return {
+      messages: page,
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(start + limit) : '' },
+    };
+  };
   let ts = 0;
   const nextTs = () => `1712000000.${String(++ts).padStart(6, '0')}`;
   let base = '';
 
   const record = (call: Omit<SlackCall, 'index'>) => {
-    const full = { ...call, index: calls.length };
+    const full = { ...call, index: calls.length, at: performance.now() };
     calls.push(full);
     for (const w of [...waiters]) {
       if (w.match(full)) {
@@ -125,17 +187,50 @@ export async function startSlackServer(): Promise<SlackServer> {
         });
       case 'chat.postMessage': {
         const t = nextTs();
+        const metadata = typeof body.metadata === 'string' ? decodeJson(body.metadata) : body.metadata;
+        messages.push({
+          channel: String(body.channel),
+          ts: t,
+          ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}),
+          text: String(body.text ?? ''),
+          blocks: body.blocks,
+          bot_id: BOT_ID,
+          ...(metadata && typeof metadata === 'object'
+            ? { metadata: metadata as StoredMessage['metadata'] }
+            : {}),
+        });
         return ok({ channel: body.channel, ts: t, message: { ts: t, text: body.text, bot_id: BOT_ID } });
       }
-      case 'chat.update':
+      case 'chat.update': {
+        const m = messages.find((x) => x.channel === body.channel && x.ts === body.ts);
+        if (m) Object.assign(m, { text: String(body.text ?? ''), blocks: body.blocks });
         return ok({ channel: body.channel, ts: body.ts, text: body.text });
+      }
+      case 'conversations.replies':
+      case 'conversations.history':
+        return ok(listMessages(method, body));
       case 'chat.postEphemeral':
         return ok({ message_ts: nextTs() });
       case 'files.getUploadURLExternal': {
         const id = `F${++fileCounter}`;
+        uploadNames.set(id, String(body.filename ?? id));
         return ok({ upload_url: `${base}/upload/${id}`, file_id: id });
       }
       case 'files.completeUploadExternal':
+        // Sharing into a channel/thread shows the files as one message there.
+        if (body.channel_id)
+          messages.push({
+            channel: String(body.channel_id),
+            ts: nextTs(),
+            ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}),
+            text: '',
+            bot_id: BOT_ID,
+            files: (body.files as { id: string; title?: string }[]).map((f) => ({
+              id: f.id,
+              name: uploadNames.get(f.id) ?? f.id,
+              ...(f.title ? { title: f.title } : {}),
+            })),
+          });
         return ok({
           files: (body.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })),
         });
@@ -167,7 +262,10 @@ export async function startSlackServer(): Promise<SlackServer> {
         }
         const body = await parseBody(req.headers, raw);
         if (path.startsWith('/upload/')) {
+          const call = { method: 'upload', path, authorization, body, index: calls.length };
+          const hang = takeHang(call);
           record({ method: 'upload', path, authorization, body });
+          if (hang) return hang.resolve(call);
           return send(res, { status: 200, body: 'OK' });
         }
         if (path.startsWith('/response/')) {
@@ -176,6 +274,12 @@ export async function startSlackServer(): Promise<SlackServer> {
         }
         if (path.startsWith('/api/')) {
           const method = path.slice('/api/'.length);
+          const hang = takeHang({ method, path, authorization, body, index: calls.length });
+          if (hang) {
+            if (hang.mode === 'after') api(method, body);
+            record({ method, path, authorization, body });
+            return hang.resolve(calls[calls.length - 1]!);
+          }
           const reply = api(method, body);
           record({ method, path, authorization, body, reply });
           return send(res, reply);
@@ -279,6 +383,12 @@ export async function startSlackServer(): Promise<SlackServer> {
       });
     },
     of: (method) => calls.filter((c) => c.method === method),
+    messages,
+    thread: (channel, threadTs) =>
+      messages.filter((m) => m.channel === channel && m.thread_ts === threadTs && m.ts !== threadTs),
+    hangNext(match, mode) {
+      return new Promise((resolve) => hangs.push({ match, mode, resolve }));
+    },
     command(botUrl, fields, sign) {
       const params = new URLSearchParams({
         token: 'legacy',
@@ -395,4 +505,12 @@ function decodeJson(value: string): unknown {
   } catch {
     return value;
   }
+}
+
+/** True when Slack timestamp `a` is older than `b` (compared exactly, not as floats). */
+function tsBefore(a: string, b: string): boolean {
+  const [as = '0', af = ''] = a.split('.');
+  const [bs = '0', bf = ''] = b.split('.');
+  if (as !== bs) return Number(as) < Number(bs);
+  return af.padEnd(6, '0') < bf.padEnd(6, '0');
 }

@@ -5,6 +5,7 @@
 import { type Client, Events, type Guild, type Interaction, type Message, Routes } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
+import { findDelivered, nonceFields } from './delivery.js';
 import { toAdapterError } from './errors.js';
 import { formatMessage } from './format.js';
 import { handleInteraction, handleMessage, type InboundContext } from './inbound.js';
@@ -25,10 +26,21 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** FF2_ALLOWED_GUILDS: false for a guild the bot must leave (at start and when added to one). */
   keepGuild?: (guildId: string) => boolean;
+  /** Outbox spacing per channel once the burst is used (Discord: 5 messages per 5 s). Default 1,000 ms. */
+  perChannelIntervalMs?: number;
+  /** Posts one thread may take back to back (more than 1 lets a thread exceed 5 per 5 s). Default 1. */
+  perChannelBurst?: number;
+  /** REST requests in flight at once from the outbox. Default 10. */
+  maxInFlight?: number;
 }
 
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
+  /** Each thread is a Discord channel with its own rate-limit bucket. */
+  readonly paceBy = 'thread' as const;
+  readonly perChannelIntervalMs: number;
+  readonly perChannelBurst: number;
+  readonly maxInFlight: number;
   private readonly client: Client;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
@@ -45,6 +57,9 @@ export class DiscordAdapter implements ChatAdapter {
     this.client = options.client;
     this.logger = options.logger.child('discord');
     this.fetchImpl = options.fetch ?? fetch;
+    this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
+    this.perChannelBurst = options.perChannelBurst ?? 1;
+    this.maxInFlight = options.maxInFlight ?? 10;
   }
 
   async start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {
@@ -108,8 +123,28 @@ export class DiscordAdapter implements ChatAdapter {
         return replaces;
       }
       const channelId = thread.threadId || thread.channelId;
+      const mark = message.delivery;
+      // An earlier attempt may have posted it (a crash, no answer): look before posting again.
+      if (mark?.check) {
+        const names = files.map((f) => f.name);
+        const found = await findDelivered(this.client, channelId, mark, body, names).catch(
+          (error: unknown) => {
+            // A lookup Discord refuses for good must not lose the message (the nonce still guards it).
+            const mapped = toAdapterError(error, 'read thread messages');
+            if (mapped.retryable) throw mapped;
+            this.logger.warn('cannot check whether a message was already posted; posting it', {
+              error: mapped.message,
+            });
+            return undefined;
+          },
+        );
+        if (found) {
+          this.logger.info('outbox row was already posted; not posting again', { id: mark.id });
+          return found;
+        }
+      }
       const sent = (await this.client.rest.post(Routes.channelMessages(channelId), {
-        body,
+        body: { ...body, ...nonceFields(mark) },
         ...(files.length > 0 ? { files } : {}),
       })) as { id: string };
       return { platform: 'discord', channelId, messageId: sent.id };

@@ -1,5 +1,14 @@
-import { DiscordAPIError, HTTPError, type RateLimitData, RateLimitError } from 'discord.js';
+import type { RateLimitData } from 'discord.js';
 import { AdapterError } from '../../errors.js';
+
+/*
+ * The REST errors are told apart by their `name` ("RateLimitError[route]", "DiscordAPIError[code]",
+ * "HTTPError") rather than by class, so loading this file does not load discord.js: every ff2
+ * command imports it, and discord.js takes about a second to load (a restart must listen fast).
+ */
+type RestError = Error & { status?: number; code?: unknown; retryAfter?: number; timeToReset?: number };
+const named = (error: unknown, name: string): error is RestError =>
+  error instanceof Error && (error.name === name || error.name.startsWith(`${name}[`));
 
 /**
  * Maps whatever discord.js threw to an AdapterError, once: 429 → retryable after the server's
@@ -8,17 +17,19 @@ import { AdapterError } from '../../errors.js';
  */
 export function toAdapterError(error: unknown, what: string): AdapterError {
   if (error instanceof AdapterError) return error;
-  if (error instanceof RateLimitError) {
-    const wait = Math.max(error.retryAfter, error.timeToReset, 0);
+  if (named(error, 'RateLimitError')) {
+    const wait = Math.max(error.retryAfter ?? 0, error.timeToReset ?? 0, 0);
     return new AdapterError('discord', `${what}: rate limited for ${wait} ms`, wait, true, { cause: error });
   }
-  const status = error instanceof DiscordAPIError || error instanceof HTTPError ? error.status : undefined;
+  const api = named(error, 'DiscordAPIError');
+  const status =
+    (api || named(error, 'HTTPError')) && typeof error.status === 'number' ? error.status : undefined;
   if (status === 429) {
     return new AdapterError('discord', `${what}: rate limited`, 1000, true, { cause: error });
   }
   if (status !== undefined) {
     const retryable = status >= 500;
-    const detail = error instanceof DiscordAPIError ? ` (code ${error.code}: ${error.message})` : '';
+    const detail = api ? ` (code ${String((error as RestError).code)}: ${(error as RestError).message})` : '';
     return new AdapterError('discord', `${what}: HTTP ${status}${detail}`, undefined, retryable, {
       cause: error,
     });

@@ -6,6 +6,7 @@
 import type { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
+import { type FoundDelivery, findDelivered, outboxMetadata } from './delivery.js';
 import { toAdapterError } from './errors.js';
 import { formatMessage } from './format.js';
 import { type InboundContext, registerListeners } from './inbound.js';
@@ -30,11 +31,17 @@ export interface SlackAdapterOptions {
   fetch?: typeof fetch;
   /** Pause between posts in one channel, for the outbox (Slack allows ≈ 1 post/s per channel). Default 1,000 ms. */
   perChannelIntervalMs?: number;
+  /** Posts one channel may take back to back (Slack tolerates short bursts). Default 3. */
+  perChannelBurst?: number;
+  /** Web API requests in flight at once from the outbox. Default 10. */
+  maxInFlight?: number;
 }
 
 export class SlackAdapter implements ChatAdapter {
   readonly platform = 'slack' as const;
   readonly perChannelIntervalMs: number;
+  readonly perChannelBurst: number;
+  readonly maxInFlight: number;
   private readonly app: App;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
@@ -49,6 +56,8 @@ export class SlackAdapter implements ChatAdapter {
     this.logger = options.logger.child('slack');
     this.fetchImpl = options.fetch ?? fetch;
     this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
+    this.perChannelBurst = options.perChannelBurst ?? 3;
+    this.maxInFlight = options.maxInFlight ?? 10;
   }
 
   /** The HTTP port in HTTP mode once started (useful with port 0); undefined in Socket Mode. */
@@ -105,42 +114,71 @@ export class SlackAdapter implements ChatAdapter {
   async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
     const { text, blocks, files } = formatMessage(message, message.sessionId ?? '');
     const client = this.app.client;
+    const mark = message.delivery;
     let ref: MessageRef;
+    let found: FoundDelivery | undefined;
     try {
       if (message.replaces) {
         ref = message.replaces;
         await client.chat.update({ channel: ref.channelId, ts: ref.messageId, text, blocks });
       } else {
-        const posted = await client.chat.postMessage({
-          channel: thread.channelId,
-          ...(thread.threadId ? { thread_ts: thread.threadId } : {}),
-          text,
-          blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        ref = {
-          platform: 'slack',
-          channelId: String(posted.channel ?? thread.channelId),
-          messageId: String(posted.ts),
-        };
+        // An earlier attempt may have posted it (a crash, no answer): look before posting again.
+        if (mark?.check) found = await this.lookUp(() => findDelivered(client, thread, mark));
+        if (found?.ref) {
+          ref = found.ref;
+          this.logger.info('outbox row was already posted; not posting again', { id: mark?.id });
+        } else {
+          const posted = await client.chat.postMessage({
+            channel: thread.channelId,
+            ...(thread.threadId ? { thread_ts: thread.threadId } : {}),
+            text,
+            blocks,
+            unfurl_links: false,
+            unfurl_media: false,
+            ...(mark ? { metadata: outboxMetadata(mark) } : {}),
+          });
+          ref = {
+            platform: 'slack',
+            channelId: String(posted.channel ?? thread.channelId),
+            messageId: String(posted.ts),
+          };
+        }
       }
     } catch (error) {
       throw toAdapterError(error, message.replaces ? 'chat.update' : 'chat.postMessage');
     }
-    if (files.length > 0) {
+    // Files already shared after the found post were this row's: upload only the rest.
+    const missing = found?.ref ? files.filter((f) => !found.files.has(f.name)) : files;
+    if (missing.length > 0) {
       try {
         // A message to the channel itself (the review card) gets its files in its own thread.
         await client.files.uploadV2({
           channel_id: ref.channelId,
           thread_ts: thread.threadId || ref.messageId,
-          file_uploads: files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name })),
+          file_uploads: missing.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name })),
         });
       } catch (error) {
         throw toAdapterError(error, 'files.uploadV2');
       }
     }
     return ref;
+  }
+
+  /**
+   * Runs the already-delivered lookup. A lookup Slack refuses for good (e.g. a missing scope) must
+   * not lose the message: it is posted (at worst twice) rather than failed; transient errors retry.
+   */
+  private async lookUp(find: () => Promise<FoundDelivery>): Promise<FoundDelivery | undefined> {
+    try {
+      return await find();
+    } catch (error) {
+      const mapped = toAdapterError(error, 'conversations.replies');
+      if (mapped.retryable) throw mapped;
+      this.logger.warn('cannot check whether a message was already posted; posting it', {
+        error: mapped.message,
+      });
+      return undefined;
+    }
   }
 
   async stop(): Promise<void> {

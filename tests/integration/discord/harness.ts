@@ -25,7 +25,16 @@ export const STRANGER = '1500000000000000002';
 class Handled implements ChatAdapter {
   readonly platform = 'discord' as const;
   readonly ids = new Set<string>();
-  constructor(readonly inner: DiscordAdapter) {}
+  readonly paceBy;
+  readonly perChannelIntervalMs;
+  readonly perChannelBurst;
+  readonly maxInFlight;
+  constructor(readonly inner: DiscordAdapter) {
+    this.paceBy = inner.paceBy;
+    this.perChannelIntervalMs = inner.perChannelIntervalMs;
+    this.perChannelBurst = inner.perChannelBurst;
+    this.maxInFlight = inner.maxInFlight;
+  }
   start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {
     return this.inner.start(async (event) => {
       try {
@@ -66,6 +75,8 @@ export class DiscordHarness {
         DISCORD_TOKEN: 'bot-token',
         DISCORD_APP_ID: server.appId,
         DISCORD_API_URL: server.apiUrl,
+        // Short spacing keeps journeys quick; pacing itself is tested on its own.
+        FF2_DISCORD_CHANNEL_INTERVAL_MS: '20',
         ...env,
       },
       dir,

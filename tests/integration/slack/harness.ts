@@ -52,6 +52,7 @@ export interface ShownMessage {
 
 export interface SlackHarness {
   app: App;
+  config: ReturnType<typeof loadConfig>;
   adapter: SlackAdapter;
   slack: SlackServer;
   store: SqliteSessionStore;
@@ -123,7 +124,7 @@ export async function startSlackHarness(
   let health: Health | undefined;
   const adapter = await createSlackFrontDoor(config, silentLogger, {
     host: '127.0.0.1',
-    perChannelIntervalMs: 20,
+    ...(env.FF2_SLACK_CHANNEL_INTERVAL_MS ? {} : { perChannelIntervalMs: 20 }),
     ...(metrics
       ? { ops: async (path: string) => (health ? answerOps(path, { health, metrics }) : undefined) }
       : {}),
@@ -190,6 +191,7 @@ export async function startSlackHarness(
 
   return {
     app,
+    config,
     adapter,
     slack,
     store,

@@ -66,17 +66,16 @@ describe('the outbox', () => {
 
   it('turns replacesKey into an edit of the message delivered under that key', async () => {
     const { adapter, outbox } = setup();
+    const status = (text: string, replaceOnly = false) => ({
+      threadKey: T1,
+      key: 'status:generate:3',
+      payload: { text, replacesKey: 'status:generate:3', ...(replaceOnly ? { replaceOnly } : {}) },
+    });
+    store.enqueue(null, [status('section 1/8')]);
+    await drain(outbox);
+    store.enqueue(null, [status('section 2/8')]);
+    await drain(outbox);
     store.enqueue(null, [
-      {
-        threadKey: T1,
-        key: 'status:generate:3',
-        payload: { text: 'section 1/8', replacesKey: 'status:generate:3' },
-      },
-      {
-        threadKey: T1,
-        key: 'status:generate:3',
-        payload: { text: 'section 2/8', replacesKey: 'status:generate:3' },
-      },
       {
         threadKey: T1,
         key: 'status:run:9',
@@ -92,6 +91,38 @@ describe('the outbox', () => {
     expect(store.pendingOutbox()).toBe(0);
   });
 
+  it('keeps at most one unsent edit per message: a newer edit replaces the waiting one', async () => {
+    const { adapter, outbox } = setup();
+    const status = (text: string, replaceOnly = false) => ({
+      threadKey: T1,
+      key: 'status:generate:3',
+      payload: { text, replacesKey: 'status:generate:3', ...(replaceOnly ? { replaceOnly } : {}) },
+    });
+    store.enqueue(null, [status('section 1/8')]);
+    await drain(outbox);
+    store.enqueue(null, [status('section 2/8'), status('section 3/8'), status('section 4/8')]);
+    expect(store.pendingOutbox()).toBe(1);
+    // A finaliser that supersedes a status line that was never posted still shows.
+    store.enqueue(null, [
+      { threadKey: T2, key: 'status:qa:1', payload: { text: 'QA 1/3', replacesKey: 'status:qa:1' } },
+    ]);
+    store.enqueue(null, [
+      status('Generate: done', true),
+      {
+        threadKey: T2,
+        key: 'status:qa:1',
+        payload: { text: 'QA: ✓ done', replacesKey: 'status:qa:1', replaceOnly: true },
+      },
+    ]);
+    expect(store.pendingOutbox()).toBe(2);
+    await drain(outbox);
+    expect(adapter.sent.map((s) => [s.message.text, s.edit])).toEqual([
+      ['section 1/8', false],
+      ['Generate: done', true],
+      ['QA: ✓ done', false],
+    ]);
+  });
+
   it('paces posts per channel by the adapter interval', async () => {
     const { outbox, waits } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
     store.enqueue(null, [
@@ -103,10 +134,63 @@ describe('the outbox', () => {
     expect(waits).toEqual([1_000]);
   });
 
-  it("never lets one channel's pacing wait hold up another channel", async () => {
-    let clock = 1_000;
-    const held: (() => void)[] = [];
-    const adapter = new MemoryAdapter({ perChannelIntervalMs: 1_000 });
+  it('paces each thread on its own when the adapter paces by thread (Discord threads are channels)', async () => {
+    const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 1_000 }), {
+      paceBy: 'thread' as const,
+    });
+    const { outbox, waits } = setup(adapter);
+    store.enqueue(null, [
+      { threadKey: 'memory:C1:a', payload: { text: 'a1' } },
+      { threadKey: 'memory:C1:b', payload: { text: 'b1' } },
+      { threadKey: 'memory:C1:a', payload: { text: 'a2' } },
+    ]);
+    await drain(outbox);
+    expect(adapter.sent.map((s) => s.message.text)).toEqual(['a1', 'b1', 'a2']);
+    expect(waits).toEqual([1_000]);
+  });
+
+  it('answers a person (the closed buttons and the next gate) before other messages and progress', async () => {
+    const { adapter, outbox } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
+    const progress = (thread: string, n: number) => ({
+      threadKey: `memory:C1:${thread}`,
+      key: `status:generate:${n}`,
+      payload: { text: `progress ${thread}`, replacesKey: `status:generate:${n}` },
+    });
+    store.enqueue(null, [{ threadKey: 'memory:C1:d', key: 'buttons:1', payload: { text: 'Outline' } }]);
+    await drain(outbox);
+    store.enqueue(null, [progress('a', 1), progress('b', 1)]);
+    store.enqueue(null, [
+      {
+        threadKey: 'memory:C1:e',
+        payload: { text: 'another outline', buttons: [[{ action: 'approve', label: 'Approve' }]] },
+      },
+    ]);
+    // One step answering a click: the closing edit and the next gate's message.
+    store.enqueue(null, [
+      {
+        threadKey: 'memory:C1:d',
+        key: 'buttons:1',
+        payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
+      },
+      {
+        threadKey: 'memory:C1:d',
+        payload: { text: 'Question 2?', buttons: [[{ action: 'answer', label: 'Yes' }]] },
+      },
+    ]);
+    await drain(outbox);
+    expect(adapter.sent.map((s) => s.message.text)).toEqual([
+      'Outline',
+      'Outline\n✔ Approve — chosen by ann',
+      'Question 2?',
+      'another outline',
+      'progress a',
+      'progress b',
+    ]);
+  });
+
+  it("never lets one channel's spacing hold a delivery slot or another channel's messages", async () => {
+    const clock = 1_000;
+    const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 60_000 }), { maxInFlight: 1 });
     store = openStore(':memory:', { now: () => clock });
     const outbox = new Outbox({
       store,
@@ -114,14 +198,6 @@ describe('the outbox', () => {
       logger: silentLogger,
       now: () => clock,
       pollMs: 5,
-      // Pacing waits stay pending until the test releases them.
-      sleep: (ms) =>
-        new Promise<void>((resolve) =>
-          held.push(() => {
-            clock += ms;
-            resolve();
-          }),
-        ),
     });
     const texts = () => adapter.sent.map((s) => s.message.text);
     const until = async (ok: () => boolean) => {
@@ -132,17 +208,64 @@ describe('the outbox', () => {
       { threadKey: 'memory:C1:b', payload: { text: 'b1' } },
     ]);
     outbox.start();
-    await until(() => texts().length === 1 && held.length === 1);
+    await until(() => texts().length === 1);
     expect(texts()).toEqual(['a1']);
-    // C1 now waits out its pacing before b1; a message for C2 must not queue behind it.
+    // C1 now waits out its spacing before b1 (the clock stands still); with one slot in all,
+    // a message for C2 must still go at once.
     store.enqueue(null, [{ threadKey: 'memory:C2:c', payload: { text: 'c1' } }]);
     outbox.kick();
     await until(() => texts().includes('c1'));
     expect(texts()).toEqual(['a1', 'c1']);
-    for (const release of held.splice(0)) release();
-    await until(() => texts().length === 3);
+    expect(outbox.stats()).toMatchObject({ queued: 1, inFlight: 0, delivered: 2 });
     await outbox.stop(0);
-    expect(texts()).toEqual(['a1', 'c1', 'b1']);
+  });
+
+  it('flags a row that may have reached the platform, so the adapter looks before sending again', async () => {
+    const { adapter, outbox, advance } = setup();
+    store.enqueue(null, [
+      { threadKey: T1, payload: { text: 'lost answer' } },
+      { threadKey: T2, payload: { text: 'rate limited' } },
+    ]);
+    adapter.failNext(new AdapterError('memory', 'HTTP 502', undefined, true), MemoryAdapter.rateLimited(10));
+    await outbox.deliverOnce();
+    advance(1_000);
+    await drain(outbox);
+    const marks = adapter.sent.map((s) => [s.message.text, s.message.delivery?.check]);
+    expect(marks).toEqual([
+      ['lost answer', true],
+      ['rate limited', false],
+    ]);
+    // A crash while sending: requeued rows are flagged too.
+    store.enqueue(null, [{ threadKey: T1, payload: { text: 'in flight at the crash' } }]);
+    store.claimOutbox(advance(0), 10);
+    expect(store.requeueSending()).toBe(1);
+    await drain(outbox);
+    expect(adapter.sent.at(-1)?.message.delivery).toMatchObject({ check: true });
+  });
+
+  it('says "catching up" in status lines of a channel with a long queue and reports depth and latency', async () => {
+    const { adapter, outbox, advance } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
+    store.enqueue(null, [
+      {
+        threadKey: 'memory:C1:s',
+        key: 'status:generate:1',
+        payload: { text: '⏳ Generating', replacesKey: 'status:generate:1' },
+      },
+      ...Array.from({ length: 6 }, (_, i) => ({
+        threadKey: `memory:C1:t${i}`,
+        key: `status:x:${i}`,
+        payload: { text: `bg ${i}` },
+      })),
+    ]);
+    advance(100);
+    expect(outbox.stats().channels).toEqual([{ channel: 'memory:C1:', queued: 7, oldestMs: 100 }]);
+    await outbox.deliverOnce();
+    expect(adapter.sent[0]?.message.text).toContain('catching up: 7 messages queued');
+    await drain(outbox);
+    const stats = outbox.stats();
+    expect(stats).toMatchObject({ queued: 0, delivered: 7, channels: [] });
+    expect(stats.latencyMs.samples).toBe(7);
+    expect(stats.latencyMs.max).toBeGreaterThanOrEqual(6_000);
   });
 
   it('decodes base64 files and moves long text into an attachment', async () => {
