@@ -24,8 +24,10 @@ export interface OutboxConfig {
   store: SessionStore;
   adapters: readonly ChatAdapter[];
   logger: Logger;
-  /** Epoch ms. */
+  /** Epoch ms (row times in the store). */
   now?: () => number;
+  /** Ms on a clock that only moves forward, for channel pacing. Default performance.now. */
+  paceNow?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Attempts before a row is failed for good. Default 8. */
   maxAttempts?: number;
@@ -67,6 +69,7 @@ export class Outbox {
   readonly #lanes = new Map<Platform, PlatformLane>();
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #paceNow: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #maxAttempts: number;
   readonly #pollMs: number;
@@ -93,6 +96,7 @@ export class Outbox {
     }
     this.#logger = config.logger;
     this.#now = config.now ?? Date.now;
+    this.#paceNow = config.paceNow ?? (() => performance.now());
     this.#sleep = config.sleep ?? realSleep;
     this.#maxAttempts = config.maxAttempts ?? 8;
     this.#pollMs = config.pollMs ?? 250;
@@ -187,7 +191,8 @@ export class Outbox {
     let claimed = 0;
     let nextMs = Number.POSITIVE_INFINITY;
     for (const [platform, lane] of this.#lanes) {
-      const blocked = lane.pacer.blocked(now);
+      // Pacing follows real elapsed time (monotonic), whatever clock the store is given.
+      const blocked = lane.pacer.blocked(this.#paceNow());
       nextMs = Math.min(nextMs, blocked.nextMs);
       const free = lane.max - lane.inFlight;
       if (free <= 0) continue;
@@ -196,7 +201,7 @@ export class Outbox {
         only: prefix,
         skip: blocked.channels,
       });
-      for (const row of rows) this.#launch(lane, row, now);
+      for (const row of rows) this.#launch(lane, row);
       claimed += rows.length;
     }
     // Rows for a platform nobody serves here can never go: fail them rather than wait forever.
@@ -210,9 +215,9 @@ export class Outbox {
     return { claimed: claimed + orphans.length, nextMs };
   }
 
-  #launch(lane: PlatformLane, row: OutboxRow, now: number): void {
+  #launch(lane: PlatformLane, row: OutboxRow): void {
     const channel = channelOf(row.threadKey);
-    lane.pacer.take(paceKey(lane.adapter, row.threadKey), now);
+    lane.pacer.take(paceKey(lane.adapter, row.threadKey), this.#paceNow());
     lane.inFlight++;
     const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
       .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))

@@ -96,7 +96,7 @@ it('delivers exactly one copy of every message and attachment across kill -9 at 
     const contents = messages.map((m: Json) => String(m.content)).filter((t: string) => !t.startsWith('⏳'));
     expect(new Set(contents).size).toBe(contents.length);
     expect(contents.filter((t: string) => t.includes('New ff2 session'))).toHaveLength(1);
-    expect(contents.filter((t: string) => t.includes('Approve it, or reply'))).toHaveLength(1);
+    expect(contents.filter((t: string) => t.startsWith('**Outline**'))).toHaveLength(1);
     expect(contents.filter((t: string) => t.includes('Ready to run'))).toHaveLength(1);
     const files = messages.flatMap((m: Json) => m.attachments ?? []).map((a: Json) => a.filename);
     expect(files).toEqual(['script.py']);

@@ -111,7 +111,7 @@ it('delivers exactly one copy of every message and file in the thread across kil
     const texts = replies.filter((m) => m.text && !m.text.startsWith('⏳')).map((m) => m.text);
     expect(new Set(texts).size).toBe(texts.length);
     expect(texts.filter((t) => t.includes('New ff2 session'))).toHaveLength(1);
-    expect(texts.filter((t) => t.includes('Approve it, or reply'))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('Outline: '))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('Ready to run'))).toHaveLength(1);
     // Exactly one copy of every file.
     const files = replies.flatMap((m) => m.files ?? []).map((f) => f.name);

@@ -19,6 +19,7 @@ function setup(adapter = new MemoryAdapter()) {
     adapters: [adapter],
     logger: silentLogger,
     now: () => clock,
+    paceNow: () => clock,
     sleep: async (ms) => {
       waits.push(ms);
       clock += ms;
@@ -197,6 +198,7 @@ describe('the outbox', () => {
       adapters: [adapter],
       logger: silentLogger,
       now: () => clock,
+      paceNow: () => clock,
       pollMs: 5,
     });
     const texts = () => adapter.sent.map((s) => s.message.text);

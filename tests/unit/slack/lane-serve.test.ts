@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmitLane } from '../../../src/bots/slack/lane.js';
 import { runCli } from '../../../src/cli.js';
@@ -32,7 +35,7 @@ describe('ff2 serve', () => {
       err: (t) => {
         err += t;
       },
-      env: { FF2_DATA_DIR: '/tmp/ff2-serve-none' },
+      env: { FF2_DATA_DIR: mkdtempSync(join(tmpdir(), 'ff2-serve-none-')) },
       cwd: '/tmp',
       stdin: process.stdin,
       stdoutIsTTY: false,
