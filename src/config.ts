@@ -53,6 +53,7 @@ const envSchema = z.object({
   FF2_MAX_REPAIRS: int(0, 20).default(3),
   FF2_APPROVERS: z.string().default(''),
   FF2_MAX_INPUT_MB: int(1, 100).default(10),
+  FF2_TEMPLATES_DIR: z.string().min(1).optional(),
 
   FF2_HTTP_PORT: int(0, 65535).default(3000),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -112,7 +113,12 @@ export interface Config {
     prices: Record<string, PriceEntry>;
     budget: { usd: number | undefined; tokens: number | undefined };
   };
-  pipeline: { maxRepairs: number; approvers: readonly string[] };
+  pipeline: {
+    maxRepairs: number;
+    approvers: readonly string[];
+    /** FF2_TEMPLATES_DIR as an absolute path: the operator's own templates; undefined when unset. */
+    templatesDir: string | undefined;
+  };
   httpPort: number;
   slack:
     | {
@@ -210,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       approvers: e.FF2_APPROVERS.split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+      templatesDir: e.FF2_TEMPLATES_DIR ? resolve(cwd, e.FF2_TEMPLATES_DIR) : undefined,
     },
     httpPort: e.FF2_HTTP_PORT,
     slack: e.SLACK_BOT_TOKEN
