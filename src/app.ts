@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     logger: logger.child('router'),
     approvers: deps.config.pipeline.approvers,
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
+    templatesDir: deps.config.pipeline.templatesDir,
     onCommitted: () => outbox.kick(),
   });
   const holder =

@@ -8,6 +8,8 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
+import { resolveStart } from '../pipeline/start-from.js';
+import { loadTemplates, templateListText } from '../templates/loader.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
 
@@ -18,6 +20,8 @@ export interface RouterConfig {
   /** Qualified ids (`slack:U123`) who may steer any session. */
   approvers: readonly string[];
   randomId: () => string;
+  /** FF2_TEMPLATES_DIR: the operator's own templates, next to the shipped ones. */
+  templatesDir?: string | undefined;
   /** Called after anything was committed (wakes the outbox). */
   onCommitted?: () => void;
 }
@@ -210,12 +214,14 @@ export class Router {
     actor: string,
   ): Promise<void> {
     const { store, runner } = this.#config;
-    const goal = event.goal.trim();
+    const from = resolveStart(event, this.#config.templatesDir);
+    const goal = 'goal' in from ? from.goal : '';
     const refuse = async (text: string) => {
       if (event.respond) await event.respond(text);
       else store.enqueue(null, [{ threadKey, payload: { text } }]);
       this.#config.onCommitted?.();
     };
+    if ('error' in from) return refuse(from.error);
     if (goal === '')
       return refuse('Tell me what the script should do, e.g. /ff2 remove duplicate rows from a CSV file.');
     if (goal.length > MAX_GOAL_CHARS)
@@ -230,6 +236,7 @@ export class Router {
       platform: event.thread.platform,
       ownerId: actor,
       goal,
+      start: from.start,
     });
     this.#config.onCommitted?.();
     this.drive(row.id);
@@ -270,6 +277,8 @@ export class Router {
         'Start a session with a goal (e.g. "/ff2 a tool that removes duplicate CSV rows"). In its thread: answer questions, approve the outline, run, then ship or reply with changes. Say "cancel" to stop.',
       ));
     }
+    if (event.command === 'templates')
+      return void (await say(templateListText(loadTemplates(this.#config.templatesDir).templates)));
     if (event.command === 'list') {
       const rows = store.listSessions({ ownerId: actor, limit: 10 });
       const lines = rows.map((r) => `${r.id} · ${r.stage} · ${r.goal.slice(0, 60)}`);

@@ -52,6 +52,10 @@ interface EventBase {
 export interface StartEvent extends EventBase {
   kind: 'start';
   goal: string;
+  /** A template to start from (Discord's `template` option; Slack reads `from:<name>` in the goal). */
+  template?: string;
+  /** The person's own script to start from, already downloaded. */
+  script?: { name: string; bytes: Uint8Array };
 }
 /** A free-text reply in a session's thread. */
 export interface MessageEvent extends EventBase {
@@ -78,7 +82,7 @@ export interface FileEvent extends EventBase {
 /** A list/help/cancel style command that needs no thread (answered through `respond`). */
 export interface CommandEvent extends EventBase {
   kind: 'command';
-  command: 'help' | 'list' | 'cancel';
+  command: 'help' | 'list' | 'cancel' | 'templates';
   args: string;
 }
 

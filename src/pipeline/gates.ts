@@ -4,6 +4,7 @@
  * busy stages), out. Cancel works everywhere.
  */
 import { classifyFeedback, isCancelText } from './feedback.js';
+import { handEdit, pendingGoalInput, scriptFileAtGate } from './hand-edit.js';
 import { CANCEL } from './messages.js';
 import { packageGate } from './packages.js';
 import { type Draft, isWorkingStage, type SessionState, type StageName } from './types.js';
@@ -23,6 +24,10 @@ export interface GateOptions {
   actor: string;
   /** The actor is in FF2_APPROVERS (may ask an admin to install a package). */
   approver?: boolean;
+  /** Display name of who acted ("edited by …"); `actor` when absent. */
+  actorName?: string;
+  /** The session's goal (an own script's outline gate applies it). */
+  goal?: string;
 }
 
 const STALE = 'That button is no longer active: the session has moved on.';
@@ -52,9 +57,9 @@ export function handleInput(
       ? { kind: 'reply', text: STALE }
       : { kind: 'reply', text: 'I\'m working on it and will ask when I need you. Say "cancel" to stop.' };
   }
-  if (input.kind === 'file') return onFile(stage, state, input);
+  if (input.kind === 'file') return scriptFileAtGate(stage, state, input, options) ?? onFile(stage, state, input);
   if (input.kind === 'action' && input.action.startsWith('file_as_')) {
-    return onPendingFile(stage, state, input.action) ?? { kind: 'reply', text: STALE };
+    return onPendingFile(stage, state, input.action, options) ?? { kind: 'reply', text: STALE };
   }
   switch (stage) {
     case 'answer_questions':
@@ -62,6 +67,8 @@ export function handleInput(
     case 'approve_outline': {
       const packages = packageGate(state, input, options);
       if (packages) return packages;
+      const pending = pendingGoalInput(state, input, options.goal ?? '');
+      if (pending) return pending;
       if (input.kind === 'action' && input.action === 'approve')
         return advance(
           'approved',
@@ -267,27 +274,17 @@ function onFile(
 }
 
 /** The answer to "new script or input file?". */
-function onPendingFile(stage: StageName, state: SessionState, action: string): GateOutcome | undefined {
+function onPendingFile(
+  stage: StageName,
+  state: SessionState,
+  action: string,
+  options: GateOptions,
+): GateOutcome | undefined {
   const file = state.pendingFile;
   if (!file || !EDITABLE.includes(stage)) return undefined;
   const bytes = Uint8Array.from(Buffer.from(file.base64, 'base64'));
   const cleared = { ...state, pendingFile: null };
-  if (action === 'file_as_script') {
-    return {
-      kind: 'advance',
-      result: 'user_edit',
-      state: {
-        ...cleared,
-        code: new TextDecoder().decode(bytes),
-        qaRound: 0,
-        afterQa: 'approve_run',
-        versions: state.versions + 1,
-        awaitingInput: false,
-      },
-      scriptReason: 'user edit',
-      messages: [{ text: `Took ${file.name} as the new script version. Checking it…` }],
-    };
-  }
+  if (action === 'file_as_script') return handEdit(cleared, file.name, bytes, options.actorName ?? options.actor);
   if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
     return acceptInput(stage, cleared, file.name, bytes);
   return undefined;

@@ -14,6 +14,7 @@ import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
 import { CANCEL } from './messages.js';
 import { toPayload } from './outbox-payload.js';
+import { type StartFrom, startPlan } from './start-from.js';
 import { diffScripts, diffStats } from './script.js';
 import { STAGES } from './stages/index.js';
 import {
@@ -46,6 +47,8 @@ export interface NewSessionInput {
   platform: string;
   ownerId: string;
   goal: string;
+  /** A template or the person's script to start from (pipeline/start-from.ts). */
+  start?: StartFrom | undefined;
 }
 
 /** Default minimum ms between two edits of one status message (chat platforms rate-limit edits). */
@@ -65,10 +68,11 @@ export class PipelineRunner {
   }
 
   /** Creates a session at `interview` (working) with its acknowledgement queued. */
-  create(input: NewSessionInput): SessionRow {
-    const state = initialState();
+  create({ start, ...input }: NewSessionInput): SessionRow {
+    const plan = startPlan(start);
+    const state = { ...initialState(), ...plan.patch };
     return this.#deps.store.createSession(
-      { ...input, stage: 'interview', status: 'working', state },
+      { ...input, stage: plan.stage, status: 'working', state },
       {
         events: [{ type: 'goal', actor: input.ownerId, data: { goal: input.goal } }],
         outbox: [
@@ -77,7 +81,7 @@ export class PipelineRunner {
             payload: toPayload(
               {
                 title: 'New ff2 session',
-                text: `Goal: ${input.goal}\nI'll ask a few questions if needed, then propose an outline. Say "cancel" at any time.`,
+                text: `Goal: ${input.goal}\n${plan.line ? `${plan.line}\n` : ''}I'll ask a few questions if needed, then propose an outline. Say "cancel" at any time.`,
               },
               input.id,
             ),
@@ -137,6 +141,8 @@ export class PipelineRunner {
     const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
       maxRepairs: this.#deps.maxRepairs,
       actor,
+      actorName,
+      goal: row.goal,
       approver: this.#deps.approvers?.includes(actor) ?? false,
     });
     if (gate.kind === 'reply') return { reply: gate.text };
@@ -200,7 +206,7 @@ export class PipelineRunner {
           : diffScripts(previous, state.code, `v${number - 1}/script.py`, `v${number}/script.py`);
       step.scriptVersion = { reason: outcome.scriptReason, code: state.code, diff };
       state.versions = number;
-      if (diff && (current === 'repair' || current === 'change' || outcome.scriptReason === 'user edit')) {
+      if (diff && (current === 'repair' || current === 'change' || outcome.scriptReason.startsWith('edited by '))) {
         const { added, removed } = diffStats(diff);
         messages.push({
           text: `Version ${number} (${outcome.scriptReason}): +${added} −${removed} lines.`,

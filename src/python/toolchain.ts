@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { SandboxError } from '../errors.js';
+import { describeScript } from './describe.js';
 import type { Analysis, PythonToolchain } from './types.js';
 
 export interface PythonToolchainConfig {
@@ -51,6 +52,7 @@ const analysisSchema = z.object({
 export function createPythonToolchain(config: PythonToolchainConfig): PythonToolchain {
   const timeout = config.timeoutMs ?? 10_000;
   return {
+    describe: (source: string) => describeScript(config.python, source, timeout),
     async analyze(source: string): Promise<Analysis> {
       if (!existsSync(config.python)) {
         throw new SandboxError(`Python is not installed at ${config.python}`, 'apt-get install -y python3');

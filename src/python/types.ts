@@ -38,6 +38,8 @@ export interface Analysis {
 export interface PythonToolchain {
   /** Analyses source text. Never executes it. @throws SandboxError when Python is missing. */
   analyze(source: string): Promise<Analysis>;
+  /** Signatures, docstrings and calls of a script's definitions (describe.ts); never executes it. */
+  describe?(source: string): Promise<import('./describe.js').ScriptDescription>;
   /** What scripts can import; absent when unknown (then designs are not checked against it). */
   environment?: ScriptEnvironment;
   /** Whether to offer "Ask an admin to install" (a venv is configured and there are approvers). */

@@ -1,3 +1,4 @@
+import { baseSplit, keptSectionCode } from '../base.js';
 import { checkSection, planSections } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, buildRegenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
@@ -19,7 +20,9 @@ export const generateStage: Stage = {
     ctx.progress(`section ${index + 1}/${plan.length}: ${section.name}`);
 
     const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, ctx.state.genUnits);
-    const first = await ctx.ask(
+    // A section the adapted outline left as the template/script had it is copied, not asked for.
+    const kept = await keptSectionCode(ctx, section);
+    const first = kept !== null ? { code: kept } : await ctx.ask(
       `section:${section.name}`,
       buildGenerateMessages(section, outline, deps),
       codeAnswerSchema,
@@ -27,7 +30,7 @@ export const generateStage: Stage = {
     );
     let code = stripFences(first.code);
     let problems = checkSection(section, await ctx.python.analyze(code));
-    if (problems.length > 0) {
+    if (problems.length > 0 && kept === null) {
       const retry = await ctx.ask(
         `section:${section.name}:retry`,
         buildRegenerateMessages(section, outline, deps, code, problems),
@@ -52,7 +55,14 @@ export const generateStage: Stage = {
       state,
       events,
       scriptReason: 'generated',
-      messages: [{ text: `Wrote all ${plan.length} sections. Reviewing the script…` }],
+      messages: [{ text: `Wrote all ${plan.length} sections.${keptText(ctx.state.base, outline)} Reviewing the script…` }],
     };
   },
 };
+
+function keptText(base: Parameters<typeof baseSplit>[0] | null, outline: Parameters<typeof baseSplit>[1]): string {
+  if (!base?.outline) return '';
+  const { kept, changed } = baseSplit(base, outline);
+  const from = base.kind === 'template' ? `the template ${base.name}` : `your script ${base.name}`;
+  return ` From ${from}: ${kept.join(', ') || 'none'}; written for your goal: ${changed.join(', ') || 'none'}.`;
+}

@@ -1,4 +1,5 @@
 import type { Stage } from '../context.js';
+import { withBaseOutline } from '../base.js';
 import { questionDrafts } from '../messages.js';
 import { buildInterviewMessages, interviewAnswerSchema } from '../prompts/interview.js';
 
@@ -6,7 +7,7 @@ import { buildInterviewMessages, interviewAnswerSchema } from '../prompts/interv
 export const interviewStage: Stage = {
   async run(ctx) {
     ctx.progress('reading the goal');
-    const answer = await ctx.ask('questions', buildInterviewMessages(ctx.goal), interviewAnswerSchema, {
+    const answer = await ctx.ask('questions', withBaseOutline(buildInterviewMessages(ctx.goal), ctx.state.base), interviewAnswerSchema, {
       maxTokens: 1000,
     });
     const state = { ...ctx.state, questions: answer.questions, answers: {} };

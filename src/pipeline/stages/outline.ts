@@ -1,4 +1,6 @@
+import { baseNote, withBaseOutline } from '../base.js';
 import type { Stage } from '../context.js';
+import type { Draft, Outline, SessionState } from '../types.js';
 import { environmentBlock } from '../packages.js';
 import { buildOutlineMessages, buildReviseOutlineMessages, outlineAnswerSchema } from '../prompts/outline.js';
 import { environmentOf, outlineGate } from './packages.js';
@@ -14,14 +16,21 @@ export const outlineStage: Stage = {
     const env = await environmentOf(ctx);
     const outline = await ctx.ask(
       'outline',
-      buildOutlineMessages(ctx.goal, questions, answers, env ? environmentBlock(env) : undefined),
+      withBaseOutline(
+        buildOutlineMessages(ctx.goal, questions, answers, env ? environmentBlock(env) : undefined),
+        ctx.state.base,
+      ),
       outlineAnswerSchema,
       {
         maxTokens: 3000,
       },
     );
     const gate = outlineGate(ctx, outline, false, env);
-    return { result: 'ok', state: { ...ctx.state, outline, ...gate.patch }, messages: [gate.draft] };
+    return {
+      result: 'ok',
+      state: { ...ctx.state, outline, ...gate.patch },
+      messages: [noted(gate.draft, ctx.state, outline)],
+    };
   },
 };
 
@@ -45,7 +54,13 @@ export const reviseOutlineStage: Stage = {
     return {
       result: 'ok',
       state: { ...ctx.state, outline, feedback: '', ...gate.patch },
-      messages: [gate.draft],
+      messages: [noted(gate.draft, ctx.state, outline)],
     };
   },
 };
+
+/** The gate draft with the line saying which sections come from the template or the person's script. */
+function noted(draft: Draft, state: SessionState, outline: Outline): Draft {
+  const note = baseNote(state.base, outline);
+  return note ? { ...draft, text: `${note}\n\n${draft.text}` } : draft;
+}

@@ -5,6 +5,7 @@ import { environmentBlock } from '../packages.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { placeSection, stripFences } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
+import { fitOutlineOutcome } from '../hand-edit.js';
 import { environmentOf, missingOf, missingPackagesOutcome } from './packages.js';
 import { analyseScript, dependenciesOf, listing } from './shared.js';
 
@@ -21,6 +22,7 @@ const CHECKS = 'syntax, undefined names, outline conformance, duplicates, placeh
 export const qaStage: Stage = {
   async run(ctx) {
     const outline = ctx.state.outline;
+    if (ctx.state.syncOutline) return fitOutlineOutcome(ctx);
     if (!outline) throw new Error('qa without an outline');
     ctx.progress(`static checks, round ${ctx.state.qaRound + 1}`);
     const script = await analyseScript(ctx, ctx.state.code);
