@@ -20,16 +20,26 @@ export function sectionUnchanged(from: Outline, to: Outline, section: PlannedSec
     case 'imports':
       return same(from.imports, to.imports) && same(from.globals, to.globals);
     case 'main':
-      return (
-        same(from.mainFlow, to.mainFlow) && same(from.inputs, to.inputs) && from.runMode === to.runMode
-      );
+      return same(from.mainFlow, to.mainFlow) && same(from.inputs, to.inputs) && from.runMode === to.runMode;
     case 'class': {
       const before = from.classes.find((c) => c.name === section.name);
-      return before !== undefined && same(before, to.classes.find((c) => c.name === section.name));
+      return (
+        before !== undefined &&
+        same(
+          before,
+          to.classes.find((c) => c.name === section.name),
+        )
+      );
     }
     case 'function': {
       const before = from.functions.find((f) => f.name === section.name);
-      return before !== undefined && same(before, to.functions.find((f) => f.name === section.name));
+      return (
+        before !== undefined &&
+        same(
+          before,
+          to.functions.find((f) => f.name === section.name),
+        )
+      );
     }
   }
 }
@@ -53,7 +63,9 @@ function origin(base: SessionBase): string {
 export function baseNote(base: SessionBase | null, outline: Outline): string | null {
   if (!base?.outline) return null;
   const { kept, changed } = baseSplit(base, outline);
-  const parts = [`From ${origin(base)}: ${kept.length > 0 ? `kept as is: ${listing(kept)}` : 'nothing kept as is'}`];
+  const parts = [
+    `From ${origin(base)}: ${kept.length > 0 ? `kept as is: ${listing(kept)}` : 'nothing kept as is'}`,
+  ];
   if (changed.length > 0) parts.push(`to write for your goal: ${listing(changed)}`);
   return `${parts.join('; ')}.`;
 }

@@ -57,7 +57,8 @@ export function handleInput(
       ? { kind: 'reply', text: STALE }
       : { kind: 'reply', text: 'I\'m working on it and will ask when I need you. Say "cancel" to stop.' };
   }
-  if (input.kind === 'file') return scriptFileAtGate(stage, state, input, options) ?? onFile(stage, state, input);
+  if (input.kind === 'file')
+    return scriptFileAtGate(stage, state, input, options) ?? onFile(stage, state, input);
   if (input.kind === 'action' && input.action.startsWith('file_as_')) {
     return onPendingFile(stage, state, input.action, options) ?? { kind: 'reply', text: STALE };
   }
@@ -284,7 +285,8 @@ function onPendingFile(
   if (!file || !EDITABLE.includes(stage)) return undefined;
   const bytes = Uint8Array.from(Buffer.from(file.base64, 'base64'));
   const cleared = { ...state, pendingFile: null };
-  if (action === 'file_as_script') return handEdit(cleared, file.name, bytes, options.actorName ?? options.actor);
+  if (action === 'file_as_script')
+    return handEdit(cleared, file.name, bytes, options.actorName ?? options.actor);
   if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
     return acceptInput(stage, cleared, file.name, bytes);
   return undefined;

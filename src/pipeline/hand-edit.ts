@@ -6,7 +6,7 @@
  * parts are pure; `fitOutlineOutcome` is QA's first step after a hand edit (no model call).
  */
 import type { StageContext } from './context.js';
-import type { GateOutcome, GateOptions, HumanInput } from './gates.js';
+import type { GateOptions, GateOutcome, HumanInput } from './gates.js';
 import { definitionChanges, outlineFromScript } from './script-outline.js';
 import { analyseScript, listing } from './stages/shared.js';
 import type { SessionState, StageName, StageOutcome } from './types.js';
@@ -66,7 +66,11 @@ export function scriptFileAtGate(
  * The own-script outline gate: Approve applies the goal as the requested change (the outline is
  * revised, then shown again); a reply is applied together with the goal.
  */
-export function pendingGoalInput(state: SessionState, input: HumanInput, goal: string): GateOutcome | undefined {
+export function pendingGoalInput(
+  state: SessionState,
+  input: HumanInput,
+  goal: string,
+): GateOutcome | undefined {
   const base = state.base;
   if (!base?.goalPending) return undefined;
   const done = { ...state, base: { ...base, goalPending: false } };
@@ -77,7 +81,8 @@ export function pendingGoalInput(state: SessionState, input: HumanInput, goal: s
       state: { ...done, feedback: goal },
       messages: [{ text: 'Applying your goal to the outline…' }],
     };
-  if (input.kind === 'message') return { kind: 'advance', result: 'edit', state: { ...done, feedback: `${goal}\n${input.text}` } };
+  if (input.kind === 'message')
+    return { kind: 'advance', result: 'edit', state: { ...done, feedback: `${goal}\n${input.text}` } };
   return undefined;
 }
 

@@ -18,7 +18,12 @@ export const TRANSITIONS = {
   answer_questions: { answered: 'outline', own_script: 'import_script' },
   outline: { ok: 'approve_outline', refused: 'failed' },
   revise_outline: { ok: 'approve_outline' },
-  approve_outline: { approved: 'generate', edit: 'revise_outline', own_script: 'import_script', user_edit: 'qa' },
+  approve_outline: {
+    approved: 'generate',
+    edit: 'revise_outline',
+    own_script: 'import_script',
+    user_edit: 'qa',
+  },
   generate: { more: 'generate', done: 'review' },
   review: { ok: 'qa' },
   qa: { more: 'qa', to_approval: 'approve_run', to_run: 'run', packages: 'approve_outline' },

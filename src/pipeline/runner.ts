@@ -14,9 +14,9 @@ import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
 import { CANCEL } from './messages.js';
 import { toPayload } from './outbox-payload.js';
-import { type StartFrom, startPlan } from './start-from.js';
 import { diffScripts, diffStats } from './script.js';
 import { STAGES } from './stages/index.js';
+import { type StartFrom, startPlan } from './start-from.js';
 import {
   type Draft,
   initialState,
@@ -206,7 +206,10 @@ export class PipelineRunner {
           : diffScripts(previous, state.code, `v${number - 1}/script.py`, `v${number}/script.py`);
       step.scriptVersion = { reason: outcome.scriptReason, code: state.code, diff };
       state.versions = number;
-      if (diff && (current === 'repair' || current === 'change' || outcome.scriptReason.startsWith('edited by '))) {
+      if (
+        diff &&
+        (current === 'repair' || current === 'change' || outcome.scriptReason.startsWith('edited by '))
+      ) {
         const { added, removed } = diffStats(diff);
         messages.push({
           text: `Version ${number} (${outcome.scriptReason}): +${added} −${removed} lines.`,

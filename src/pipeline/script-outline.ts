@@ -95,8 +95,12 @@ function defaultChecks(argparse: boolean, gui: boolean): SmokeCheck[] {
 }
 
 /** What changed between two outlines' definitions, for "outline updated" messages. */
-export function definitionChanges(before: Outline | null, after: Outline): { added: string[]; removed: string[] } {
-  const names = (o: Outline | null) => new Set([...(o?.functions ?? []), ...(o?.classes ?? [])].map((d) => d.name));
+export function definitionChanges(
+  before: Outline | null,
+  after: Outline,
+): { added: string[]; removed: string[] } {
+  const names = (o: Outline | null) =>
+    new Set([...(o?.functions ?? []), ...(o?.classes ?? [])].map((d) => d.name));
   const was = names(before);
   const now = names(after);
   return { added: [...now].filter((n) => !was.has(n)), removed: [...was].filter((n) => !now.has(n)) };

@@ -52,7 +52,11 @@ export function splitFromPrefix(text: string): { from: string | null; goal: stri
  * Returns the goal (prefix removed) and the start, or the sentence to answer the person with.
  */
 export function resolveStart(
-  request: { goal: string; template?: string | undefined; script?: { name: string; bytes: Uint8Array } | undefined },
+  request: {
+    goal: string;
+    template?: string | undefined;
+    script?: { name: string; bytes: Uint8Array } | undefined;
+  },
   templatesDir: string | undefined,
 ): { goal: string; start?: StartFrom } | { error: string } {
   const split = splitFromPrefix(request.goal);
@@ -67,7 +71,9 @@ export function resolveStart(
   const template = templates.find((t) => t.name === name.toLowerCase());
   if (!template) {
     const names = templates.map((t) => t.name).join(', ') || 'none installed';
-    return { error: `There is no template "${name}". Templates: ${names}. Say "/ff2 templates" for details.` };
+    return {
+      error: `There is no template "${name}". Templates: ${names}. Say "/ff2 templates" for details.`,
+    };
   }
   return { goal: split.goal, start: { kind: 'template', template } };
 }

@@ -2,9 +2,10 @@
  * What a script declares, read by the trusted `describe.py` (parsed with `ast`, never executed):
  * top-level functions with signatures, docstrings and calls, classes, imports and constants.
  */
+
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { fileURLToPath } from 'node:url';
 import { SandboxError } from '../errors.js';
 
 const DESCRIBER = fileURLToPath(new URL('./describe.py', import.meta.url));
@@ -31,7 +32,11 @@ const descriptionSchema = z.discriminatedUnion('ok', [
 export type ScriptDescription = z.infer<typeof descriptionSchema>;
 
 /** Describes `source` with `python -I describe.py`. @throws SandboxError when Python fails. */
-export async function describeScript(python: string, source: string, timeoutMs = 10_000): Promise<ScriptDescription> {
+export async function describeScript(
+  python: string,
+  source: string,
+  timeoutMs = 10_000,
+): Promise<ScriptDescription> {
   const result = await execa(python, ['-I', DESCRIBER], {
     input: source,
     timeout: timeoutMs,
@@ -41,6 +46,9 @@ export async function describeScript(python: string, source: string, timeoutMs =
     maxBuffer: 16 * 1024 * 1024,
   });
   if (result.exitCode !== 0)
-    throw new SandboxError(`the Python describer failed: ${String(result.stderr).trim().slice(-300)}`, 'run ff2 doctor');
+    throw new SandboxError(
+      `the Python describer failed: ${String(result.stderr).trim().slice(-300)}`,
+      'run ff2 doctor',
+    );
   return descriptionSchema.parse(JSON.parse(String(result.stdout)));
 }

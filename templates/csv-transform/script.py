@@ -5,11 +5,6 @@ import csv
 import sys
 from pathlib import Path
 
-try:
-    import pandas
-except ImportError:
-    pandas = None
-
 OUTPUT_NAME = "output.csv"
 
 
@@ -26,8 +21,10 @@ def parse_args(argv):
 def read_rows(path):
     """The file's rows as dictionaries: CSV with the csv module, Excel through pandas."""
     if path.suffix.lower() in (".xlsx", ".xls"):
-        if pandas is None:
-            raise ValueError("reading Excel files needs pandas, which is not installed")
+        try:
+            import pandas
+        except ImportError as error:
+            raise ValueError("reading Excel files needs pandas, which is not installed") from error
         frame = pandas.read_excel(path, dtype=str).fillna("")
         return frame.to_dict(orient="records")
     with path.open(newline="", encoding="utf-8-sig") as handle:

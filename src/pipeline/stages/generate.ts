@@ -22,12 +22,15 @@ export const generateStage: Stage = {
     const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, ctx.state.genUnits);
     // A section the adapted outline left as the template/script had it is copied, not asked for.
     const kept = await keptSectionCode(ctx, section);
-    const first = kept !== null ? { code: kept } : await ctx.ask(
-      `section:${section.name}`,
-      buildGenerateMessages(section, outline, deps),
-      codeAnswerSchema,
-      { maxTokens: 2000 },
-    );
+    const first =
+      kept !== null
+        ? { code: kept }
+        : await ctx.ask(
+            `section:${section.name}`,
+            buildGenerateMessages(section, outline, deps),
+            codeAnswerSchema,
+            { maxTokens: 2000 },
+          );
     let code = stripFences(first.code);
     let problems = checkSection(section, await ctx.python.analyze(code));
     if (problems.length > 0 && kept === null) {
@@ -55,12 +58,19 @@ export const generateStage: Stage = {
       state,
       events,
       scriptReason: 'generated',
-      messages: [{ text: `Wrote all ${plan.length} sections.${keptText(ctx.state.base, outline)} Reviewing the script…` }],
+      messages: [
+        {
+          text: `Wrote all ${plan.length} sections.${keptText(ctx.state.base, outline)} Reviewing the script…`,
+        },
+      ],
     };
   },
 };
 
-function keptText(base: Parameters<typeof baseSplit>[0] | null, outline: Parameters<typeof baseSplit>[1]): string {
+function keptText(
+  base: Parameters<typeof baseSplit>[0] | null,
+  outline: Parameters<typeof baseSplit>[1],
+): string {
   if (!base?.outline) return '';
   const { kept, changed } = baseSplit(base, outline);
   const from = base.kind === 'template' ? `the template ${base.name}` : `your script ${base.name}`;

@@ -1,8 +1,8 @@
 import { baseNote, withBaseOutline } from '../base.js';
 import type { Stage } from '../context.js';
-import type { Draft, Outline, SessionState } from '../types.js';
 import { environmentBlock } from '../packages.js';
 import { buildOutlineMessages, buildReviseOutlineMessages, outlineAnswerSchema } from '../prompts/outline.js';
+import type { Draft, Outline, SessionState } from '../types.js';
 import { environmentOf, outlineGate } from './packages.js';
 
 /**

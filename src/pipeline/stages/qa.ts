@@ -1,11 +1,11 @@
 import { qaFindings } from '../checks.js';
 import type { Stage } from '../context.js';
+import { fitOutlineOutcome } from '../hand-edit.js';
 import { runApprovalDraft } from '../messages.js';
 import { environmentBlock } from '../packages.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { placeSection, stripFences } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
-import { fitOutlineOutcome } from '../hand-edit.js';
 import { environmentOf, missingOf, missingPackagesOutcome } from './packages.js';
 import { analyseScript, dependenciesOf, listing } from './shared.js';
 

@@ -16,7 +16,14 @@ describe('shipped templates', () => {
   it('are at least the six kinds people ask for, all valid', () => {
     expect(catalog.problems).toEqual([]);
     expect(catalog.templates.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['cli-files', 'csv-transform', 'log-summary', 'json-reshape', 'tk-form', 'chart']),
+      expect.arrayContaining([
+        'cli-files',
+        'csv-transform',
+        'log-summary',
+        'json-reshape',
+        'tk-form',
+        'chart',
+      ]),
     );
     expect(catalog.templates.find((t) => t.name === 'tk-form')?.runMode).toBe('gui');
   });
