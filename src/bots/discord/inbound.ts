@@ -105,12 +105,14 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
       .catch(() => undefined);
     throw error;
   }
+  const from = await startOptions(ctx, interaction);
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
     thread: { platform: 'discord', channelId: channel.id, threadId },
     user,
     goal: parsed.goal,
+    ...from,
     respond: responder(interaction, () => false),
   });
 }
@@ -270,4 +272,19 @@ export function threadName(goal: string): string {
 
 function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** The `template` and `script` options of `/ff2`: a template name, and an attached .py (downloaded, never run). */
+async function startOptions(
+  ctx: InboundContext,
+  interaction: ChatInputCommandInteraction,
+): Promise<{ template?: string; script?: { name: string; bytes: Uint8Array } }> {
+  const template = interaction.options.getString('template')?.trim();
+  const attachment = interaction.options.getAttachment('script');
+  const bytes = attachment ? await fetchAttachment(ctx, attachment) : undefined;
+  if (attachment && !bytes) await tooLarge(ctx, interaction.channelId, attachment);
+  return {
+    ...(template ? { template } : {}),
+    ...(attachment && bytes ? { script: { name: attachment.name, bytes } } : {}),
+  };
 }
