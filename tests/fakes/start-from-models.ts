@@ -76,6 +76,10 @@ if __name__ == "__main__":
 /** A model that applies "add --shout" to the person's script: greet and main change. */
 export const ownScriptModel: ScriptResponder = (call) => {
   switch (call.task) {
+    case 'interview': // only when the script comes after the goal, in the thread
+      return {
+        questions: [{ question: 'Who to greet by default?', choices: ['world', 'you'], default: 'world' }],
+      };
     case 'revise_outline': {
       const current = outlineIn(call, 'Current outline JSON');
       return {

@@ -168,7 +168,15 @@ async function onMention(ctx: InboundContext, event: SlackMessageEvent, id: stri
     return;
   }
   const script = await mentionScript(ctx, event, respond);
-  await ctx.emit({ kind: 'start', id, thread, user, goal: parsed.goal, respond, ...(script ? { script } : {}) });
+  await ctx.emit({
+    kind: 'start',
+    id,
+    thread,
+    user,
+    goal: parsed.goal,
+    respond,
+    ...(script ? { script } : {}),
+  });
 }
 
 /** A .py attached to the mention that starts a session: the person's own script (downloaded, never run). */

@@ -14,7 +14,11 @@ afterEach(async () => {
   await server.close();
 });
 
-async function start(harness: DiscordHarness, goal: string, extra: Parameters<DiscordStandIn['slashCommand']>[3]) {
+async function start(
+  harness: DiscordHarness,
+  goal: string,
+  extra: Parameters<DiscordStandIn['slashCommand']>[3],
+) {
   const { id } = server.slashCommand(goal, OWNER, undefined, extra);
   await harness.settle(id);
   const thread = [...server.threads.values()].at(-1);
