@@ -8,9 +8,9 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
-import { resolveStart } from '../pipeline/start-from.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 import { loadTemplates, templateListText } from '../templates/loader.js';
+import { resolveStart } from '../templates/start.js';
 import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
 
 export interface RouterConfig {

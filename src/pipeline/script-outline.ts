@@ -4,8 +4,7 @@
  * outline out. What the code cannot say (spec, main flow, smoke checks) comes from the previous
  * outline when there is one.
  */
-import type { ScriptDescription } from '../python/describe.js';
-import type { Analysis } from '../python/types.js';
+import type { Analysis, ScriptDescription } from '../python/types.js';
 import { type Outline, outlineSchema, type SmokeCheck } from './types.js';
 
 const MAX_FUNCTIONS = 20;

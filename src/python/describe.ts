@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { SandboxError } from '../errors.js';
+import type { ScriptDescription } from './types.js';
 
 const DESCRIBER = fileURLToPath(new URL('./describe.py', import.meta.url));
 
@@ -29,7 +30,6 @@ const descriptionSchema = z.discriminatedUnion('ok', [
     constants: z.array(z.string()),
   }),
 ]);
-export type ScriptDescription = z.infer<typeof descriptionSchema>;
 
 /** Describes `source` with `python -I describe.py`. @throws SandboxError when Python fails. */
 export async function describeScript(
