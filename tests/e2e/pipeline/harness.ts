@@ -14,6 +14,7 @@ import { createSandbox, createToolchain } from '../../../src/main.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
+import { sandboxOnUids } from '../../fakes/own-uids.js';
 import { ScriptedLlm, type ScriptResponder } from '../../fakes/scripted-llm.js';
 
 export interface Harness {
@@ -37,7 +38,10 @@ export async function startHarness(
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
   const store = openStore(join(dir, 'ff2.db'));
   const llm = new ScriptedLlm(responder);
-  const sandbox = createSandbox(config);
+  // TEST_UID_BASE (not a config variable): run as the test file's own UIDs.
+  const sandbox = env.TEST_UID_BASE
+    ? sandboxOnUids(config, Number(env.TEST_UID_BASE))
+    : createSandbox(config);
   const chat = new MemoryAdapter();
   const app = createApp({
     config,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CRLF_TABS, ownScriptModel, templateModel } from '../../fakes/start-from-models.js';
 import { type Harness, startHarness } from '../pipeline/harness.js';
 
+const UIDS = { TEST_UID_BASE: '66601' };
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -27,7 +28,7 @@ async function startWith(
 
 describe('starting from a template', () => {
   it('adapts the outline, writes only the changed section and runs green', async () => {
-    h = await startHarness(templateModel);
+    h = await startHarness(templateModel, UIDS);
     await startWith(h, 'from:csv-transform filter a CSV and sort it by a column', {});
     expect(h.session().stage).toBe('approve_outline');
     expect(h.session().goal).toBe('filter a CSV and sort it by a column');
@@ -55,7 +56,7 @@ describe('starting from a template', () => {
   });
 
   it('says which templates exist when the name is unknown, and starts nothing', async () => {
-    h = await startHarness(templateModel);
+    h = await startHarness(templateModel, UIDS);
     await startWith(h, 'from:nope do things', {});
     expect(() => h!.session()).toThrow();
     expect(h.chat.responses.at(-1)?.text).toContain('There is no template "nope"');
@@ -74,7 +75,7 @@ describe('starting from a template', () => {
 
 describe('starting from the person’s script', () => {
   it('shows it as version 1 byte for byte with no model call, then applies the goal and runs green', async () => {
-    h = await startHarness(ownScriptModel);
+    h = await startHarness(ownScriptModel, UIDS);
     await startWith(h, 'add a --shout flag', {
       script: { name: 'greet.py', bytes: new TextEncoder().encode(CRLF_TABS) },
     });
@@ -130,7 +131,7 @@ describe('starting from the person’s script', () => {
   });
 
   it('accepts a script with a syntax error as version 1 and reports it', async () => {
-    h = await startHarness(ownScriptModel);
+    h = await startHarness(ownScriptModel, UIDS);
     const broken = 'import sys\n\n\ndef main(:\n    return 0\n';
     await startWith(h, 'make it work', {
       script: { name: 'broken.py', bytes: new TextEncoder().encode(broken) },
@@ -139,5 +140,28 @@ describe('starting from the person’s script', () => {
     expect(h.llm.calls).toHaveLength(0);
     expect(h.store.listScriptVersions(h.session().id)[0]!.code).toBe(broken);
     expect(h.chat.texts().join('\n')).toMatch(/Problems found:\n• main: syntax error at line 4/);
+  });
+
+  it('takes an edited script attached at the outline gate as the next version, then checks it for a run', async () => {
+    h = await startHarness(ownScriptModel, UIDS);
+    await startWith(h, 'add a --shout flag', {
+      script: { name: 'greet.py', bytes: new TextEncoder().encode(CRLF_TABS) },
+    });
+    expect(h.session().stage).toBe('approve_outline');
+    const edited = CRLF_TABS.replace(
+      'def main(',
+      'def farewell(name):\r\n\treturn f"Bye, {name}!"\r\n\r\n\r\ndef main(',
+    );
+    await h.chat.attach('greet.py', new TextEncoder().encode(edited));
+    await h.app.idle();
+    const session = h.session();
+    expect(session.stage).toBe('approve_run');
+    expect(h.llm.calls).toHaveLength(0);
+    const versions = h.store.listScriptVersions(session.id);
+    expect(versions.map((v) => v.reason)).toEqual(['your script greet.py', 'edited by owner']);
+    expect(versions[1]!.code).toBe(edited);
+    expect(versions[1]!.diff).toContain('+def farewell(name):');
+    const outline = (session.state as { outline: { functions: { name: string }[] } }).outline;
+    expect(outline.functions.map((f) => f.name)).toEqual(['greet', 'farewell']);
   });
 });

@@ -3,6 +3,7 @@ import { DiscordStandIn } from '../../fakes/discord-server.js';
 import { CRLF_TABS, ownScriptModel, templateModel } from '../../fakes/start-from-models.js';
 import { DiscordHarness, OWNER } from './harness.js';
 
+const UIDS = { TEST_UID_BASE: '66801' };
 let server: DiscordStandIn;
 let h: DiscordHarness | undefined;
 beforeEach(async () => {
@@ -28,7 +29,7 @@ async function start(
 
 describe('/ff2 on Discord from a template or a script', { timeout: 60_000 }, () => {
   it('starts from the template option and reaches a passing run', async () => {
-    h = await DiscordHarness.start(server, templateModel);
+    h = await DiscordHarness.start(server, templateModel, UIDS);
     const thread = await start(h, 'filter a CSV and sort it', { template: 'csv-transform' });
     expect(h.session(thread).stage).toBe('approve_outline');
     expect(h.texts(thread).join('\n')).toContain('From template csv-transform: kept as is');
@@ -40,7 +41,7 @@ describe('/ff2 on Discord from a template or a script', { timeout: 60_000 }, () 
   });
 
   it('starts from the script option: version 1 byte for byte, no model call before the outline gate', async () => {
-    h = await DiscordHarness.start(server, ownScriptModel);
+    h = await DiscordHarness.start(server, ownScriptModel, UIDS);
     const thread = await start(h, 'add a --shout flag', {
       script: { name: 'greet.py', bytes: Buffer.from(CRLF_TABS) },
     });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CRLF_TABS, ownScriptModel, templateModel } from '../../fakes/start-from-models.js';
 import { type SlackHarness, startSlackHarness } from './harness.js';
 
+const UIDS = { TEST_UID_BASE: '66701' };
 let h: SlackHarness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -22,7 +23,7 @@ async function approveAndRun(harness: SlackHarness, thread: string, approvals: n
 
 describe('/ff2 on Slack from a template or a script', { timeout: 60_000 }, () => {
   it('lists templates privately and starts from:<name> to a passing run', async () => {
-    h = await startSlackHarness(templateModel);
+    h = await startSlackHarness(templateModel, UIDS);
     const before = h.slack.of('response').length;
     await h.slack.command(h.botUrl, { text: 'templates', user_id: 'U1', user_name: 'u1', channel_id: 'C1' });
     await h.idle();
@@ -38,7 +39,7 @@ describe('/ff2 on Slack from a template or a script', { timeout: 60_000 }, () =>
   });
 
   it('starts from a .py attached to the starting mention, with no model call before the outline gate', async () => {
-    h = await startSlackHarness(ownScriptModel);
+    h = await startSlackHarness(ownScriptModel, UIDS);
     const file = h.slack.addFile('greet.py', new TextEncoder().encode(CRLF_TABS));
     const ts = '1716000000.000001';
     await h.slack.event(
@@ -61,7 +62,7 @@ describe('/ff2 on Slack from a template or a script', { timeout: 60_000 }, () =>
   });
 
   it('takes a .py posted in the thread before the first answer as the script to start from', async () => {
-    h = await startSlackHarness(ownScriptModel);
+    h = await startSlackHarness(ownScriptModel, UIDS);
     const thread = await h.command('add a --shout flag');
     await h.idle();
     expect(h.session(thread).stage).toBe('answer_questions');
