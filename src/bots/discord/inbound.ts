@@ -106,6 +106,7 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
     throw error;
   }
   const from = await startOptions(ctx, interaction);
+  if (!from) return; // the attached script was too large: said so, nothing starts
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
@@ -278,11 +279,14 @@ function clip(text: string, limit: number): string {
 async function startOptions(
   ctx: InboundContext,
   interaction: ChatInputCommandInteraction,
-): Promise<{ template?: string; script?: { name: string; bytes: Uint8Array } }> {
+): Promise<{ template?: string; script?: { name: string; bytes: Uint8Array } } | undefined> {
   const template = interaction.options.getString('template')?.trim();
   const attachment = interaction.options.getAttachment('script');
   const bytes = attachment ? await fetchAttachment(ctx, attachment) : undefined;
-  if (attachment && !bytes) await tooLarge(ctx, interaction.channelId, attachment);
+  if (attachment && !bytes) {
+    await tooLarge(ctx, interaction.channelId, attachment);
+    return undefined;
+  }
   return {
     ...(template ? { template } : {}),
     ...(attachment && bytes ? { script: { name: attachment.name, bytes } } : {}),
