@@ -98,3 +98,19 @@ export function withBaseOutline(messages: ChatMessage[], base: SessionBase | nul
     i === messages.length - 1 && m.role === 'user' ? { ...m, content: `${m.content}\n\n${block}` } : m,
   );
 }
+
+/**
+ * An own script's module-level statements after its first definition (constants, registrations):
+ * no planned section holds them, so generation puts them back, as written, before main.
+ */
+export async function laterGlobals(ctx: Pick<StageContext, 'python' | 'state'>): Promise<string[]> {
+  const base = ctx.state.base;
+  if (base?.kind !== 'script') return [];
+  const script = await analyseScript(ctx, base.code);
+  if (script.analysis.syntaxError) return [];
+  const firstDef = script.sections.findIndex((s) => s.kind !== 'imports' && s.kind !== 'globals');
+  if (firstDef < 0) return [];
+  return script.sections
+    .slice(firstDef)
+    .flatMap((s) => (s.kind === 'globals' || s.kind === 'imports' ? [s.code] : []));
+}

@@ -1,4 +1,4 @@
-import { baseSplit, keptSectionCode } from '../base.js';
+import { baseSplit, keptSectionCode, laterGlobals } from '../base.js';
 import { checkSection, planSections } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, buildRegenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
@@ -46,7 +46,8 @@ export const generateStage: Stage = {
     const done = index + 1 >= plan.length;
     const state = {
       ...ctx.state,
-      code: joinSections([ctx.state.code, code]),
+      // Module-level code between a person's functions has no planned section: it goes before main as it was.
+      code: joinSections([ctx.state.code, ...(section.kind === 'main' ? await laterGlobals(ctx) : []), code]),
       genIndex: index + 1,
       genUnits: done ? [] : [...ctx.state.genUnits, { name: section.name, code }],
       ...(done ? { versions: ctx.state.versions + 1 } : {}),

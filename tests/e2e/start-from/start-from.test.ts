@@ -164,4 +164,41 @@ describe('starting from the person’s script', () => {
     const outline = (session.state as { outline: { functions: { name: string }[] } }).outline;
     expect(outline.functions.map((f) => f.name)).toEqual(['greet', 'farewell']);
   });
+
+  it('keeps module-level code between the person’s functions when sections are rewritten', async () => {
+    h = await startHarness(ownScriptModel, UIDS);
+    const script = [
+      'import sys',
+      '',
+      '',
+      'def greet(name):',
+      '    """Says hello."""',
+      '    return f"Hello, {name}!"',
+      '',
+      '',
+      'DEFAULT = "world"',
+      '',
+      '',
+      'def main(argv=None):',
+      '    args = sys.argv[1:] if argv is None else argv',
+      '    print(greet(args[0] if args else DEFAULT))',
+      '    return 0',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    sys.exit(main())',
+      '',
+    ].join('\n');
+    await startWith(h, 'add a --shout flag', {
+      script: { name: 'greet.py', bytes: new TextEncoder().encode(script) },
+    });
+    await h.chat.click('Approve');
+    await h.app.idle();
+    await h.chat.click('Approve');
+    await h.app.idle();
+    expect(h.session().stage).toBe('approve_run');
+    const code = h.store.listScriptVersions(h.session().id).at(-1)!.code;
+    expect(code.indexOf('DEFAULT = "world"')).toBeGreaterThan(code.indexOf('def greet('));
+    expect(code.indexOf('DEFAULT = "world"')).toBeLessThan(code.indexOf('def main('));
+  });
 });
