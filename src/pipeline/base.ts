@@ -100,8 +100,9 @@ export function withBaseOutline(messages: ChatMessage[], base: SessionBase | nul
 }
 
 /**
- * An own script's module-level statements after its first definition (constants, registrations):
- * no planned section holds them, so generation puts them back, as written, before main.
+ * An own script's code no planned section holds: module-level statements after its first
+ * definition (constants, registrations, late imports) and definitions past the outline's limit of
+ * 20 functions. Generation puts them back, as written, before main.
  */
 export async function laterGlobals(ctx: Pick<StageContext, 'python' | 'state'>): Promise<string[]> {
   const base = ctx.state.base;
@@ -110,7 +111,15 @@ export async function laterGlobals(ctx: Pick<StageContext, 'python' | 'state'>):
   if (script.analysis.syntaxError) return [];
   const firstDef = script.sections.findIndex((s) => s.kind !== 'imports' && s.kind !== 'globals');
   if (firstDef < 0) return [];
-  return script.sections
-    .slice(firstDef)
-    .flatMap((s) => (s.kind === 'globals' || s.kind === 'imports' ? [s.code] : []));
+  const outlined = new Set(
+    [base.outline, ctx.state.outline].flatMap((o) =>
+      [...(o?.functions ?? []), ...(o?.classes ?? [])].map((d) => d.name),
+    ),
+  );
+  return script.sections.slice(firstDef).flatMap((s) => {
+    if (s.kind === 'globals' || s.kind === 'imports') return [s.code];
+    if ((s.kind === 'function' || s.kind === 'class') && s.name !== 'main' && !outlined.has(s.name))
+      return [s.code];
+    return [];
+  });
 }
