@@ -126,6 +126,7 @@ export function createApp(deps: AppDeps): App {
     },
     now,
     randomId: deps.randomId ?? (() => randomUUID().slice(0, 8)),
+    templatesDir: deps.config.pipeline.templatesDir,
     onCommitted: () => outbox.kick(),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.scope ? { scope: deps.scope } : {}),

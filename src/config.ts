@@ -73,6 +73,7 @@ const envSchema = z.object({
   FF2_MAX_SESSIONS_PER_USER_PER_DAY: int(0, 100_000).default(30),
   FF2_RETENTION_DAYS: int(1, 36_500).default(30),
   FF2_METRICS_PORT: int(0, 65535).optional(),
+  FF2_TEMPLATES_DIR: z.string().min(1).optional(),
 
   FF2_HTTP_PORT: int(0, 65535).default(3000),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -153,6 +154,8 @@ export interface Config {
     reviewPolicy: 'any' | 'others';
     /** How many times approvers may grant a session another budget. */
     maxBudgetContinues: number;
+    /** FF2_TEMPLATES_DIR as an absolute path: the operator's own templates; undefined when unset. */
+    templatesDir: string | undefined;
   };
   /** Who may use the bot: platform-qualified ids per axis; an empty list leaves that axis open. */
   access: {
@@ -300,6 +303,7 @@ export function loadConfig(
       approvers: list(e.FF2_APPROVERS),
       reviewPolicy: e.FF2_REVIEW_POLICY,
       maxBudgetContinues: e.FF2_MAX_BUDGET_CONTINUES,
+      templatesDir: e.FF2_TEMPLATES_DIR ? resolve(cwd, e.FF2_TEMPLATES_DIR) : undefined,
     },
     access,
     quotas: {

@@ -11,6 +11,8 @@ import { RESOURCE_WORDS, type WorkResource } from '../ops/work.js';
 import type { HumanInput } from '../pipeline/gates.js';
 import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
+import { loadTemplates, templateListText } from '../templates/loader.js';
+import { resolveStart } from '../templates/start.js';
 import { type AccessPolicy, checkAccess, refusalText } from './access.js';
 import { DEFAULT_FILE_LIMITS, type FileLimits, takeAttachment } from './attachments.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -42,6 +44,8 @@ export interface RouterConfig {
   /** Epoch ms (quota days). Default Date.now. */
   now?: () => number;
   randomId: () => string;
+  /** FF2_TEMPLATES_DIR: the operator's own templates, next to the shipped ones. */
+  templatesDir?: string | undefined;
   /** Called after anything was committed (wakes the outbox). */
   onCommitted?: () => void;
 }
@@ -301,12 +305,14 @@ export class Router {
     actor: string,
   ): Promise<void> {
     const { store, runner } = this.#config;
-    const goal = event.goal.trim();
+    const from = resolveStart(event, this.#config.templatesDir);
+    const goal = 'goal' in from ? from.goal : '';
     const refuse = async (text: string) => {
       if (event.respond) await event.respond(text);
       else store.enqueue(null, [{ threadKey, payload: { text } }]);
       this.#config.onCommitted?.();
     };
+    if ('error' in from) return refuse(from.error);
     if (goal === '')
       return refuse('Tell me what the script should do, e.g. /ff2 remove duplicate rows from a CSV file.');
     if (goal.length > MAX_GOAL_CHARS)
@@ -333,6 +339,7 @@ export class Router {
         platform: event.thread.platform,
         ownerId: actor,
         goal,
+        start: from.start,
       },
       { id: event.id, platform: event.thread.platform },
     );
@@ -380,6 +387,8 @@ export class Router {
         'Start a session with a goal (e.g. "/ff2 a tool that removes duplicate CSV rows"). In its thread: answer questions, approve the outline, run, then ship or reply with changes. Say "cancel" to stop.',
       ));
     }
+    if (event.command === 'templates')
+      return void (await say(templateListText(loadTemplates(this.#config.templatesDir).templates)));
     if (event.command === 'list') {
       const rows = store.listSessions({ ownerId: actor, limit: 10 });
       const lines = rows.map((r) => `${r.id} · ${r.stage} · ${r.goal.slice(0, 60)}`);

@@ -62,6 +62,10 @@ export interface StartEvent extends EventBase {
    * the person). Absent when `thread` already names the thread (mentions, terminal).
    */
   openThread?: () => Promise<string | undefined>;
+  /** A template to start from (Discord's `template` option; Slack reads `from:<name>` in the goal). */
+  template?: string;
+  /** The person's own script to start from, already downloaded. */
+  script?: { name: string; bytes: Uint8Array };
 }
 /** A free-text reply in a session's thread. */
 export interface MessageEvent extends EventBase {
@@ -99,7 +103,7 @@ export interface FileEvent extends EventBase {
 /** A list/help/cancel style command that needs no thread (answered through `respond`). */
 export interface CommandEvent extends EventBase {
   kind: 'command';
-  command: 'help' | 'list' | 'cancel';
+  command: 'help' | 'list' | 'cancel' | 'templates';
   args: string;
 }
 

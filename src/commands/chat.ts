@@ -8,6 +8,7 @@ import { describeSession, endOfSession } from '../bots/terminal/outcome.js';
 import { checkModel } from '../bots/terminal/preflight.js';
 import { createLineSource, type LineSource } from '../bots/terminal/prompt.js';
 import { type DriveOutcome, driveSession } from '../bots/terminal/session.js';
+import { terminalStart } from '../bots/terminal/start-from.js';
 import { type ChatUser, decodeThreadKey, encodeThreadKey, type ThreadRef } from '../bots/types.js';
 import { UsageError } from '../errors.js';
 import {
@@ -26,13 +27,15 @@ import type { CliIo, Command } from './types.js';
 /** Longest goal accepted, in characters (the same limit as the chat platforms). */
 export const MAX_GOAL_CHARS = 4000;
 
-const USAGE = `Usage: ff2 chat ["<goal>"] [--auto] [--json-events]
+const USAGE = `Usage: ff2 chat ["<goal>"] [--from <template|script.py>] [--auto] [--json-events]
        ff2 chat --resume <session-id> [--as-owner] [--auto] [--json-events]
 
 Runs an ff2 session in this terminal: questions, outline, generated script, sandbox run and
 ship, with buttons shown as numbered choices (type the number or the label). Files are written
 under $FF2_DATA_DIR/sessions/<id>/. Without a goal, asks for one.
 
+  --from <x>      start from a template (see ff2 templates) or your own script.py, which
+                  becomes version 1 as is; the goal is the change to make
   --auto          take the default answers, approve the outline and the run, ship after the
                   first run whose smoke checks pass; stop (resumable) where a person must decide
   --json-events   print one JSON object per bot message instead of text
@@ -50,6 +53,7 @@ interface ChatArgs {
   asOwner: boolean;
   auto: boolean;
   json: boolean;
+  from: string | undefined;
 }
 
 function parseChatArgs(args: string[]): ChatArgs {
@@ -59,6 +63,7 @@ function parseChatArgs(args: string[]): ChatArgs {
       args,
       options: {
         resume: { type: 'string' },
+        from: { type: 'string' },
         'as-owner': { type: 'boolean' },
         auto: { type: 'boolean' },
         'json-events': { type: 'boolean' },
@@ -76,6 +81,8 @@ function parseChatArgs(args: string[]): ChatArgs {
   const goal = positionals.length > 0 ? positionals.join(' ') : undefined;
   if (values.resume !== undefined && goal !== undefined)
     throw new UsageError('give either a goal or --resume <id>, not both');
+  if (values.from !== undefined && values.resume !== undefined)
+    throw new UsageError('--from starts a new session; it cannot be used with --resume');
   if (values['as-owner'] && values.resume === undefined)
     throw new UsageError('--as-owner needs --resume <id>');
   return {
@@ -84,6 +91,7 @@ function parseChatArgs(args: string[]): ChatArgs {
     asOwner: values['as-owner'] === true,
     auto: values.auto === true,
     json: values['json-events'] === true,
+    from: values.from,
   };
 }
 
@@ -137,6 +145,14 @@ async function chat(
       return 2;
     }
     goal = goal.trim();
+  }
+  const from =
+    opts.from === undefined
+      ? {}
+      : terminalStart(opts.from, io.cwd, config.pipeline.templatesDir, config.sandbox.maxInputBytes);
+  if ('error' in from) {
+    io.err(`ff2 chat: --from: ${from.error}\n`);
+    return 2;
   }
 
   if (opts.resume !== undefined) {
@@ -240,6 +256,7 @@ async function chat(
           thread,
           user,
           goal: goal!,
+          ...from,
           respond: (t) => adapter.reply(t),
         });
         await started;

@@ -12,11 +12,13 @@ import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
 import { showCommand } from './show.js';
 import { slackCommand } from './slack.js';
+import { templatesCommand } from './templates.js';
 import type { Command } from './types.js';
 
 /** Every `ff2` subcommand, in the order `--help` lists them. Later features add theirs here. */
 export const COMMANDS: readonly Command[] = [
   chatCommand,
+  templatesCommand,
   doctorCommand,
   sandboxCommand,
   pythonCommand,

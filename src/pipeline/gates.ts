@@ -6,6 +6,7 @@
 import { type FileReader, fileRef, readStateFile } from './context.js';
 import { classifyFeedback, isCancelText } from './feedback.js';
 import { onStuck, runWithInput } from './gates-stuck.js';
+import { handEdit, pendingGoalInput, scriptFileAtGate } from './hand-edit.js';
 import { CANCEL } from './messages.js';
 import { packageGate } from './packages.js';
 import { describeAttachment } from './rules.js';
@@ -31,6 +32,10 @@ export interface GateOptions {
   maxBudgetContinues?: number;
   /** Stored files (an attached .py taken as the new script). */
   files?: FileReader;
+  /** Display name of who acted ("edited by …"); `actor` when absent. */
+  actorName?: string;
+  /** The session's goal (an own script's outline gate applies it). */
+  goal?: string;
 }
 
 export const STALE = 'That button is no longer active: the session has moved on.';
@@ -55,6 +60,11 @@ export function handleInput(
       messages: [{ text: 'Cancelled. Nothing else will run in this session.' }],
     };
   }
+  // A .py at a gate may be the person's own script or a hand edit (hand-edit.ts).
+  if (input.kind === 'file' && !isWorkingStage(stage)) {
+    const script = scriptFileAtGate(stage, state, input, options);
+    if (script) return script;
+  }
   // A file is welcome at any live point (with the goal, in the interview, at the outline…).
   if (
     input.kind === 'file' &&
@@ -68,7 +78,7 @@ export function handleInput(
   }
   if (input.kind === 'file') return onFile(stage, state, input, options.files);
   if (input.kind === 'action' && input.action.startsWith('file_as_')) {
-    return onPendingFile(stage, state, input.action, options.files) ?? { kind: 'reply', text: STALE };
+    return onPendingFile(stage, state, input.action, options) ?? { kind: 'reply', text: STALE };
   }
   switch (stage) {
     case 'answer_questions':
@@ -76,6 +86,8 @@ export function handleInput(
     case 'approve_outline': {
       const packages = packageGate(state, input, options);
       if (packages) return packages;
+      const pending = pendingGoalInput(state, input, options.goal ?? '');
+      if (pending) return pending;
       if (input.kind === 'action' && input.action === 'approve')
         return advance(
           'approved',
@@ -307,32 +319,19 @@ function onPendingFile(
   stage: StageName,
   state: SessionState,
   action: string,
-  files: FileReader | undefined,
+  options: GateOptions,
 ): GateOutcome | undefined {
   const file = state.pendingFile;
   if (!file || !EDITABLE.includes(stage)) return undefined;
   const ref = file.blobId !== undefined ? fileRef(file.blobId) : file.base64;
   const cleared = { ...state, pendingFile: null };
   if (action === 'file_as_script') {
-    const bytes = readStateFile(ref, files);
+    const bytes = readStateFile(ref, options.files);
     if (!bytes) return { kind: 'reply', text: `${file.name} is no longer stored; please attach it again.` };
-    return {
-      kind: 'advance',
-      result: 'user_edit',
-      state: {
-        ...cleared,
-        code: new TextDecoder().decode(bytes),
-        qaRound: 0,
-        afterQa: 'approve_run',
-        versions: state.versions + 1,
-        awaitingInput: false,
-      },
-      scriptReason: 'user edit',
-      messages: [{ text: `Took ${file.name} as the new script version. Checking it…` }],
-    };
+    return handEdit(cleared, file.name, bytes, options.actorName ?? options.actor);
   }
   if (action === 'file_as_input' && TAKES_INPUT.includes(stage))
-    return acceptInput(stage, cleared, file.name, ref, files);
+    return acceptInput(stage, cleared, file.name, ref, options.files);
   return undefined;
 }
 

@@ -13,11 +13,17 @@ import {
 } from './types.js';
 
 export const TRANSITIONS = {
+  import_script: { ok: 'approve_outline' },
   interview: { questions: 'answer_questions', clear: 'outline' },
-  answer_questions: { answered: 'outline' },
+  answer_questions: { answered: 'outline', own_script: 'import_script' },
   outline: { ok: 'approve_outline', refused: 'failed' },
   revise_outline: { ok: 'approve_outline' },
-  approve_outline: { approved: 'generate', edit: 'revise_outline' },
+  approve_outline: {
+    approved: 'generate',
+    edit: 'revise_outline',
+    own_script: 'import_script',
+    user_edit: 'qa',
+  },
   generate: { more: 'generate', done: 'review' },
   review: { ok: 'qa' },
   qa: { more: 'qa', to_approval: 'approve_run', to_run: 'run', packages: 'approve_outline' },
@@ -36,7 +42,7 @@ export const TRANSITIONS = {
     unsure: 'confirm_feedback',
     user_edit: 'qa',
   },
-  confirm_feedback: { ship: 'ship', change: 'change' },
+  confirm_feedback: { ship: 'ship', change: 'change', user_edit: 'qa' },
   after_repairs: {
     repair: 'repair',
     change: 'change',
@@ -48,7 +54,7 @@ export const TRANSITIONS = {
   revise_checks: { ok: 'run' },
   change: { ok: 'qa', unclear: 'give_feedback' },
   ship: { ok: 'shipped' },
-  shipped: { reopen: 'give_feedback', change: 'change' },
+  shipped: { reopen: 'give_feedback', change: 'change', user_edit: 'qa' },
   budget_paused: {},
   retry_paused: {},
   cancelled: {},
@@ -87,6 +93,7 @@ export function statusOf(stage: StageName): SessionStatus {
 
 /** Human-readable name of a working stage, for status messages. */
 export const STAGE_LABELS = {
+  import_script: 'Reading your script',
   interview: 'Reading the goal',
   outline: 'Writing the outline',
   revise_outline: 'Revising the outline',

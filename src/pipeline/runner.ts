@@ -22,6 +22,7 @@ import { pauseOutcome } from './pause.js';
 import { DEFAULT_RUN_RULES, outlineProblems, type RunRules } from './rules.js';
 import { diffScripts, diffStats } from './script.js';
 import { STAGES } from './stages/index.js';
+import { type StartFrom, startPlan } from './start-from.js';
 import {
   type Draft,
   initialState,
@@ -54,6 +55,8 @@ export interface NewSessionInput {
   platform: string;
   ownerId: string;
   goal: string;
+  /** A template or the person's script to start from (pipeline/start-from.ts). */
+  start?: StartFrom | undefined;
 }
 
 /** A platform event id whose dedupe row commits with the step it causes. */
@@ -79,10 +82,11 @@ export class PipelineRunner {
    * Creates a session at `interview` (working) with its acknowledgement queued; with `inbound`,
    * the request's dedupe row is written in the same transaction.
    */
-  create(input: NewSessionInput, inbound?: InboundRef): SessionRow {
-    const state = initialState();
+  create({ start, ...input }: NewSessionInput, inbound?: InboundRef): SessionRow {
+    const plan = startPlan(start);
+    const state = { ...initialState(), ...plan.patch };
     return this.#deps.store.createSession(
-      { ...input, stage: 'interview', status: 'working', state },
+      { ...input, stage: plan.stage, status: 'working', state },
       {
         ...(inbound ? { inbound } : {}),
         events: [{ type: 'goal', actor: input.ownerId, data: { goal: input.goal } }],
@@ -92,7 +96,7 @@ export class PipelineRunner {
             payload: toPayload(
               {
                 title: 'New ff2 session',
-                text: `Goal: ${input.goal}\nI'll ask a few questions if needed, then propose an outline. Say "cancel" at any time.`,
+                text: `Goal: ${input.goal}\n${plan.line ? `${plan.line}\n` : ''}I'll ask a few questions if needed, then propose an outline. Say "cancel" at any time.`,
               },
               input.id,
             ),
@@ -197,6 +201,8 @@ export class PipelineRunner {
       ...(this.#deps.maxBudgetContinues !== undefined
         ? { maxBudgetContinues: this.#deps.maxBudgetContinues }
         : {}),
+      actorName,
+      goal: row.goal,
     });
     if (gate.kind === 'reply') return { reply: gate.text };
     const fits = sessionStateSchema.safeParse(gate.state);
@@ -275,7 +281,10 @@ export class PipelineRunner {
           : diffScripts(previous, state.code, `v${number - 1}/script.py`, `v${number}/script.py`);
       step.scriptVersion = { reason: outcome.scriptReason, code: state.code, diff };
       state.versions = number;
-      if (diff && (current === 'repair' || current === 'change' || outcome.scriptReason === 'user edit')) {
+      if (
+        diff &&
+        (current === 'repair' || current === 'change' || outcome.scriptReason.startsWith('edited by '))
+      ) {
         const { added, removed } = diffStats(diff);
         messages.push({
           text: `Version ${number} (${outcome.scriptReason}): +${added} −${removed} lines.`,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 /** Stages that run by themselves; the runner owes them a step (status `working`). */
 export const WORKING_STAGES = [
+  'import_script',
   'interview',
   'outline',
   'revise_outline',
@@ -114,6 +115,18 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+/** Where a session started from: a template, or the person's own script (outline null until analysed). */
+export const baseSchema = z.object({
+  kind: z.enum(['template', 'script']),
+  /** The template's name, or the attached file's name. */
+  name: z.string(),
+  outline: outlineSchema.nullable(),
+  code: z.string(),
+  /** Own script: the goal is still to be applied as the requested change at the outline gate. */
+  goalPending: z.boolean().default(false),
+});
+export type SessionBase = z.infer<typeof baseSchema>;
+
 export const sessionStateSchema = z.object({
   /** Commits so far: the namespace of this step's model call keys. */
   step: z.number().int().min(0),
@@ -175,6 +188,10 @@ export const sessionStateSchema = z.object({
     .default([]),
   /** The `ff2 python add …` command an approver may ask an admin to run; null when not offered. */
   installCommand: z.string().nullable().default(null),
+  /** What the session started from (a template or the person's script; pipeline/base.ts). */
+  base: baseSchema.nullable().default(null),
+  /** A hand-edited script is waiting for QA to fit the outline to its sections (pipeline/hand-edit.ts). */
+  syncOutline: z.boolean().default(false),
   /** Where a paused session goes back to. */
   paused: z.object({ stage: z.enum(WORKING_STAGES), reason: z.string() }).nullable(),
   /** Why the session stopped (failed/cancelled), or the last ship summary. */
@@ -234,6 +251,8 @@ export function initialState(): SessionState {
     lastRun: null,
     missingPackages: [],
     installCommand: null,
+    base: null,
+    syncOutline: false,
     paused: null,
     note: '',
     openButtons: [],

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { SandboxError } from '../errors.js';
+import { DESCRIBER_CODE, parseDescription } from './describe.js';
 import { type AnalyserLimits, analyserPrlimit, DEFAULT_ANALYSER_LIMITS } from './limits.js';
 import type { Analysis, PythonToolchain } from './types.js';
 
@@ -63,34 +64,40 @@ export function createPythonToolchain(config: PythonToolchainConfig): PythonTool
   const code = readFileSync(ANALYZER, 'utf8');
   const asRoot = process.getuid?.() === 0;
   return {
+    describe: async (source: string) => parseDescription(await run(DESCRIBER_CODE, source, 'describer')),
     async analyze(source: string): Promise<Analysis> {
-      if (!existsSync(config.python)) {
-        throw new SandboxError(`Python is not installed at ${config.python}`, 'apt-get install -y python3');
-      }
-      const python = [config.python, '-I', '-c', code];
-      const [file, ...args] = existsSync(PRLIMIT)
-        ? [PRLIMIT, ...analyserPrlimit(limits), '--', ...python]
-        : python;
-      const result = await execa(file!, args, {
-        input: source,
-        timeout,
-        killSignal: 'SIGKILL',
-        reject: false,
-        extendEnv: false,
-        env: { LANG: 'C.UTF-8' },
-        cwd: '/',
-        maxBuffer: limits.maxOutputBytes,
-        ...(asRoot ? { uid: limits.uid, gid: limits.uid } : {}),
-      });
-      if (result.exitCode !== 0 || result.isMaxBuffer) {
-        const why = result.timedOut
-          ? `timed out after ${timeout} ms`
-          : result.isMaxBuffer
-            ? `its output exceeded ${limits.maxOutputBytes} bytes`
-            : String(result.stderr).trim().slice(-500) || `it was ended by ${result.signal ?? 'a limit'}`;
-        throw new SandboxError(`the Python analyser failed: ${why}`, 'run ff2 doctor');
-      }
-      return analysisSchema.parse(JSON.parse(String(result.stdout))) as Analysis;
+      return analysisSchema.parse(JSON.parse(await run(code, source, 'analyser'))) as Analysis;
     },
   };
+
+  /** Runs trusted Python `program` over untrusted `source` (stdin) under the analyser's limits and UID. */
+  async function run(program: string, source: string, what: string): Promise<string> {
+    if (!existsSync(config.python)) {
+      throw new SandboxError(`Python is not installed at ${config.python}`, 'apt-get install -y python3');
+    }
+    const python = [config.python, '-I', '-c', program];
+    const [file, ...args] = existsSync(PRLIMIT)
+      ? [PRLIMIT, ...analyserPrlimit(limits), '--', ...python]
+      : python;
+    const result = await execa(file!, args, {
+      input: source,
+      timeout,
+      killSignal: 'SIGKILL',
+      reject: false,
+      extendEnv: false,
+      env: { LANG: 'C.UTF-8' },
+      cwd: '/',
+      maxBuffer: limits.maxOutputBytes,
+      ...(asRoot ? { uid: limits.uid, gid: limits.uid } : {}),
+    });
+    if (result.exitCode !== 0 || result.isMaxBuffer) {
+      const why = result.timedOut
+        ? `timed out after ${timeout} ms`
+        : result.isMaxBuffer
+          ? `its output exceeded ${limits.maxOutputBytes} bytes`
+          : String(result.stderr).trim().slice(-500) || `it was ended by ${result.signal ?? 'a limit'}`;
+      throw new SandboxError(`the Python ${what} failed: ${why}`, 'run ff2 doctor');
+    }
+    return String(result.stdout);
+  }
 }

@@ -42,6 +42,8 @@ export interface Analysis {
 export interface PythonToolchain {
   /** Analyses source text. Never executes it. @throws SandboxError when Python is missing. */
   analyze(source: string): Promise<Analysis>;
+  /** Signatures, docstrings and calls of a script's definitions (describe.ts); never executes it. */
+  describe?(source: string): Promise<ScriptDescription>;
   /** What scripts can import; absent when unknown (then designs are not checked against it). */
   environment?: ScriptEnvironment;
   /** Whether to offer "Ask an admin to install" (a venv is configured and there are approvers). */
@@ -86,3 +88,16 @@ export interface ScriptEnvironment {
   /** FF2_PYTHON_VENV when configured: `ff2 python add` installs there. Null otherwise. */
   readonly venv: string | null;
 }
+
+/** What a script declares (`describe.py`, from `ast` only); `ok: false` when it does not parse. */
+export type ScriptDescription =
+  | { ok: false }
+  | {
+      ok: true;
+      /** First line of the module docstring. */
+      doc: string;
+      functions: { name: string; params: string; returns: string; doc: string; calls: string[] }[];
+      classes: { name: string; doc: string; methods: string[] }[];
+      imports: string[];
+      constants: string[];
+    };

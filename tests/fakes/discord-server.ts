@@ -153,12 +153,35 @@ export class DiscordStandIn {
     goal: string,
     userId: string,
     channel: Json = this.textChannel,
+    extra: { template?: string; script?: { name: string; bytes: Buffer } } = {},
   ): { id: string; token: string } {
+    const options: Json[] = [{ name: 'goal', type: 3, value: goal }];
+    if (extra.template) options.push({ name: 'template', type: 3, value: extra.template });
+    let resolved: Json | undefined;
+    if (extra.script) {
+      const attId = snowflake();
+      this.files.set(`${attId}/${extra.script.name}`, extra.script.bytes);
+      const url = `${this.url}/attachments/${attId}/${extra.script.name}`;
+      options.push({ name: 'script', type: 11, value: attId });
+      resolved = {
+        attachments: {
+          [attId]: {
+            id: attId,
+            filename: extra.script.name,
+            size: extra.script.bytes.length,
+            url,
+            proxy_url: url,
+            content_type: 'text/x-python',
+          },
+        },
+      };
+    }
     return this.interaction(2, userId, channel, {
       id: '1200000000000000009',
       name: 'ff2',
       type: 1,
-      options: [{ name: 'goal', type: 3, value: goal }],
+      options,
+      ...(resolved ? { resolved } : {}),
     });
   }
 

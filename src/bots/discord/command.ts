@@ -19,16 +19,30 @@ export const FF2_COMMAND = {
       required: true,
       max_length: 4000,
     },
+    {
+      type: 3,
+      name: 'template',
+      description: 'Start from a template (see "/ff2 goal:templates")',
+      required: false,
+      max_length: 40,
+    },
+    {
+      type: 11,
+      name: 'script',
+      description: 'Start from your own .py script: the goal is the change to make',
+      required: false,
+    },
   ],
 } as const;
 
 export type ParsedGoal =
   | { kind: 'start'; goal: string }
-  | { kind: 'command'; command: 'help' | 'list' | 'cancel'; args: string };
+  | { kind: 'command'; command: 'help' | 'list' | 'cancel' | 'templates'; args: string };
 
 /** Splits the goal option into a new session or one of the thread-less commands. */
 export function parseGoal(raw: string): ParsedGoal {
   const text = raw.trim();
+  if (/^templates$/i.test(text)) return { kind: 'command', command: 'templates', args: '' };
   const match = /^(help|list|cancel)\b\s*(.*)$/is.exec(text);
   if (!text) return { kind: 'command', command: 'help', args: '' };
   if (match) {

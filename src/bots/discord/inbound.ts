@@ -112,12 +112,15 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
   };
   const followUp = responder(interaction, () => false);
   let cleared = false;
+  const from = await startOptions(ctx, interaction);
+  if (!from) return; // the attached script was too large: said so, nothing starts
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
     thread: { platform: 'discord', channelId: channel.id, threadId: '' },
     user,
     goal: parsed.goal,
+    ...from,
     openThread,
     place: placeOf(interaction),
     // A refusal before the thread exists replaces the public "thinking…" with a private note.
@@ -274,4 +277,36 @@ export function threadName(goal: string): string {
 
 function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** The `template` and `script` options of `/ff2`: a template name, and an attached .py (downloaded, never run). */
+async function startOptions(
+  ctx: InboundContext,
+  interaction: ChatInputCommandInteraction,
+): Promise<{ template?: string; script?: { name: string; bytes: Uint8Array } } | undefined> {
+  const template = interaction.options.getString('template')?.trim();
+  const attachment = interaction.options.getAttachment('script');
+  const bytes =
+    attachment && attachment.size <= ctx.maxInputBytes
+      ? await ctx.download(attachment.url, ctx.maxInputBytes)
+      : undefined;
+  if (attachment && !bytes) {
+    const limitMb = Math.round(ctx.maxInputBytes / (1024 * 1024));
+    ctx.logger.warn('attachment over the size limit', { name: attachment.name, size: attachment.size });
+    await interaction
+      .followUp({
+        content: clip(
+          `"${attachment.name}" is larger than the ${limitMb} MB input limit, so ff2 did not take it.`,
+          CONTENT_LIMIT,
+        ),
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_PINGS,
+      })
+      .catch(() => undefined);
+    return undefined;
+  }
+  return {
+    ...(template ? { template } : {}),
+    ...(attachment && bytes ? { script: { name: attachment.name, bytes } } : {}),
+  };
 }

@@ -6,11 +6,12 @@
 
 export type ParsedCommand =
   | { kind: 'start'; goal: string }
-  | { kind: 'command'; command: 'help' | 'list' | 'cancel'; args: string };
+  | { kind: 'command'; command: 'help' | 'list' | 'cancel' | 'templates'; args: string };
 
 export function parseCommandText(raw: string): ParsedCommand {
   const text = raw.trim();
   if (!text) return { kind: 'command', command: 'help', args: '' };
+  if (/^templates$/i.test(text)) return { kind: 'command', command: 'templates', args: '' };
   const match = /^(help|list|cancel)\b\s*(.*)$/is.exec(text);
   if (!match) return { kind: 'start', goal: text };
   const command = match[1]!.toLowerCase() as 'help' | 'list' | 'cancel';

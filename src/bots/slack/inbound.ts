@@ -179,7 +179,35 @@ async function onMention(
     });
     return;
   }
-  await ctx.emit({ kind: 'start', id, thread, user, goal: parsed.goal, respond, place });
+  const script = await mentionScript(ctx, event, respond);
+  if (script === null) return; // the attached script was too large: said so, nothing starts
+  await ctx.emit({
+    kind: 'start',
+    id,
+    thread,
+    user,
+    goal: parsed.goal,
+    respond,
+    place,
+    ...(script ? { script } : {}),
+  });
+}
+
+/**
+ * A .py attached to the mention that starts a session: the person's own script (downloaded, never
+ * run); undefined when there is none, null when it was over the input limit (the person is told).
+ */
+async function mentionScript(
+  ctx: InboundContext,
+  event: SlackMessageEvent,
+  respond: (text: string) => Promise<void>,
+): Promise<{ name: string; bytes: Uint8Array } | undefined | null> {
+  const file = event.files?.find((f) => (f.name ?? '').toLowerCase().endsWith('.py'));
+  const url = file?.url_private_download ?? file?.url_private;
+  if (!file || !url) return undefined;
+  const bytes = (file.size ?? 0) > ctx.maxInputBytes ? undefined : await ctx.download(url, ctx.maxInputBytes);
+  if (!bytes) await respond(`"${file.name}" is larger than the input limit, so ff2 did not take it.`);
+  return bytes ? { name: file.name ?? 'script.py', bytes } : null;
 }
 
 const THREAD_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);

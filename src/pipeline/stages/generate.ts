@@ -1,5 +1,6 @@
 import type { Analysis } from '../../python/types.js';
 import { askChecked, InvalidAnswerError } from '../answers.js';
+import { baseSplit, keptSectionCode, laterGlobals } from '../base.js';
 import { checkSection, planSections, structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
@@ -22,28 +23,38 @@ export const generateStage: Stage = {
     ctx.progress(`section ${index + 1}/${plan.length}: ${section.name}`);
 
     const deps = section.kind === 'main' ? [] : dependenciesOf(section.name, outline, ctx.state.genUnits);
-    let analysis: Analysis | undefined;
-    const answer = await askChecked(
-      ctx,
-      `section:${section.name}`,
-      buildGenerateMessages(section, outline, deps, await promptEnvOf(ctx)),
-      codeAnswerSchema,
-      async (a) => {
-        analysis = await ctx.python.analyze(stripFences(a.code));
-        return checkSection(section, analysis);
-      },
-      { maxTokens: 2000 },
-    );
-    const code = stripFences(answer.value.code);
-    const problems = answer.problems;
-    // Placeholders and the like are left for QA; code that is not this section never lands.
-    const wrong = analysis ? structuralProblems(section, analysis) : [];
-    if (wrong.length > 0)
-      throw new InvalidAnswerError(`the model's code for ${section.name} was refused twice (${wrong[0]})`);
+    // A section the adapted outline left as the template/script had it is copied, not asked for.
+    const kept = await keptSectionCode(ctx, section);
+    let code: string;
+    let problems: string[];
+    if (kept !== null) {
+      code = stripFences(kept);
+      problems = checkSection(section, await ctx.python.analyze(code));
+    } else {
+      let analysis: Analysis | undefined;
+      const answer = await askChecked(
+        ctx,
+        `section:${section.name}`,
+        buildGenerateMessages(section, outline, deps, await promptEnvOf(ctx)),
+        codeAnswerSchema,
+        async (a) => {
+          analysis = await ctx.python.analyze(stripFences(a.code));
+          return checkSection(section, analysis);
+        },
+        { maxTokens: 2000 },
+      );
+      code = stripFences(answer.value.code);
+      problems = answer.problems;
+      // Placeholders and the like are left for QA; code that is not this section never lands.
+      const wrong = analysis ? structuralProblems(section, analysis) : [];
+      if (wrong.length > 0)
+        throw new InvalidAnswerError(`the model's code for ${section.name} was refused twice (${wrong[0]})`);
+    }
     const done = index + 1 >= plan.length;
     const state = {
       ...ctx.state,
-      code: joinSections([ctx.state.code, code]),
+      // Module-level code between a person's functions has no planned section: it goes before main as it was.
+      code: joinSections([ctx.state.code, ...(section.kind === 'main' ? await laterGlobals(ctx) : []), code]),
       genIndex: index + 1,
       genUnits: done ? [] : [...ctx.state.genUnits, { name: section.name, code }],
       ...(done ? { versions: ctx.state.versions + 1 } : {}),
@@ -55,7 +66,21 @@ export const generateStage: Stage = {
       state,
       events,
       scriptReason: 'generated',
-      messages: [{ text: `Wrote all ${plan.length} sections. Reviewing the script…` }],
+      messages: [
+        {
+          text: `Wrote all ${plan.length} sections.${keptText(ctx.state.base, outline)} Reviewing the script…`,
+        },
+      ],
     };
   },
 };
+
+function keptText(
+  base: Parameters<typeof baseSplit>[0] | null,
+  outline: Parameters<typeof baseSplit>[1],
+): string {
+  if (!base?.outline) return '';
+  const { kept, changed } = baseSplit(base, outline);
+  const from = base.kind === 'template' ? `the template ${base.name}` : `your script ${base.name}`;
+  return ` From ${from}: ${kept.join(', ') || 'none'}; written for your goal: ${changed.join(', ') || 'none'}.`;
+}

@@ -5,6 +5,7 @@ import { reviseChecksStage } from './checks.js';
 import { generateStage } from './generate.js';
 import { interviewStage } from './interview.js';
 import { outlineStage, reviseOutlineStage } from './outline.js';
+import { importScriptStage } from './own-script.js';
 import { qaStage } from './qa.js';
 import { repairStage } from './repair.js';
 import { reviewStage } from './review.js';
@@ -13,6 +14,7 @@ import { shipStage } from './ship.js';
 
 /** Every working stage by name. */
 export const STAGES: Record<WorkingStage, Stage> = {
+  import_script: importScriptStage,
   interview: interviewStage,
   outline: outlineStage,
   revise_outline: reviseOutlineStage,

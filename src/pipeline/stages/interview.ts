@@ -1,3 +1,4 @@
+import { withBaseOutline } from '../base.js';
 import type { Stage } from '../context.js';
 import { questionDrafts } from '../messages.js';
 import { buildInterviewMessages, interviewAnswerSchema } from '../prompts/interview.js';
@@ -6,9 +7,14 @@ import { buildInterviewMessages, interviewAnswerSchema } from '../prompts/interv
 export const interviewStage: Stage = {
   async run(ctx) {
     ctx.progress('reading the goal');
-    const answer = await ctx.ask('questions', buildInterviewMessages(ctx.goal), interviewAnswerSchema, {
-      maxTokens: 1000,
-    });
+    const answer = await ctx.ask(
+      'questions',
+      withBaseOutline(buildInterviewMessages(ctx.goal), ctx.state.base),
+      interviewAnswerSchema,
+      {
+        maxTokens: 1000,
+      },
+    );
     const state = { ...ctx.state, questions: answer.questions, answers: {} };
     if (answer.questions.length === 0) {
       return { result: 'clear', state, messages: [{ text: 'The goal is clear. Writing the outline…' }] };

@@ -1,8 +1,9 @@
 import { askChecked, InvalidAnswerError } from '../answers.js';
+import { baseNote, withBaseOutline } from '../base.js';
 import type { Stage, StageContext } from '../context.js';
 import { buildOutlineMessages, buildReviseOutlineMessages, outlineAnswerSchema } from '../prompts/outline.js';
 import { DEFAULT_RUN_RULES, outlineProblems, tidyOutline } from '../rules.js';
-import type { Outline } from '../types.js';
+import type { Draft, Outline, SessionState } from '../types.js';
 import { environmentOf, outlineGate } from './packages.js';
 import { promptEnv } from './shared.js';
 
@@ -41,10 +42,17 @@ export const outlineStage: Stage = {
     const outline = await askOutline(
       ctx,
       'outline',
-      buildOutlineMessages(ctx.goal, questions, answers, promptEnv(ctx, env)),
+      withBaseOutline(
+        buildOutlineMessages(ctx.goal, questions, answers, promptEnv(ctx, env)),
+        ctx.state.base,
+      ),
     );
     const gate = outlineGate(ctx, outline, false, env);
-    return { result: 'ok', state: { ...ctx.state, outline, ...gate.patch }, messages: [gate.draft] };
+    return {
+      result: 'ok',
+      state: { ...ctx.state, outline, ...gate.patch },
+      messages: [noted(gate.draft, ctx.state, outline)],
+    };
   },
 };
 
@@ -67,7 +75,13 @@ export const reviseOutlineStage: Stage = {
     return {
       result: 'ok',
       state: { ...ctx.state, outline, feedback: '', ...gate.patch },
-      messages: [gate.draft],
+      messages: [noted(gate.draft, ctx.state, outline)],
     };
   },
 };
+
+/** The gate draft with the line saying which sections come from the template or the person's script. */
+function noted(draft: Draft, state: SessionState, outline: Outline): Draft {
+  const note = baseNote(state.base, outline);
+  return note ? { ...draft, text: `${note}\n\n${draft.text}` } : draft;
+}

@@ -1,6 +1,7 @@
 import { askSectionCode, unitKind } from '../answers.js';
 import { qaFindings } from '../checks.js';
 import type { Stage } from '../context.js';
+import { fitOutlineOutcome } from '../hand-edit.js';
 import { runApprovalDraft } from '../messages.js';
 import { buildFixMessages } from '../prompts/fix.js';
 import { placeSection } from '../script.js';
@@ -21,6 +22,7 @@ const CHECKS = 'syntax, undefined names, outline conformance, duplicates, placeh
 export const qaStage: Stage = {
   async run(ctx) {
     const outline = ctx.state.outline;
+    if (ctx.state.syncOutline) return fitOutlineOutcome(ctx);
     if (!outline) throw new Error('qa without an outline');
     ctx.progress(`static checks, round ${ctx.state.qaRound + 1}`);
     const script = await analyseScript(ctx, ctx.state.code);

@@ -17,6 +17,7 @@ import { defaultLimits } from '../../../src/sandbox/limits.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
+import { sandboxOnUids } from '../../fakes/own-uids.js';
 import { ScriptedLlm, type ScriptResponder } from '../../fakes/scripted-llm.js';
 
 export interface Harness {
@@ -51,15 +52,18 @@ export async function startHarness(
   const config = loadConfig({ FF2_DATA_DIR: dir, FF2_SANDBOX_TIMEOUT_S: '20', ...env }, dir);
   const store = openStore(join(dir, 'ff2.db'));
   const llm = new ScriptedLlm(responder);
+  // options.uidBase or TEST_UID_BASE (not a config variable): run as the test file's own UIDs.
   const sandbox =
-    options.uidBase === undefined
-      ? createSandbox(config)
-      : new ProcessSandbox({
+    options.uidBase !== undefined
+      ? new ProcessSandbox({
           python: config.sandbox.python,
           slots: config.sandbox.slots,
           limits: defaultLimits({ timeoutS: config.sandbox.timeoutS, memoryMb: config.sandbox.memoryMb }),
           uidBase: options.uidBase,
-        });
+        })
+      : env.TEST_UID_BASE
+        ? sandboxOnUids(config, Number(env.TEST_UID_BASE))
+        : createSandbox(config);
   const chat = new MemoryAdapter();
   const real = createToolchain(config);
   const memo = new Map<string, Promise<Analysis>>();
@@ -67,6 +71,7 @@ export async function startHarness(
   (globalThis as { ff2Analyses?: typeof analyses }).ff2Analyses = analyses;
   const python: PythonToolchain = options.memoAnalyze
     ? {
+        ...real,
         analyze(source) {
           let hit = memo.get(source);
           if (!hit) {

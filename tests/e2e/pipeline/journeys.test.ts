@@ -403,7 +403,7 @@ describe('pipeline journeys', () => {
     await h.app.idle();
     expect(h.session().stage).toBe('approve_run');
     const last = h.store.listScriptVersions(id).at(-1);
-    expect(last?.reason).toBe('user edit');
+    expect(last?.reason).toBe('edited by owner');
     expect(last?.diff).toContain('+    lines = ["Dropped %d row(s)" % len(removed)]');
   });
   it('rewrites only the sections the one review call flags', async () => {

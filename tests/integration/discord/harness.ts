@@ -16,6 +16,7 @@ import { createDiscordFrontDoor, createSandbox, createToolchain } from '../../..
 import type { RunRequest, Sandbox } from '../../../src/sandbox/types.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import { type DiscordStandIn, type Json, until } from '../../fakes/discord-server.js';
+import { sandboxOnUids } from '../../fakes/own-uids.js';
 import { ScriptedLlm, type ScriptResponder } from '../../fakes/scripted-llm.js';
 
 export const OWNER = '1500000000000000001';
@@ -82,7 +83,10 @@ export class DiscordHarness {
       dir,
     );
     this.llm = new ScriptedLlm(responder);
-    const real = createSandbox(this.config);
+    // TEST_UID_BASE (not a config variable): run as the test file's own UIDs.
+    const real = env.TEST_UID_BASE
+      ? sandboxOnUids(this.config, Number(env.TEST_UID_BASE))
+      : createSandbox(this.config);
     this.sandbox = {
       run: (request) => {
         this.runs.push(request);

@@ -49,7 +49,11 @@ describe('ff2 discord register', () => {
     expect(put.body).toEqual([
       expect.objectContaining({
         name: 'ff2',
-        options: [expect.objectContaining({ name: 'goal', type: 3, required: true })],
+        options: [
+          expect.objectContaining({ name: 'goal', type: 3, required: true }),
+          expect.objectContaining({ name: 'template', type: 3, required: false }),
+          expect.objectContaining({ name: 'script', type: 11, required: false }),
+        ],
       }),
     ]);
     expect(out.join('')).toContain(`https://discord.com/oauth2/authorize?client_id=${server.appId}`);

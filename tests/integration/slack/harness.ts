@@ -19,6 +19,7 @@ import { sayInThread, WorkLimits, withSession } from '../../../src/ops/work.js';
 import type { RunRequest, Sandbox } from '../../../src/sandbox/types.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import type { SessionRow } from '../../../src/store/types.js';
+import { sandboxOnUids } from '../../fakes/own-uids.js';
 import { ScriptedLlm, type ScriptResponder } from '../../fakes/scripted-llm.js';
 import {
   BOT_TOKEN,
@@ -101,7 +102,8 @@ export async function startSlackHarness(
   );
   const store = openStore(join(dir, 'ff2.db'), options.now ? { now: options.now } : {});
   const llm = new ScriptedLlm(responder);
-  const real = createSandbox(config);
+  // TEST_UID_BASE (not a config variable): run as the test file's own UIDs.
+  const real = env.TEST_UID_BASE ? sandboxOnUids(config, Number(env.TEST_UID_BASE)) : createSandbox(config);
   const runs: RunRequest[] = [];
   const sandbox: Sandbox = {
     run: (request) => {

@@ -106,7 +106,7 @@ describe('human input at the gates', () => {
     );
     expect(asScript).toMatchObject({
       result: 'user_edit',
-      scriptReason: 'user edit',
+      scriptReason: `edited by ${options.actor}`,
       state: { code: 'print(1)\n', pendingFile: null },
     });
     const asInput = handleInput(
