@@ -44,7 +44,9 @@ function seed(dbPath: string) {
   store.putBlob('old', 'in.csv', new TextEncoder().encode('a,b\n'));
   store.putBlob('open', 'in.csv', new TextEncoder().encode('c,d\n'));
   store.recordInbound('Ev-old', 'slack');
-  for (const row of store.claimOutbox(clock.now, 10)) store.markSent(row.id, { ts: '1' });
+  // One row per channel per claim (the outbox's pacing): claim until both are delivered.
+  for (let rows = store.claimOutbox(clock.now, 10); rows.length > 0; rows = store.claimOutbox(clock.now, 10))
+    for (const row of rows) store.markSent(row.id, { ts: '1' });
   store.commit('old', old.version, {
     patch: { stage: 'shipped', status: 'done', state: { note: 'shipped summary' } },
     scriptVersion: { reason: 'generated', code: 'print("final")', diff: '' },
