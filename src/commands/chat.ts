@@ -110,7 +110,7 @@ export const chatCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const opts = parseChatArgs(args);
-    const config = loadAppConfig(io);
+    const config = loadAppConfig(io, { platforms: false });
     const lines = createLineSource(io.stdin);
     try {
       return await chat(opts, io, config, lines);

@@ -143,6 +143,7 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
   const model = opts.model ?? undefined;
   const config = loadAppConfig(
     model && model !== ORACLE ? { ...io, env: { ...io.env, FF2_MODEL: model } } : io,
+    { platforms: false },
   );
   if (model && model !== ORACLE && config.llm.provider !== 'openai')
     throw new UsageError(

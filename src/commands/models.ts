@@ -18,7 +18,7 @@ pull   Downloads a model into $FF2_DATA_DIR/models with a progress bar on stderr
 list   Shows the .gguf files in $FF2_DATA_DIR/models with their sizes.`,
   async run(args, io) {
     const [sub, ...rest] = args;
-    const config = loadAppConfig(io);
+    const config = loadAppConfig(io, { platforms: false });
     const modelsDir = config.llm.llama.modelsDir;
     if (sub === 'pull') {
       if (rest.length > 1) throw new UsageError('pull takes at most one model URI');

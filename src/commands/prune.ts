@@ -30,7 +30,7 @@ export const pruneCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadAppConfig(io);
+    const config = loadAppConfig(io, { platforms: false });
     const store = openExistingStore(config);
     const dryRun = values['dry-run'] ?? false;
     const now = Date.now();

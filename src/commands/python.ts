@@ -45,7 +45,7 @@ export const pythonCommand: Command = {
 
 async function list(args: string[], io: CliIo): Promise<number> {
   const values = parse(args);
-  const config = loadAppConfig(io);
+  const config = loadAppConfig(io, { platforms: false });
   const info = await createEnvironment(config).describe();
   if (values.json) io.out(`${JSON.stringify(info)}\n`);
   else io.out(describeEnvironment(info, config.sandbox.venv));
@@ -54,7 +54,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
 
 async function add(args: string[], io: CliIo): Promise<number> {
   const { findLinks: links, positionals } = parse(args);
-  const config = loadAppConfig(io);
+  const config = loadAppConfig(io, { platforms: false });
   const venv = config.sandbox.venv;
   if (!venv) {
     throw new ConfigError(
@@ -82,7 +82,7 @@ async function add(args: string[], io: CliIo): Promise<number> {
 }
 
 async function prepare(io: CliIo): Promise<number> {
-  const config = loadAppConfig(io);
+  const config = loadAppConfig(io, { platforms: false });
   const python = scriptPython(config.sandbox.python, config.sandbox.venv);
   const prepared = await prepareCaches(python, scriptCacheDir(config));
   io.out(`${prepared.detail}\n`);

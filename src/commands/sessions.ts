@@ -73,7 +73,7 @@ Reads the database only; safe while "ff2 serve" or "ff2 chat" is running.
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number ≥ 1');
 
-    const store = openExistingStore(loadAppConfig(io));
+    const store = openExistingStore(loadAppConfig(io, { platforms: false }));
     let sessions: SessionSummary[] = [];
     try {
       const rows = store?.listSessions({ limit, ...(values.owner ? { ownerId: values.owner } : {}) }) ?? [];

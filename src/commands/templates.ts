@@ -23,7 +23,7 @@ export const templatesCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadAppConfig(io);
+    const config = loadAppConfig(io, { platforms: false });
     const catalog = loadTemplates(config.pipeline.templatesDir);
     for (const p of catalog.problems) io.err(`ff2 templates: skipped ${p.dir}: ${p.problem}\n`);
     if (json) {

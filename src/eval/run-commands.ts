@@ -11,7 +11,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
   const ids = args.filter((a) => a !== '--json');
   if (ids.length !== 2 || ids.some((a) => a.startsWith('-')))
     throw new UsageError('ff2 eval compare needs two run ids: ff2 eval compare <run-a> <run-b>');
-  const config = loadAppConfig(io);
+  const config = loadAppConfig(io, { platforms: false });
   createStore(config).close();
   const runs = openEvalRunStore(config.dbPath);
   try {
@@ -32,7 +32,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
 export async function listCommand(args: string[], io: CliIo): Promise<number> {
   const json = args.includes('--json');
   if (args.some((a) => a !== '--json')) throw new UsageError('ff2 eval list takes only --json');
-  const config = loadAppConfig(io);
+  const config = loadAppConfig(io, { platforms: false });
   createStore(config).close();
   const runs = openEvalRunStore(config.dbPath);
   try {

@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 describe('commands and the settings they use', () => {
-  it('sandbox run, analyze and show ignore a half-configured Discord', async () => {
+  it('sandbox run, analyze, sessions, templates, python list and prune ignore a half-configured Discord', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ff2-cfg-'));
     writeFileSync(join(dir, 'hello.py'), 'print("hello")\n');
     const env = { FF2_DATA_DIR: dir, DISCORD_TOKEN: 'token-without-app-id' };
@@ -24,6 +24,12 @@ describe('commands and the settings they use', () => {
     expect(run.out).toContain('hello');
     const analysed = await runCliCaptured(['analyze', 'hello.py'], env, dir);
     expect(analysed.code).toBe(0);
+    // Neither do the commands that work on the database, templates or the script environment.
+    for (const args of [['sessions'], ['templates'], ['python', 'list'], ['prune', '--dry-run']]) {
+      const other = await runCliCaptured(args, env, dir);
+      expect(other.err, args.join(' ')).not.toContain('DISCORD');
+      expect(other.code, args.join(' ')).toBe(0);
+    }
     // The commands that serve Discord still refuse it, naming the variable, exit 2.
     const serve = await runCliCaptured(['discord', 'register'], env, dir);
     expect(serve.code).toBe(2);
