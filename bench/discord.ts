@@ -111,6 +111,9 @@ async function startFf2(target: Info['ff2']) {
       DISCORD_TOKEN: 'bench-token',
       DISCORD_APP_ID: target.appId,
       DISCORD_API_URL: target.apiUrl,
+      // One bench user owns every background session: per-person quotas would refuse the 4th.
+      FF2_MAX_ACTIVE_SESSIONS_PER_USER: '0',
+      FF2_MAX_SESSIONS_PER_USER_PER_DAY: '0',
     },
     dir,
   );
