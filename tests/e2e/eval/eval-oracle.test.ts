@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 /**
  * `ff2 eval --model oracle --json` over the whole suite, through the real pipeline and sandbox:
  * every goal that can run here passes, each with exactly the pipeline's own number of model calls
  * (interview + outline + one per section + review), ambiguous goals are asked about and answered
  * from their scripts, and the run leaves report.html, report.md and an eval_runs row.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
