@@ -17,12 +17,11 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { createApp } from '../src/app.js';
+import { createDiscordFrontDoor } from '../src/bots/discord/create.js';
 import type { ChatEvent, ThreadRef } from '../src/bots/types.js';
 import { loadConfig } from '../src/config.js';
-import { createRecordingProvider } from '../src/llm/usage.js';
 import { silentLogger } from '../src/logger.js';
-import { createDiscordFrontDoor, createSandbox, createToolchain } from '../src/main.js';
-import { openStore } from '../src/store/sqlite.js';
+import { buildRuntime } from '../src/main.js';
 import { REFERENCE_GOAL } from '../tests/fakes/reference-goal.js';
 import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
 import { clickFigures, restartFigures } from './delivery.js';
@@ -117,21 +116,23 @@ async function startFf2(target: Info['ff2']) {
     },
     dir,
   );
-  const store = openStore(join(dir, 'ff2.db'));
   const answers = referenceGoalScript();
   const llm = new ScriptedLlm(async (call) => {
     if (call.task === 'generate') await new Promise((r) => setTimeout(r, GENERATE_DELAY_MS));
     return answers(call);
   });
-  const sandbox = createSandbox(config);
+  const built = await buildRuntime(config, { logger: silentLogger, model: llm });
+  if (!built.ok) throw new Error(`no runtime: ${built.part}`);
+  const { runtime } = built;
+  const { store } = runtime;
   const adapter = await createDiscordFrontDoor(config, silentLogger);
   if (!adapter) throw new Error('discord front door not configured');
   const app = createApp({
     config,
     store,
-    llm: createRecordingProvider({ provider: llm, store, budget: config.llm.budget }),
-    sandbox,
-    python: createToolchain(config),
+    llm: runtime.llm,
+    sandbox: runtime.sandbox,
+    python: runtime.python,
     adapters: [adapter],
     logger: silentLogger,
   });
@@ -191,8 +192,7 @@ async function startFf2(target: Info['ff2']) {
     },
     async stop() {
       await app.stop();
-      await sandbox.close?.();
-      store.close();
+      await runtime.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

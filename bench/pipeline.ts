@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { CompletionRequest, LlmProvider } from '../src/llm/types.js';
-import { createRecordingProvider } from '../src/llm/usage.js';
 import { silentLogger } from '../src/logger.js';
-import { createSandbox, createToolchain } from '../src/main.js';
+import { buildRuntime } from '../src/main.js';
 import type { RunRequest, Sandbox } from '../src/sandbox/types.js';
-import { openStore } from '../src/store/sqlite.js';
 import { MemoryAdapter } from '../tests/fakes/memory-adapter.js';
 import { REFERENCE_GOAL } from '../tests/fakes/reference-goal.js';
 import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
@@ -23,22 +21,9 @@ import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js
 export async function benchPipeline(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'ff2-bench-pipeline-'));
   const config = loadConfig({ FF2_DATA_DIR: dir }, dir);
-  const store = openStore(join(dir, 'ff2.db'));
-  const realSandbox = createSandbox(config);
   let modelMs = 0;
   let sandboxMs = 0;
   let analyserMs = 0;
-  const toolchain = createToolchain(config);
-  const python = {
-    async analyze(source: string) {
-      const t = performance.now();
-      try {
-        return await toolchain.analyze(source);
-      } finally {
-        analyserMs += performance.now() - t;
-      }
-    },
-  };
   const scripted = new ScriptedLlm(referenceGoalScript());
   const timedLlm: LlmProvider = {
     name: scripted.name,
@@ -49,6 +34,20 @@ export async function benchPipeline(): Promise<Record<string, number>> {
         return await scripted.complete(request);
       } finally {
         modelMs += performance.now() - t;
+      }
+    },
+  };
+  const built = await buildRuntime(config, { logger: silentLogger, model: timedLlm });
+  if (!built.ok) throw new Error(`no runtime: ${built.part}`);
+  const { runtime } = built;
+  const { store, sandbox: realSandbox, python: toolchain } = runtime;
+  const python = {
+    async analyze(source: string) {
+      const t = performance.now();
+      try {
+        return await toolchain.analyze(source);
+      } finally {
+        analyserMs += performance.now() - t;
       }
     },
   };
@@ -67,7 +66,7 @@ export async function benchPipeline(): Promise<Record<string, number>> {
   const app = createApp({
     config,
     store,
-    llm: createRecordingProvider({ provider: timedLlm, store, budget: config.llm.budget }),
+    llm: runtime.llm,
     sandbox,
     python,
     adapters: [chat],
@@ -104,8 +103,7 @@ export async function benchPipeline(): Promise<Record<string, number>> {
     };
   } finally {
     await app.stop();
-    await realSandbox.close();
-    store.close();
+    await runtime.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

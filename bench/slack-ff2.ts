@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.js';
+import { createSlackFrontDoor } from '../src/bots/slack/create.js';
 import { loadConfig } from '../src/config.js';
-import { createRecordingProvider } from '../src/llm/usage.js';
 import { silentLogger } from '../src/logger.js';
-import { createSandbox, createSlackFrontDoor, createToolchain } from '../src/main.js';
+import { buildRuntime } from '../src/main.js';
 import { answerOps, Health } from '../src/ops/health.js';
 import { Metrics } from '../src/ops/metrics.js';
 import { sayInThread, WorkLimits, withSession } from '../src/ops/work.js';
-import { openStore } from '../src/store/sqlite.js';
 import { referenceGoalScript, ScriptedLlm } from '../tests/fakes/scripted-llm.js';
 import { BOT_TOKEN, SIGNING_SECRET } from '../tests/fakes/slack-server.js';
 
@@ -33,13 +32,15 @@ export async function startFf2ForBench(options: { apiUrl: string; modelDelayMs: 
     },
     dir,
   );
-  const store = openStore(join(dir, 'ff2.db'));
   const script = referenceGoalScript();
   const llm = new ScriptedLlm(async (call) => {
     await new Promise((r) => setTimeout(r, options.modelDelayMs));
     return script(call);
   });
-  const sandbox = createSandbox(config);
+  const built = await buildRuntime(config, { logger: silentLogger, model: llm });
+  if (!built.ok) throw new Error(`no runtime: ${built.part}`);
+  const { runtime } = built;
+  const { store, sandbox } = runtime;
   // Limits on, as in ff2 serve: bounded work, metrics, /healthz and /metrics on the same port.
   const work = new WorkLimits({
     modelCalls: config.work.modelCalls,
@@ -58,11 +59,9 @@ export async function startFf2ForBench(options: { apiUrl: string; modelDelayMs: 
   const app = createApp({
     config,
     store,
-    llm: metrics.meterLlm(
-      work.llm(createRecordingProvider({ provider: llm, store, budget: config.llm.budget })),
-    ),
+    llm: metrics.meterLlm(work.llm(runtime.llm)),
     sandbox: metrics.meterSandbox(work.bindSandbox(sandbox)),
-    python: work.toolchain(createToolchain(config)),
+    python: work.toolchain(runtime.python),
     adapters: [adapter],
     logger: silentLogger,
     metrics,
@@ -103,8 +102,7 @@ export async function startFf2ForBench(options: { apiUrl: string; modelDelayMs: 
     async stop() {
       health?.close();
       await app.stop();
-      await sandbox.close();
-      store.close();
+      await runtime.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { createToolchain, loadAppConfig } from '../main.js';
+import { createToolchain } from '../python/create.js';
 import type { Analysis } from '../python/types.js';
 import type { Command } from './types.js';
 
@@ -37,7 +38,7 @@ the sandbox's interpreter.
         throw new UsageError(`cannot read ${path}`);
       }),
     );
-    const analysis = await createToolchain(loadAppConfig(io, { platforms: false })).analyze(source);
+    const analysis = await createToolchain(loadConfig(io.env, io.cwd, { platforms: false })).analyze(source);
     const report = toJson(analysis);
     io.out(parsed.values.json ? `${JSON.stringify(report)}\n` : summary(report));
     return 0;

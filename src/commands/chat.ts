@@ -5,21 +5,13 @@ import { createApp } from '../app.js';
 import { TerminalAdapter } from '../bots/terminal/adapter.js';
 import { readAttachment, terminalUser } from '../bots/terminal/local.js';
 import { describeSession, endOfSession } from '../bots/terminal/outcome.js';
-import { checkModel } from '../bots/terminal/preflight.js';
 import { createLineSource, type LineSource } from '../bots/terminal/prompt.js';
 import { type DriveOutcome, driveSession } from '../bots/terminal/session.js';
 import { terminalStart } from '../bots/terminal/start-from.js';
 import { type ChatUser, decodeThreadKey, encodeThreadKey, type ThreadRef } from '../bots/types.js';
+import { type Config, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import {
-  createAppLogger,
-  createLlmProvider,
-  createSandbox,
-  createStore,
-  createToolchain,
-  loadAppConfig,
-  onInterrupt,
-} from '../main.js';
+import { buildRuntime, describeRuntimeProblem, onInterrupt } from '../main.js';
 import type { SessionRow } from '../store/types.js';
 import { openExistingStore } from './sessions.js';
 import type { CliIo, Command } from './types.js';
@@ -110,7 +102,7 @@ export const chatCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const opts = parseChatArgs(args);
-    const config = loadAppConfig(io, { platforms: false });
+    const config = loadConfig(io.env, io.cwd, { platforms: false });
     const lines = createLineSource(io.stdin);
     try {
       return await chat(opts, io, config, lines);
@@ -120,12 +112,7 @@ export const chatCommand: Command = {
   },
 };
 
-async function chat(
-  opts: ChatArgs,
-  io: CliIo,
-  config: ReturnType<typeof loadAppConfig>,
-  lines: LineSource,
-): Promise<number> {
+async function chat(opts: ChatArgs, io: CliIo, config: Readonly<Config>, lines: LineSource): Promise<number> {
   const text = (s: string) => {
     if (!opts.json) io.out(s);
   };
@@ -177,32 +164,15 @@ async function chat(
     }
   }
 
-  const logger = createAppLogger(config);
-  const sandbox = createSandbox(config, logger);
-  const check = await sandbox.check();
-  if (!check.ok) {
-    await sandbox.close();
-    io.err(`ff2 chat: the sandbox cannot run scripts here: ${check.detail}\n`);
-    if (check.fix) io.err(`Fix: ${check.fix}\n`);
-    io.err('Then check everything with: ff2 doctor\n');
+  // The recording provider: usage rows for the live totals, replay on resume, the budget.
+  const built = await buildRuntime(config, { preflightModel: true, progress: (t) => io.err(t) });
+  if (!built.ok) {
+    io.err(describeRuntimeProblem('chat', built) ?? '');
     return 3;
   }
-
-  const model = await checkModel(config, (t) => io.err(t));
-  if (model) {
-    await sandbox.close();
-    io.err(
-      `ff2 chat: no model to talk to: ${model.detail}\nFix: ${model.fix}\nThen check everything with: ff2 doctor\n`,
-    );
-    return 3;
-  }
-
-  const store = createStore(config);
-  let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
+  const { runtime } = built;
+  const { store } = runtime;
   try {
-    // The recording provider: usage rows for the live totals, replay on resume, the budget.
-    llm = await createLlmProvider(config, logger, { store, progress: (t) => io.err(t) });
-
     // Which thread this terminal drives, and as whom.
     let thread: ThreadRef;
     let user: ChatUser = { id: osUser, name: osUser };
@@ -231,16 +201,7 @@ async function chat(
     // Only this thread (and, for a terminal session, the local channel's review card): other
     // sessions' work and messages are left for the processes that serve them.
     const threadKeys = thread.platform === 'terminal' ? [threadKey, 'terminal:local:'] : [threadKey];
-    const app = createApp({
-      config,
-      store,
-      llm,
-      sandbox,
-      python: createToolchain(config),
-      adapters: [adapter],
-      logger,
-      threadKeys,
-    });
+    const app = createApp({ ...runtime, adapters: [adapter], threadKeys });
 
     const interrupt = new AbortController();
     const stopListening = onInterrupt(() => interrupt.abort());
@@ -288,9 +249,7 @@ async function chat(
     const session = store.getSessionByThread(threadKey) ?? resumed;
     return finish(outcome, session, io, opts.json);
   } finally {
-    await llm?.close?.();
-    await sandbox.close();
-    store.close();
+    await runtime.close();
   }
 }
 

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { FF2_COMMAND, inviteUrl } from '../bots/discord/command.js';
+import { createDiscordRest } from '../bots/discord/create.js';
 import { toAdapterError } from '../bots/discord/errors.js';
+import { loadConfig } from '../config.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { createDiscordRest, loadAppConfig } from '../main.js';
 import type { Command } from './types.js';
 
 export const discordCommand: Command = {
@@ -24,7 +25,7 @@ the URL that adds the bot to a server with the permissions it needs.
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadAppConfig(io);
+    const config = loadConfig(io.env, io.cwd);
     const client = await createDiscordRest(config);
     if (!config.discord || !client) {
       throw new ConfigError(

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { type Goal, GoalError, loadGoals } from '../eval/goal.js';
 import { describeModel, ORACLE, oracleFor } from '../eval/model.js';
@@ -12,18 +13,15 @@ import { runEval } from '../eval/run.js';
 import { compareCommand, listCommand } from '../eval/run-commands.js';
 import { formatMs, formatRate, formatUsd, summarise } from '../eval/summary.js';
 import type { EvalRunOptions } from '../eval/types.js';
+import { createLlmProvider } from '../llm/create.js';
 import type { LlmProvider } from '../llm/types.js';
-import {
-  createAppLogger,
-  createLlmProvider,
-  createSandbox,
-  createStore,
-  createToolchain,
-  loadAppConfig,
-  onInterrupt,
-} from '../main.js';
+import { createLogger } from '../logger.js';
+import { onInterrupt } from '../main.js';
+import { createToolchain } from '../python/create.js';
+import { createSandbox } from '../sandbox/create.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { openEvalRunStore } from '../store/eval-runs.js';
+import { createStore } from '../store/open.js';
 import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 eval [--goals DIR|GLOB] [--model NAME|oracle] [--attempts N] [--parallel N]
@@ -141,10 +139,8 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
   if (args[0] === 'list') return listCommand(args.slice(1), io);
   const opts = parseEvalArgs(args);
   const model = opts.model ?? undefined;
-  const config = loadAppConfig(
-    model && model !== ORACLE ? { ...io, env: { ...io.env, FF2_MODEL: model } } : io,
-    { platforms: false },
-  );
+  const env = model && model !== ORACLE ? { ...io.env, FF2_MODEL: model } : io.env;
+  const config = loadConfig(env, io.cwd, { platforms: false });
   if (model && model !== ORACLE && config.llm.provider !== 'openai')
     throw new UsageError(
       `--model names a model on an OpenAI-compatible server; set OPENAI_BASE_URL (or OPENAI_API_KEY for OpenAI). For a local GGUF use FF2_GGUF and leave out --model`,
@@ -187,7 +183,7 @@ export async function evalMain(args: string[], io: CliIo, overrides: EvalOverrid
     }
 
     // Failed attempts are expected and recorded; their warnings would only break the progress bar.
-    const logger = createAppLogger(io.env.FF2_LOG_LEVEL ? config : { ...config, logLevel: 'error' });
+    const logger = createLogger(io.env.FF2_LOG_LEVEL ? config.logLevel : 'error');
     const sandbox = overrides.sandbox ?? createSandbox(config, logger);
     const python = createToolchain(config);
     let shared: LlmProvider | undefined;

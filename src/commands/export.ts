@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { createStore, loadAppConfig } from '../main.js';
 import { outlineText } from '../pipeline/messages.js';
 import { answersText } from '../pipeline/prompts/outline.js';
 import { sessionStateSchema } from '../pipeline/types.js';
+import { createStore } from '../store/open.js';
 import type { Command } from './types.js';
 
 export const exportCommand: Command = {
@@ -30,7 +31,7 @@ Read-only on the database; safe next to a running server.`,
     const [id, target, ...extra] = positionals;
     if (!id) throw new UsageError('missing the session id (see `ff2 sessions`)');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const config = loadAppConfig(io, { platforms: false });
+    const config = loadConfig(io.env, io.cwd, { platforms: false });
     const store = createStore(config);
     try {
       const session = store.getSession(id);

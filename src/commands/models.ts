@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_MODEL_URI, isModelUri, listModels, resolveModel } from '../llm/llama-models.js';
 import { isLlmError } from '../llm/types.js';
-import { loadAppConfig } from '../main.js';
 import type { Command } from './types.js';
 
 export const modelsCommand: Command = {
@@ -18,7 +18,7 @@ pull   Downloads a model into $FF2_DATA_DIR/models with a progress bar on stderr
 list   Shows the .gguf files in $FF2_DATA_DIR/models with their sizes.`,
   async run(args, io) {
     const [sub, ...rest] = args;
-    const config = loadAppConfig(io, { platforms: false });
+    const config = loadConfig(io.env, io.cwd, { platforms: false });
     const modelsDir = config.llm.llama.modelsDir;
     if (sub === 'pull') {
       if (rest.length > 1) throw new UsageError('pull takes at most one model URI');

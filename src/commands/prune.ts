@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { loadAppConfig } from '../main.js';
 import { pruneCutoff, pruneOnce } from '../ops/retention.js';
 import { openExistingStore } from './sessions.js';
 import type { Command } from './types.js';
@@ -30,7 +30,7 @@ export const pruneCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadAppConfig(io, { platforms: false });
+    const config = loadConfig(io.env, io.cwd, { platforms: false });
     const store = openExistingStore(config);
     const dryRun = values['dry-run'] ?? false;
     const now = Date.now();

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { createEnvironment, loadAppConfig, scriptCacheDir } from '../main.js';
 import { prepareCaches } from '../python/caches.js';
+import { createEnvironment } from '../python/create.js';
 import { describeEnvironment, scriptPython } from '../python/environment.js';
 import { checkRequirements, ensureVenv, pipInstall } from '../python/venv.js';
+import { scriptCacheDir } from '../sandbox/create.js';
 import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 python list [--json]
@@ -45,7 +47,7 @@ export const pythonCommand: Command = {
 
 async function list(args: string[], io: CliIo): Promise<number> {
   const values = parse(args);
-  const config = loadAppConfig(io, { platforms: false });
+  const config = loadConfig(io.env, io.cwd, { platforms: false });
   const info = await createEnvironment(config).describe();
   if (values.json) io.out(`${JSON.stringify(info)}\n`);
   else io.out(describeEnvironment(info, config.sandbox.venv));
@@ -54,7 +56,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
 
 async function add(args: string[], io: CliIo): Promise<number> {
   const { findLinks: links, positionals } = parse(args);
-  const config = loadAppConfig(io, { platforms: false });
+  const config = loadConfig(io.env, io.cwd, { platforms: false });
   const venv = config.sandbox.venv;
   if (!venv) {
     throw new ConfigError(
@@ -82,7 +84,7 @@ async function add(args: string[], io: CliIo): Promise<number> {
 }
 
 async function prepare(io: CliIo): Promise<number> {
-  const config = loadAppConfig(io, { platforms: false });
+  const config = loadConfig(io.env, io.cwd, { platforms: false });
   const python = scriptPython(config.sandbox.python, config.sandbox.venv);
   const prepared = await prepareCaches(python, scriptCacheDir(config));
   io.out(`${prepared.detail}\n`);

@@ -1,9 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { createSandbox, createToolchain, loadAppConfig } from '../main.js';
 import { chooseFixTarget, type FixTarget } from '../pipeline/fix-target.js';
+import { createToolchain } from '../python/create.js';
+import { createSandbox } from '../sandbox/create.js';
 import type { RunResult } from '../sandbox/types.js';
 import type { Command } from './types.js';
 
@@ -29,7 +31,7 @@ export const sandboxCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const options = parse(args);
-    const config = loadAppConfig(io, { platforms: false });
+    const config = loadConfig(io.env, io.cwd, { platforms: false });
     const scriptPath = resolve(io.cwd, options.script);
     const script = await readText(scriptPath, 'script');
     const stdin =

@@ -1,26 +1,21 @@
 import { parseArgs } from 'node:util';
 import { createApp, takeServingLease } from '../app.js';
 import { describePolicy } from '../bots/access.js';
+import { createDiscordFrontDoor } from '../bots/discord/create.js';
+import { createSlackFrontDoor } from '../bots/slack/create.js';
 import type { ChatAdapter } from '../bots/types.js';
-import type { Config } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import {
-  createAppLogger,
-  createDiscordFrontDoor,
-  createLlmProvider,
-  createSandbox,
-  createSlackFrontDoor,
-  createStore,
-  createToolchain,
-  loadAppConfig,
-  onInterrupt,
-} from '../main.js';
+import { createLogger, type Logger } from '../logger.js';
+import { buildRuntime, describeRuntimeProblem, onInterrupt } from '../main.js';
 import { answerOps, Health, type OpsResponse } from '../ops/health.js';
 import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
 import { scheduleDailyPrune } from '../ops/retention.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import { newHolderId } from '../store/lease.js';
+import { createStore } from '../store/open.js';
+import type { SessionStore } from '../store/types.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -57,8 +52,8 @@ export const serveCommand: Command = {
 };
 
 async function serve(io: CliIo, host: string | undefined): Promise<number> {
-  const config = loadAppConfig(io);
-  const logger = createAppLogger(config);
+  const config = loadConfig(io.env, io.cwd);
+  const logger = createLogger(config.logLevel);
   // The lease first: a second server is refused before it touches the sandbox (whose slots belong
   // to the live one), and a dead holder's lease is taken over at once.
   const store = createStore(config);
@@ -78,55 +73,48 @@ async function serve(io: CliIo, host: string | undefined): Promise<number> {
 }
 
 interface Holding {
-  config: ReturnType<typeof loadAppConfig>;
-  logger: ReturnType<typeof createAppLogger>;
-  store: ReturnType<typeof createStore>;
+  config: Readonly<Config>;
+  logger: Logger;
+  store: SessionStore;
   holder: string;
 }
 
 async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Promise<number> {
   const { config, logger, store } = h;
-  // The sandbox probe runs while the front doors load (a restart must listen quickly).
-  const sandbox = createSandbox(config, logger);
-  const checking = sandbox.check();
   const adapters: ChatAdapter[] = [];
   // /healthz and /metrics: answered once the app exists (the Slack receiver starts before it).
   let answer: ((path: string) => Promise<OpsResponse | undefined>) | undefined;
   const ops = async (path: string): Promise<OpsResponse | undefined> =>
     answer ? answer(path) : { status: 503, contentType: 'text/plain', body: 'starting' };
-  try {
-    const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
-    if (slack) adapters.push(slack);
-    const discord = await createDiscordFrontDoor(config, logger);
-    if (discord) adapters.push(discord);
-  } catch (error) {
-    await checking.catch(() => undefined);
-    await sandbox.close();
-    throw error;
-  }
-  if (adapters.length === 0) {
-    await checking.catch(() => undefined);
-    await sandbox.close();
-    io.err(
-      'ff2 serve: no chat front door is configured.\n' +
-        'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); see "ff2 slack manifest".\n' +
-        'For Discord set DISCORD_TOKEN and DISCORD_APP_ID; see "ff2 discord register".\n' +
-        'For a session in this terminal use "ff2 chat".\n',
-    );
+  // The sandbox probe runs while the front doors load (a restart must listen quickly).
+  const built = await buildRuntime(config, {
+    logger,
+    store,
+    progress: (text) => io.err(text),
+    alongside: async () => {
+      const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
+      if (slack) adapters.push(slack);
+      const discord = await createDiscordFrontDoor(config, logger);
+      if (discord) adapters.push(discord);
+      if (adapters.length > 0) return true;
+      io.err(
+        'ff2 serve: no chat front door is configured.\n' +
+          'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); see "ff2 slack manifest".\n' +
+          'For Discord set DISCORD_TOKEN and DISCORD_APP_ID; see "ff2 discord register".\n' +
+          'For a session in this terminal use "ff2 chat".\n',
+      );
+      return false;
+    },
+  });
+  if (!built.ok) {
+    io.err(describeRuntimeProblem('serve', built, false) ?? '');
     return 3;
   }
-
-  const check = await checking;
-  if (!check.ok) {
-    await sandbox.close();
-    io.err(`ff2 serve: the sandbox cannot run scripts here: ${check.detail}\n`);
-    if (check.fix) io.err(`Fix: ${check.fix}\n`);
-    return 3;
-  }
-  const { cgroup } = await sandbox.health();
-  if (!cgroup.ok) io.err(`ff2 serve: warning: ${cgroup.detail}\nFix: ${cgroup.fix ?? 'see ff2 doctor'}\n`);
-  let llm: Awaited<ReturnType<typeof createLlmProvider>> | undefined;
+  const { runtime } = built;
+  const { sandbox } = runtime;
   try {
+    const { cgroup } = await sandbox.health();
+    if (!cgroup.ok) io.err(`ff2 serve: warning: ${cgroup.detail}\nFix: ${cgroup.fix ?? 'see ff2 doctor'}\n`);
     const work = new WorkLimits({
       modelCalls: config.work.modelCalls,
       sandboxRuns: config.sandbox.slots,
@@ -135,15 +123,12 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
       say: sayInThread(store),
     });
     const metrics = new Metrics({ store, queues: () => work.stats() });
-    llm = metrics.meterLlm(
-      work.llm(await createLlmProvider(config, logger, { store, progress: (text) => io.err(text) })),
-    );
     const app = createApp({
       config,
       store,
-      llm,
+      llm: metrics.meterLlm(work.llm(runtime.llm)),
       sandbox: metrics.meterSandbox(work.bindSandbox(sandbox)),
-      python: work.toolchain(createToolchain(config)),
+      python: work.toolchain(runtime.python),
       adapters,
       logger,
       metrics,
@@ -179,8 +164,7 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
     }
     return 0;
   } finally {
-    await llm?.close?.();
-    await sandbox.close();
+    await runtime.close();
   }
 }
 

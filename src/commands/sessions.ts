@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { createStore, loadAppConfig } from '../main.js';
+import { createStore } from '../store/open.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 import type { Command } from './types.js';
 
@@ -73,7 +74,7 @@ Reads the database only; safe while "ff2 serve" or "ff2 chat" is running.
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number ≥ 1');
 
-    const store = openExistingStore(loadAppConfig(io, { platforms: false }));
+    const store = openExistingStore(loadConfig(io.env, io.cwd, { platforms: false }));
     let sessions: SessionSummary[] = [];
     try {
       const rows = store?.listSessions({ limit, ...(values.owner ? { ownerId: values.owner } : {}) }) ?? [];

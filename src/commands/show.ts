@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { loadAppConfig } from '../main.js';
 import { outlineText } from '../pipeline/messages.js';
 import { parseState, type SessionState } from '../pipeline/types.js';
 import type { SessionStore } from '../store/types.js';
@@ -90,7 +90,7 @@ Exit code 0, or 1 when there is no such session.
     const [id, ...extra] = positionals;
     if (!id || extra.length > 0) throw new UsageError('give exactly one session id (see "ff2 sessions")');
 
-    const store = openExistingStore(loadAppConfig(io, { platforms: false }));
+    const store = openExistingStore(loadConfig(io.env, io.cwd, { platforms: false }));
     let history: ReturnType<typeof sessionHistory>;
     try {
       history = store ? sessionHistory(store, id) : undefined;

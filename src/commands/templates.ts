@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { loadAppConfig } from '../main.js';
 import { loadTemplates, summaryOf } from '../templates/loader.js';
 import type { Command } from './types.js';
 
@@ -23,7 +23,7 @@ export const templatesCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadAppConfig(io, { platforms: false });
+    const config = loadConfig(io.env, io.cwd, { platforms: false });
     const catalog = loadTemplates(config.pipeline.templatesDir);
     for (const p of catalog.problems) io.err(`ff2 templates: skipped ${p.dir}: ${p.problem}\n`);
     if (json) {

@@ -1,16 +1,7 @@
 /** The command-line contract: each `ff2 <name>` is one Command in its own file. */
+import type { CliIo } from '../io.js';
 
-export interface CliIo {
-  /** Writes to standard output (command results). */
-  out(text: string): void;
-  /** Writes to standard error (diagnostics, progress). */
-  err(text: string): void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** True when stdout is a terminal (colours, spinners allowed). */
-  stdoutIsTTY: boolean;
-}
+export type { CliIo };
 
 export interface Command {
   name: string;

@@ -1,4 +1,4 @@
-import { createStore } from '../main.js';
+import { createStore } from '../store/open.js';
 import type { DoctorCheck } from './types.js';
 
 /** The database file opens, migrates and accepts a write. */

@@ -1,5 +1,5 @@
+import { createDiscordRest } from '../bots/discord/create.js';
 import { toAdapterError } from '../bots/discord/errors.js';
-import { createDiscordRest } from '../main.js';
 import type { DoctorCheck } from './types.js';
 
 /** Application flags: the privileged MessageContent intent, full or limited (unverified bots). */

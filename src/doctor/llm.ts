@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { createLlmProvider } from '../llm/create.js';
 import type { LlmError } from '../llm/types.js';
 import { isLlmError } from '../llm/types.js';
 import { silentLogger } from '../logger.js';
-import { createLlmProvider } from '../main.js';
 import type { DoctorCheck } from './types.js';
 
 /** The whole check never takes longer than this, online or off. */

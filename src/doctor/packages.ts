@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
-import { createEnvironment, createSandbox } from '../main.js';
+import { createEnvironment } from '../python/create.js';
 import { describeEnvironment } from '../python/environment.js';
+import { createSandbox } from '../sandbox/create.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 

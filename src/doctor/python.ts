@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { createToolchain } from '../main.js';
+import { createToolchain } from '../python/create.js';
 import type { DoctorCheck } from './types.js';
 
 const FIX = 'apt-get install -y --no-install-recommends python3 && export FF2_PYTHON=/usr/bin/python3';

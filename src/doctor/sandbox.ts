@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import type { Config } from '../config.js';
-import { createSandbox } from '../main.js';
 import type { SandboxHealth } from '../sandbox/bwrap.js';
+import { createSandbox } from '../sandbox/create.js';
 import { GUI_PACKAGES, missingGuiTools } from '../sandbox/gui.js';
 import { slotsReport, UID_WINDOW } from '../sandbox/owner.js';
 import { DEFAULT_SANDBOX_ROOT } from '../sandbox/workdir.js';

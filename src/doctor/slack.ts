@@ -1,5 +1,5 @@
+import { createSlackWebClient } from '../bots/slack/create.js';
 import { toAdapterError } from '../bots/slack/errors.js';
-import { createSlackWebClient } from '../main.js';
 import type { DoctorCheck } from './types.js';
 
 /**

@@ -1,8 +1,9 @@
 /** `ff2 eval compare A B` and `ff2 eval list`: read-only views of stored eval runs. */
 import type { CliIo } from '../commands/types.js';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { createStore, loadAppConfig } from '../main.js';
 import { openEvalRunStore } from '../store/eval-runs.js';
+import { createStore } from '../store/open.js';
 import { compareRuns, renderComparison } from './compare.js';
 import { formatRate, formatUsd, summarise } from './summary.js';
 
@@ -11,7 +12,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
   const ids = args.filter((a) => a !== '--json');
   if (ids.length !== 2 || ids.some((a) => a.startsWith('-')))
     throw new UsageError('ff2 eval compare needs two run ids: ff2 eval compare <run-a> <run-b>');
-  const config = loadAppConfig(io, { platforms: false });
+  const config = loadConfig(io.env, io.cwd, { platforms: false });
   createStore(config).close();
   const runs = openEvalRunStore(config.dbPath);
   try {
@@ -32,7 +33,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
 export async function listCommand(args: string[], io: CliIo): Promise<number> {
   const json = args.includes('--json');
   if (args.some((a) => a !== '--json')) throw new UsageError('ff2 eval list takes only --json');
-  const config = loadAppConfig(io, { platforms: false });
+  const config = loadConfig(io.env, io.cwd, { platforms: false });
   createStore(config).close();
   const runs = openEvalRunStore(config.dbPath);
   try {

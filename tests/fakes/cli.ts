@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli.js';
-import type { CliIo } from '../../src/commands/types.js';
+import type { CliIo } from '../../src/io.js';
 
 /** Runs `ff2 <args>` in-process with captured output, a closed stdin and no TTY. */
 export async function runCliCaptured(

@@ -12,7 +12,8 @@ import type { MessageRef, Outgoing, ThreadRef } from '../../../src/bots/types.js
 import { loadConfig } from '../../../src/config.js';
 import { createRecordingProvider } from '../../../src/llm/usage.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createSandbox, createToolchain } from '../../../src/main.js';
+import { createToolchain } from '../../../src/python/create.js';
+import { createSandbox } from '../../../src/sandbox/create.js';
 import { openStore } from '../../../src/store/sqlite.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
 import { REFERENCE_GOAL } from '../../fakes/reference-goal.js';

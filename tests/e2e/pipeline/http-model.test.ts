@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLlmProvider } from '../../../src/llm/create.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createLlmProvider } from '../../../src/main.js';
 import { type OpenAiServer, startOpenAiServer } from '../../fakes/openai-server.js';
 import { REFERENCE_GOAL } from '../../fakes/reference-goal.js';
 import { referenceGoalScript, respondFromScript } from '../../fakes/scripted-llm.js';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordAdapter } from '../../../src/bots/discord/adapter.js';
+import { createDiscordFrontDoor } from '../../../src/bots/discord/create.js';
 import type { ChatEvent } from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { AdapterError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createDiscordFrontDoor } from '../../../src/main.js';
 import { DiscordStandIn, until } from '../../fakes/discord-server.js';
 
 const OWNER = '1500000000000000001';

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { App, LogLevel } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordAdapter } from '../../../src/bots/discord/adapter.js';
+import { createDiscordFrontDoor } from '../../../src/bots/discord/create.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createDiscordFrontDoor } from '../../../src/main.js';
 import { DiscordStandIn } from '../../fakes/discord-server.js';
 
 let server: DiscordStandIn;

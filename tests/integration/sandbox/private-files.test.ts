@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { SandboxError } from '../../../src/errors.js';
-import { createSandbox, createStore, loadAppConfig } from '../../../src/main.js';
+import { createSandbox } from '../../../src/sandbox/create.js';
+import { createStore } from '../../../src/store/open.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ff2-private-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,11 +45,11 @@ describe("the bot's own files", () => {
   it('refuses a config file (it may hold tokens) that lies under a sandbox-visible path', () => {
     const cwd = mkdtempSync(join(dir, 'cwd-'));
     writeFileSync(join(cwd, 'ff2.config.json'), '{}');
-    expect(() => loadAppConfig({ env: { FF2_DATA_DIR: join(dir, 'd') }, cwd })).not.toThrow();
+    expect(() => loadConfig({ FF2_DATA_DIR: join(dir, 'd') }, cwd)).not.toThrow();
     // Linked to a file under /usr: what the link reaches is what counts.
     rmSync(join(cwd, 'ff2.config.json'));
     symlinkSync('/usr/share/common-licenses/GPL-3', join(cwd, 'ff2.config.json'));
-    expect(() => loadAppConfig({ env: { FF2_DATA_DIR: join(dir, 'd') }, cwd })).toThrow(
+    expect(() => loadConfig({ FF2_DATA_DIR: join(dir, 'd') }, cwd)).toThrow(
       /config file .* every sandboxed script can read/,
     );
   });

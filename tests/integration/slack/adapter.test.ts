@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackAdapter } from '../../../src/bots/slack/adapter.js';
+import { createSlackFrontDoor } from '../../../src/bots/slack/create.js';
 import type { ActionEvent, ChatEvent, FileEvent } from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { AdapterError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createSlackFrontDoor } from '../../../src/main.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 /** Real @slack/bolt (HTTP receiver) against the Slack stand-in; events go to a recording sink. */

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SlackAdapter } from '../../../src/bots/slack/adapter.js';
+import { createSlackFrontDoor } from '../../../src/bots/slack/create.js';
 import type { ThreadRef } from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createSlackFrontDoor } from '../../../src/main.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 /**

@@ -1,9 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import type { SlackAdapter } from '../../../src/bots/slack/adapter.js';
+import { createSlackFrontDoor } from '../../../src/bots/slack/create.js';
 import type { ChatEvent } from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createSlackFrontDoor } from '../../../src/main.js';
 import { BOT_TOKEN, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 let slack: SlackServer | undefined;
