@@ -1,7 +1,8 @@
 /** `ff2 eval compare A B` and `ff2 eval list`: read-only views of stored eval runs. */
-import type { CliIo } from '../commands/types.js';
+
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { openEvalRunStore } from '../store/eval-runs.js';
 import { createStore } from '../store/open.js';
 import { compareRuns, renderComparison } from './compare.js';
