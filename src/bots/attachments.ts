@@ -5,7 +5,7 @@
  */
 import type { HumanInput } from '../pipeline/gates.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
-import type { FileEvent } from './types.js';
+import type { FileEvent, StartScript } from './types.js';
 
 export interface FileLimits {
   /** Largest file, in bytes (FF2_MAX_INPUT_MB). */
@@ -91,4 +91,17 @@ export async function takeAttachment(
     size: blob.size,
     ...(event.text ? { text: event.text } : {}),
   };
+}
+
+/**
+ * The script attached to a start request, downloaded (the router calls this only after the access
+ * lists and the quotas); undefined when it is larger than `maxBytes`, announced or found so.
+ */
+export async function downloadStartScript(
+  script: StartScript,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  if ((script.size ?? 0) > maxBytes) return undefined;
+  const bytes = script.bytes ?? (await script.download?.(maxBytes));
+  return bytes && bytes.byteLength <= maxBytes ? bytes : undefined;
 }

@@ -14,7 +14,13 @@ import type { SessionRow, SessionStore } from '../store/types.js';
 import { loadTemplates, templateListText } from '../templates/loader.js';
 import { resolveStart } from '../templates/start.js';
 import { type AccessPolicy, checkAccess, refusalText } from './access.js';
-import { DEFAULT_FILE_LIMITS, type FileLimits, takeAttachment } from './attachments.js';
+import {
+  DEFAULT_FILE_LIMITS,
+  downloadStartScript,
+  type FileLimits,
+  takeAttachment,
+  tooLarge,
+} from './attachments.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { quotaRefusal } from './quotas.js';
 import { isSelfApproval, type ReviewPolicy, SELF_APPROVAL_NOTE, showApprovals } from './review.js';
@@ -305,7 +311,12 @@ export class Router {
     actor: string,
   ): Promise<void> {
     const { store, runner } = this.#config;
-    const from = resolveStart(event, this.#config.templatesDir);
+    // The script is checked by name now; its bytes are fetched only once the sender passed the quota.
+    const script = event.script;
+    const from = resolveStart(
+      { ...event, script: script && { name: script.name, bytes: script.bytes ?? new Uint8Array(0) } },
+      this.#config.templatesDir,
+    );
     const goal = 'goal' in from ? from.goal : '';
     const refuse = async (text: string) => {
       if (event.respond) await event.respond(text);
@@ -326,6 +337,13 @@ export class Router {
         ? quotaRefusal(store, actor, this.#config.quotas, (this.#config.now ?? Date.now)())
         : undefined;
     if (overQuota) return refuse(overQuota);
+    let start = from.start;
+    if (start?.kind === 'script' && script && !script.bytes) {
+      const limits = this.#config.fileLimits ?? DEFAULT_FILE_LIMITS;
+      const bytes = await downloadStartScript(script, limits.maxFileBytes);
+      if (!bytes) return refuse(tooLarge(script.name, limits));
+      start = { ...start, bytes };
+    }
     let thread = event.thread;
     if (event.openThread) {
       const threadId = await event.openThread();
@@ -339,7 +357,7 @@ export class Router {
         platform: event.thread.platform,
         ownerId: actor,
         goal,
-        start: from.start,
+        start,
       },
       { id: event.id, platform: event.thread.platform },
     );

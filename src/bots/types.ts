@@ -52,6 +52,14 @@ interface EventBase {
   place?: EventPlace;
 }
 
+/** A script attached to a start request: its bytes, or how to download them (capped at `maxBytes`; undefined when larger). */
+export interface StartScript {
+  name: string;
+  /** Size the platform announced, in bytes (0 or absent when unknown; `download` still enforces the cap). */
+  size?: number;
+  bytes?: Uint8Array;
+  download?: (maxBytes: number) => Promise<Uint8Array | undefined>;
+}
 /** A person asked for a new session with a goal. The adapter has already created the thread. */
 export interface StartEvent extends EventBase {
   kind: 'start';
@@ -64,8 +72,12 @@ export interface StartEvent extends EventBase {
   openThread?: () => Promise<string | undefined>;
   /** A template to start from (Discord's `template` option; Slack reads `from:<name>` in the goal). */
   template?: string;
-  /** The person's own script to start from, already downloaded. */
-  script?: { name: string; bytes: Uint8Array };
+  /**
+   * The person's own script to start from. Chat adapters announce it (name, size, `download`); the
+   * router downloads it only after the sender passed the access lists and the quotas. The terminal
+   * passes `bytes` (a local file, already read).
+   */
+  script?: StartScript;
 }
 /** A free-text reply in a session's thread. */
 export interface MessageEvent extends EventBase {

@@ -15,7 +15,7 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { EventPlace } from '../access.js';
-import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
+import type { ChatEvent, ChatUser, StartScript, ThreadRef } from '../types.js';
 import { COMMAND_NAME, parseGoal } from './command.js';
 import { decodeCustomId } from './custom-id.js';
 import { CONTENT_LIMIT } from './format.js';
@@ -112,8 +112,7 @@ async function onCommand(ctx: InboundContext, interaction: ChatInputCommandInter
   };
   const followUp = responder(interaction, () => false);
   let cleared = false;
-  const from = await startOptions(ctx, interaction);
-  if (!from) return; // the attached script was too large: said so, nothing starts
+  const from = startOptions(ctx, interaction);
   await ctx.emit({
     kind: 'start',
     id: interaction.id,
@@ -279,34 +278,26 @@ function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
-/** The `template` and `script` options of `/ff2`: a template name, and an attached .py (downloaded, never run). */
-async function startOptions(
+/**
+ * The `template` and `script` options of `/ff2`: a template name, and an attached .py announced
+ * (the router downloads it once the sender passed the access lists and quotas; it is never run).
+ */
+function startOptions(
   ctx: InboundContext,
   interaction: ChatInputCommandInteraction,
-): Promise<{ template?: string; script?: { name: string; bytes: Uint8Array } } | undefined> {
+): { template?: string; script?: StartScript } {
   const template = interaction.options.getString('template')?.trim();
   const attachment = interaction.options.getAttachment('script');
-  const bytes =
-    attachment && attachment.size <= ctx.maxInputBytes
-      ? await ctx.download(attachment.url, ctx.maxInputBytes)
-      : undefined;
-  if (attachment && !bytes) {
-    const limitMb = Math.round(ctx.maxInputBytes / (1024 * 1024));
-    ctx.logger.warn('attachment over the size limit', { name: attachment.name, size: attachment.size });
-    await interaction
-      .followUp({
-        content: clip(
-          `"${attachment.name}" is larger than the ${limitMb} MB input limit, so ff2 did not take it.`,
-          CONTENT_LIMIT,
-        ),
-        flags: MessageFlags.Ephemeral,
-        allowedMentions: NO_PINGS,
-      })
-      .catch(() => undefined);
-    return undefined;
-  }
   return {
     ...(template ? { template } : {}),
-    ...(attachment && bytes ? { script: { name: attachment.name, bytes } } : {}),
+    ...(attachment
+      ? {
+          script: {
+            name: attachment.name,
+            size: attachment.size,
+            download: (maxBytes: number) => ctx.download(attachment.url, maxBytes),
+          },
+        }
+      : {}),
   };
 }

@@ -12,7 +12,7 @@ import type {
 } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { EventPlace } from '../access.js';
-import type { ChatEvent, ChatUser, ThreadRef } from '../types.js';
+import type { ChatEvent, ChatUser, StartScript, ThreadRef } from '../types.js';
 import { ACTION_ID_PATTERN, decodeActionId } from './action-id.js';
 import { parseCommandText, stripMention, unescapeSlackText } from './command.js';
 import { toAdapterError } from './errors.js';
@@ -179,8 +179,7 @@ async function onMention(
     });
     return;
   }
-  const script = await mentionScript(ctx, event, respond);
-  if (script === null) return; // the attached script was too large: said so, nothing starts
+  const script = mentionScript(ctx, event);
   await ctx.emit({
     kind: 'start',
     id,
@@ -194,20 +193,18 @@ async function onMention(
 }
 
 /**
- * A .py attached to the mention that starts a session: the person's own script (downloaded, never
- * run); undefined when there is none, null when it was over the input limit (the person is told).
+ * A .py attached to the mention that starts a session: the person's own script, announced (the
+ * router downloads it once the sender passed the access lists and quotas); undefined when none.
  */
-async function mentionScript(
-  ctx: InboundContext,
-  event: SlackMessageEvent,
-  respond: (text: string) => Promise<void>,
-): Promise<{ name: string; bytes: Uint8Array } | undefined | null> {
+function mentionScript(ctx: InboundContext, event: SlackMessageEvent): StartScript | undefined {
   const file = event.files?.find((f) => (f.name ?? '').toLowerCase().endsWith('.py'));
   const url = file?.url_private_download ?? file?.url_private;
   if (!file || !url) return undefined;
-  const bytes = (file.size ?? 0) > ctx.maxInputBytes ? undefined : await ctx.download(url, ctx.maxInputBytes);
-  if (!bytes) await respond(`"${file.name}" is larger than the input limit, so ff2 did not take it.`);
-  return bytes ? { name: file.name ?? 'script.py', bytes } : null;
+  return {
+    name: file.name ?? 'script.py',
+    size: file.size ?? 0,
+    download: (maxBytes) => ctx.download(url, maxBytes),
+  };
 }
 
 const THREAD_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);

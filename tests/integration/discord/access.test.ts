@@ -69,4 +69,25 @@ describe('Discord access lists', () => {
     expect(server.downloads).toHaveLength(2);
     expect(h.store.blobUsage(h.session(thread).id)).toEqual({ count: 1, bytes: csv.length });
   });
+
+  it('downloads the script option only after the sender passed the access list', async () => {
+    h = await DiscordHarness.start(server, referenceGoalScript(), {
+      FF2_ALLOWED_USERS: `discord:${OWNER}`,
+      FF2_APPROVERS: `discord:${OWNER}`,
+    });
+    const script = { name: 'mine.py', bytes: Buffer.from('print("hi")\n') };
+    const { id, token } = server.slashCommand('add a flag', STRANGER, undefined, { script });
+    await h.settle(id);
+    const refusal = await server.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${server.appId}/${token}`,
+    );
+    expect(refusal.body.content).toContain('not enabled for your account');
+    expect(server.downloads).toEqual([]);
+    expect(h.store.listSessions()).toHaveLength(0);
+    const owner = server.slashCommand('add a flag', OWNER, undefined, { script });
+    await h.settle(owner.id);
+    expect(server.downloads).toHaveLength(1);
+    const session = h.store.listSessions()[0]!;
+    expect(h.store.listScriptVersions(session.id)[0]?.code).toBe('print("hi")\n');
+  });
 });

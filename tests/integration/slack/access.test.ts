@@ -60,4 +60,36 @@ describe('Slack access lists', () => {
     expect(h.slack.of('chat.postMessage')).toHaveLength(0);
     expect(counts(h.dbPath).sessions).toBe(0);
   });
+
+  it('downloads a .py on the starting mention only after the sender passed the access list and the quota', async () => {
+    h = await startSlackHarness(referenceGoalScript(), {
+      FF2_ALLOWED_USERS: 'slack:U1',
+      FF2_MAX_ACTIVE_SESSIONS_PER_USER: '1',
+    });
+    const mention = async (user: string, ts: string, eventId: string) => {
+      const file = h!.slack.addFile('mine.py', new TextEncoder().encode('print("hi")\n'));
+      await h!.slack.event(
+        h!.botUrl,
+        { type: 'app_mention', channel: 'C1', user, text: '<@UBOT0001> add a flag', ts, files: [file] },
+        eventId,
+      );
+      await h!.idle();
+    };
+    // Not on the access list: refused, and the file is never fetched.
+    await mention('U2', '1716000000.000001', 'EvRefused');
+    await h.slack.waitFor(
+      (c) => c.method === 'chat.postEphemeral' && String(c.body.text).includes('not enabled'),
+    );
+    expect(h.slack.of('download')).toHaveLength(0);
+    expect(counts(h.dbPath).sessions).toBe(0);
+    // Listed: the script is fetched and becomes the session's version 1.
+    await mention('U1', '1716000000.000002', 'EvFirst');
+    expect(h.slack.of('download')).toHaveLength(1);
+    expect(h.store.listScriptVersions(h.session('1716000000.000002').id)[0]?.code).toBe('print("hi")\n');
+    // Over the quota (one active session): refused before any fetch.
+    await mention('U1', '1716000000.000003', 'EvOverQuota');
+    await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && /active/i.test(String(c.body.text)));
+    expect(h.slack.of('download')).toHaveLength(1);
+    expect(counts(h.dbPath).sessions).toBe(1);
+  });
 });
