@@ -76,6 +76,7 @@ function setup(options: { approvers?: string[]; hold?: Map<string, Promise<void>
   const runner = new ProbeRunner({
     store,
     logger: silentLogger,
+    now: Date.now,
     llm: {} as LlmProvider,
     sandbox: {} as Sandbox,
     python: {} as PythonToolchain,
