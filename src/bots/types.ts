@@ -4,6 +4,7 @@
  * anything. Authorisation, dedupe, ordering and session lookup live in `router.ts`.
  */
 
+import type { DraftButton } from '../pipeline/types.js';
 import type { EventPlace } from './access.js';
 
 export type Platform = 'slack' | 'discord' | 'terminal' | 'memory';
@@ -121,14 +122,11 @@ export interface CommandEvent extends EventBase {
 
 export type ChatEvent = StartEvent | MessageEvent | ActionEvent | FileEvent | CommandEvent;
 
-export interface Button {
-  /** Pipeline action name, e.g. `approve_outline`, `run`, `ship`. Encoded with the session id by the adapter. */
-  action: string;
-  label: string;
-  style?: 'primary' | 'danger';
-  /** Extra data returned with the click (e.g. the chosen answer index). */
-  value?: string;
-}
+/**
+ * A button as the pipeline states it (`action`: the pipeline action, encoded with the session id
+ * by the adapter; `value`: extra data returned with the click). One shape for both layers.
+ */
+export type Button = DraftButton;
 
 export interface OutFile {
   name: string;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createToolchain } from '../python/create.js';
 import type { Analysis } from '../python/types.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 export const analyzeCommand: Command = {
@@ -18,17 +18,12 @@ the sandbox's interpreter.
 
   --json   print { "syntaxError", "sections", "undefinedNames", "duplicates", "placeholders", "imports" }`,
   async run(args, io) {
-    let parsed: { values: { json?: boolean }; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: 'boolean' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [file, ...extra] = parsed.positionals;
     if (!file) throw new UsageError('missing the script to analyse');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);

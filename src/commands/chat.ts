@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
 import { TerminalAdapter } from '../bots/terminal/adapter.js';
 import { readAttachment, terminalUser } from '../bots/terminal/local.js';
@@ -12,12 +11,11 @@ import { type ChatUser, decodeThreadKey, encodeThreadKey, type ThreadRef } from 
 import { type Config, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { buildRuntime, describeRuntimeProblem, onInterrupt } from '../main.js';
+import { MAX_GOAL_CHARS } from '../pipeline/runner.js';
 import type { SessionRow } from '../store/types.js';
+import { parseCommandArgs } from './args.js';
 import { openExistingStore } from './sessions.js';
 import type { CliIo, Command } from './types.js';
-
-/** Longest goal accepted, in characters (the same limit as the chat platforms). */
-export const MAX_GOAL_CHARS = 4000;
 
 const USAGE = `Usage: ff2 chat ["<goal>"] [--from <template|script.py>] [--auto] [--json-events]
        ff2 chat --resume <session-id> [--as-owner] [--auto] [--json-events]
@@ -49,27 +47,18 @@ interface ChatArgs {
 }
 
 function parseChatArgs(args: string[]): ChatArgs {
-  let parsed: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
-      args,
-      options: {
-        resume: { type: 'string' },
-        from: { type: 'string' },
-        'as-owner': { type: 'boolean' },
-        auto: { type: 'boolean' },
-        'json-events': { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  }
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs({
+    args,
+    options: {
+      resume: { type: 'string' },
+      from: { type: 'string' },
+      'as-owner': { type: 'boolean' },
+      auto: { type: 'boolean' },
+      'json-events': { type: 'boolean' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   const goal = positionals.length > 0 ? positionals.join(' ') : undefined;
   if (values.resume !== undefined && goal !== undefined)
     throw new UsageError('give either a goal or --resume <id>, not both');

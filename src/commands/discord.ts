@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { FF2_COMMAND, inviteUrl } from '../bots/discord/command.js';
 import { createDiscordRest } from '../bots/discord/create.js';
 import { toAdapterError } from '../bots/discord/errors.js';
 import { loadConfig } from '../config.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 export const discordCommand: Command = {
@@ -19,12 +19,7 @@ the URL that adds the bot to a server with the permissions it needs.
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub !== 'register') throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand');
-    let values: { guild?: string };
-    try {
-      ({ values } = parseArgs({ args: rest, options: { guild: { type: 'string' } }, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { values } = parseCommandArgs({ args: rest, options: { guild: { type: 'string' } }, strict: true });
     const config = loadConfig(io.env, io.cwd);
     const client = await createDiscordRest(config);
     if (!config.discord || !client) {

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { DOCTOR_CHECKS } from '../doctor/index.js';
 import type { CheckResult } from '../doctor/types.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 export const doctorCommand: Command = {
@@ -15,12 +15,7 @@ for each problem. Exit code 0 when every check passes, 1 otherwise.
 
   --json   print { "checks": [ { "name", "ok", "detail", "fix"? } ] }`,
   async run(args, io) {
-    let values: { json?: boolean };
-    try {
-      ({ values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { values } = parseCommandArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
     const checks: CheckResult[] = [];
     try {
       const config = loadConfig(io.env, io.cwd);

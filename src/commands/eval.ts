@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { type Goal, GoalError, loadGoals } from '../eval/goal.js';
@@ -22,6 +21,7 @@ import { createSandbox } from '../sandbox/create.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { openEvalRunStore } from '../store/eval-runs.js';
 import { createStore } from '../store/open.js';
+import { parseCommandArgs } from './args.js';
 import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 eval [--goals DIR|GLOB] [--model NAME|oracle] [--attempts N] [--parallel N]
@@ -79,26 +79,21 @@ interface EvalArgs {
 }
 
 function parseEvalArgs(args: string[]): EvalArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        goals: { type: 'string' },
-        model: { type: 'string' },
-        attempts: { type: 'string' },
-        parallel: { type: 'string' },
-        'budget-usd': { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        resume: { type: 'string' },
-        'timeout-s': { type: 'string' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values: Record<string, string | boolean | undefined> = parseCommandArgs({
+    args,
+    options: {
+      goals: { type: 'string' },
+      model: { type: 'string' },
+      attempts: { type: 'string' },
+      parallel: { type: 'string' },
+      'budget-usd': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      resume: { type: 'string' },
+      'timeout-s': { type: 'string' },
+    },
+    strict: true,
+  }).values;
   const int = (name: string, fallback: number | undefined) => {
     const raw = values[name];
     if (raw === undefined) return fallback;

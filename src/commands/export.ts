@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { outlineText } from '../pipeline/messages.js';
 import { answersText } from '../pipeline/prompts/outline.js';
 import { sessionStateSchema } from '../pipeline/types.js';
 import { createStore } from '../store/open.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 export const exportCommand: Command = {
@@ -22,12 +22,7 @@ Writes a folder a person can read and diff (default: <FF2_DATA_DIR>/sessions/<id
   runs/            NNN_<status>.txt: each sandbox run with its checks, stdout and stderr
 Read-only on the database; safe next to a running server.`,
   async run(args, io) {
-    let positionals: string[];
-    try {
-      ({ positionals } = parseArgs({ args, allowPositionals: true, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { positionals } = parseCommandArgs({ args, allowPositionals: true, strict: true });
     const [id, target, ...extra] = positionals;
     if (!id) throw new UsageError('missing the session id (see `ff2 sessions`)');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_MODEL_URI, isModelUri, listModels, resolveModel } from '../llm/llama-models.js';
 import { isLlmError } from '../llm/types.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 export const modelsCommand: Command = {
@@ -44,12 +44,11 @@ list   Shows the .gguf files in $FF2_DATA_DIR/models with their sizes.`,
       }
     }
     if (sub === 'list') {
-      let values: { json?: boolean };
-      try {
-        ({ values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true }));
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      const { values } = parseCommandArgs({
+        args: rest,
+        options: { json: { type: 'boolean' } },
+        strict: true,
+      });
       const models = listModels(modelsDir);
       if (values.json) {
         io.out(`${JSON.stringify({ dir: modelsDir, models })}\n`);

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { prepareCaches } from '../python/caches.js';
@@ -8,6 +7,7 @@ import { createEnvironment } from '../python/create.js';
 import { describeEnvironment, scriptPython } from '../python/environment.js';
 import { checkRequirements, ensureVenv, pipInstall } from '../python/venv.js';
 import { scriptCacheDir } from '../sandbox/create.js';
+import { parseCommandArgs } from './args.js';
 import type { CliIo, Command } from './types.js';
 
 const USAGE = `Usage: ff2 python list [--json]
@@ -96,15 +96,11 @@ function label(p: { name: string; version: string | null }): string {
 }
 
 function parse(args: string[]): { json: boolean; findLinks: string | undefined; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { json: { type: 'boolean' }, 'find-links': { type: 'string' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { json: values.json === true, findLinks: values['find-links'], positionals };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values, positionals } = parseCommandArgs({
+    args,
+    options: { json: { type: 'boolean' }, 'find-links': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  return { json: values.json === true, findLinks: values['find-links'], positionals };
 }

@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { chooseFixTarget, type FixTarget } from '../pipeline/fix-target.js';
 import { createToolchain } from '../python/create.js';
 import { createSandbox } from '../sandbox/create.js';
 import type { RunResult } from '../sandbox/types.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 const USAGE = `Usage: ff2 sandbox run <script.py> [--stdin <file>] [--arg <value>]... [--input <file>]...
@@ -81,12 +81,7 @@ interface Options {
 }
 
 function parse(args: string[]): Options {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   const [sub, script, ...extra] = parsed.positionals;
   if (sub !== 'run') throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand "run"');
   if (!script) throw new UsageError('missing the script to run');

@@ -1,11 +1,9 @@
-import { parseArgs } from 'node:util';
 import { createApp, takeServingLease } from '../app.js';
 import { describePolicy } from '../bots/access.js';
 import { createDiscordFrontDoor } from '../bots/discord/create.js';
 import { createSlackFrontDoor } from '../bots/slack/create.js';
 import type { ChatAdapter } from '../bots/types.js';
 import { type Config, loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildRuntime, describeRuntimeProblem, onInterrupt } from '../main.js';
 import { answerOps, Health, type OpsResponse } from '../ops/health.js';
@@ -16,6 +14,7 @@ import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import { newHolderId } from '../store/lease.js';
 import { createStore } from '../store/open.js';
 import type { SessionStore } from '../store/types.js';
+import { parseCommandArgs } from './args.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -39,14 +38,7 @@ export const serveCommand: Command = {
   summary: 'run the chat front doors (Slack, Discord) and resume sessions',
   usage: USAGE,
   async run(args, io) {
-    let host: string | undefined;
-    try {
-      ({
-        values: { host },
-      } = parseArgs({ args, options: { host: { type: 'string' } }, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { host } = parseCommandArgs({ args, options: { host: { type: 'string' } }, strict: true }).values;
     return serve(io, host);
   },
 };

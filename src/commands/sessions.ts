@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createStore } from '../store/open.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 /** One line of `ff2 sessions`. */
@@ -61,16 +61,11 @@ Reads the database only; safe while "ff2 serve" or "ff2 chat" is running.
   --limit N   at most N sessions (default 50)
   --owner ID  only sessions owned by ID (qualified, e.g. terminal:alice or slack:U123)`,
   async run(args, io) {
-    let values: { json?: boolean; limit?: string; owner?: string };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { json: { type: 'boolean' }, limit: { type: 'string' }, owner: { type: 'string' } },
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { values } = parseCommandArgs({
+      args,
+      options: { json: { type: 'boolean' }, limit: { type: 'string' }, owner: { type: 'string' } },
+      strict: true,
+    });
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number ≥ 1');
 

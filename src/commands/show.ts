@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { outlineText } from '../pipeline/messages.js';
 import { parseState, type SessionState } from '../pipeline/types.js';
 import type { SessionStore } from '../store/types.js';
+import { parseCommandArgs } from './args.js';
 import { oneLine, openExistingStore, summarise } from './sessions.js';
 import type { Command } from './types.js';
 
@@ -75,18 +75,12 @@ Exit code 0, or 1 when there is no such session.
 
   --json   print { session, state, events, versions, runs, reviews, usage }`,
   async run(args, io) {
-    let values: { json?: boolean };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args,
-        options: { json: { type: 'boolean' } },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { values, positionals } = parseCommandArgs({
+      args,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [id, ...extra] = positionals;
     if (!id || extra.length > 0) throw new UsageError('give exactly one session id (see "ff2 sessions")');
 

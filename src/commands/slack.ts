@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { BOT_SCOPES, slackManifest } from '../bots/slack/manifest.js';
 import { UsageError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 const USAGE = `Usage: ff2 slack manifest [--http <public-url>] [--name <app-name>]
@@ -18,17 +18,12 @@ export const slackCommand: Command = {
   summary: 'Slack helpers: print the app manifest to create the ff2 Slack app',
   usage: USAGE,
   async run(args, io) {
-    let parsed: { values: { http?: string; name?: string }; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: { http: { type: 'string' }, name: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      options: { http: { type: 'string' }, name: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [sub, ...extra] = parsed.positionals;
     if (sub !== 'manifest' || extra.length > 0) throw new UsageError('expected: ff2 slack manifest');
     const { http, name } = parsed.values;

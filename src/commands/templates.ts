@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
 import { loadTemplates, summaryOf } from '../templates/loader.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './types.js';
 
 const USAGE = `Usage: ff2 templates [--json]
@@ -17,12 +16,8 @@ export const templatesCommand: Command = {
   summary: 'list the templates a session can start from',
   usage: USAGE,
   async run(args, io) {
-    let json = false;
-    try {
-      json = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true }).values.json === true;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const json =
+      parseCommandArgs({ args, options: { json: { type: 'boolean' } }, strict: true }).values.json === true;
     const config = loadConfig(io.env, io.cwd, { platforms: false });
     const catalog = loadTemplates(config.pipeline.templatesDir);
     for (const p of catalog.problems) io.err(`ff2 templates: skipped ${p.dir}: ${p.problem}\n`);

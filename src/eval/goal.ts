@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { MAX_GOAL_CHARS } from '../pipeline/runner.js';
 
 const fileName = z.string().regex(/^[\w.-]+$/, 'a plain file name (no folders)');
 
@@ -73,7 +74,7 @@ export const goalSchema = z.object({
   title: z.string().min(1),
   category: z.enum(GOAL_CATEGORIES),
   /** The goal as a person types it. */
-  goal: z.string().min(1).max(4000),
+  goal: z.string().min(1).max(MAX_GOAL_CHARS),
   /** Files from the goal's folder the person attaches as run input before the first run. */
   inputs: z.array(fileName).default([]),
   /**

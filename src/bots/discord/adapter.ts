@@ -4,6 +4,7 @@
  */
 import { type Client, Events, type Guild, type Interaction, type Message, Routes } from 'discord.js';
 import type { Logger } from '../../logger.js';
+import { downloadCapped } from '../download.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
 import { findDelivered, nonceFields } from './delivery.js';
 import { toAdapterError } from './errors.js';
@@ -17,8 +18,6 @@ export interface DiscordAdapterOptions {
    */
   client: Client;
   token: string;
-  /** Largest attachment taken as a sandbox input, in bytes. */
-  maxInputBytes: number;
   logger: Logger;
   /** Downloads attachments from Discord's CDN; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -69,7 +68,6 @@ export class DiscordAdapter implements ChatAdapter {
       client: this.client,
       logger: this.logger,
       emit: onEvent,
-      maxInputBytes: this.options.maxInputBytes,
       download: (url, max) => this.download(url, max),
     };
     this.client.on(Events.InteractionCreate, this.onInteraction);
@@ -175,16 +173,8 @@ export class DiscordAdapter implements ChatAdapter {
 
   /** Downloads at most `maxBytes`; undefined when the file turns out larger. */
   private async download(url: string, maxBytes: number): Promise<Uint8Array | undefined> {
-    const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(60_000) });
-    if (!response.ok || !response.body)
-      throw toAdapterError(new Error(`HTTP ${response.status}`), 'download attachment');
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxBytes) return undefined;
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    return downloadCapped(this.fetchImpl, url, maxBytes).catch((error: unknown) => {
+      throw toAdapterError(error, 'download attachment');
+    });
   }
 }

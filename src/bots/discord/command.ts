@@ -3,6 +3,7 @@
  * `goal` text is read (`help`, `list`, `cancel [id]` are commands; anything else is a goal), and
  * the bot permissions the invite URL asks for.
  */
+import { MAX_GOAL_CHARS } from '../../pipeline/runner.js';
 
 export const COMMAND_NAME = 'ff2';
 
@@ -17,7 +18,7 @@ export const FF2_COMMAND = {
       name: 'goal',
       description: 'What the script should do — or "help", "list", "cancel <session>"',
       required: true,
-      max_length: 4000,
+      max_length: MAX_GOAL_CHARS,
     },
     {
       type: 3,

@@ -25,7 +25,6 @@ export async function createDiscordFrontDoor(
   return new DiscordAdapter({
     client,
     token: config.discord.token,
-    maxInputBytes: config.sandbox.maxInputBytes,
     logger,
     keepGuild: (guildId) => guildAllowed(config.access, guildId),
     perChannelIntervalMs: limits.channelIntervalMs,

@@ -32,7 +32,6 @@ export interface InboundContext {
   client: Client;
   logger: Logger;
   emit: (event: ChatEvent) => Promise<void>;
-  maxInputBytes: number;
   download: (url: string, maxBytes: number) => Promise<Uint8Array | undefined>;
 }
 
@@ -164,22 +163,7 @@ async function onButton(ctx: InboundContext, interaction: ButtonInteraction): Pr
     return;
   }
   await interaction.deferUpdate();
-  await ctx.emit({
-    kind: 'action',
-    id: interaction.id,
-    thread: threadOf(interaction),
-    user: userOf(interaction.user),
-    sessionId: decoded.sessionId,
-    action: decoded.action,
-    ...(decoded.value !== undefined ? { value: decoded.value } : {}),
-    message: {
-      platform: 'discord',
-      channelId: interaction.message.channelId,
-      messageId: interaction.message.id,
-    },
-    respond: responder(interaction, () => false),
-    place: placeOf(interaction),
-  });
+  await emitAction(ctx, interaction, decoded, decoded.value);
 }
 
 async function onModal(ctx: InboundContext, interaction: ModalSubmitInteraction): Promise<void> {
@@ -187,6 +171,16 @@ async function onModal(ctx: InboundContext, interaction: ModalSubmitInteraction)
   if (interaction.isFromMessage()) await interaction.deferUpdate();
   else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   if (!decoded) return;
+  await emitAction(ctx, interaction, decoded, interaction.fields.getTextInputValue(MODAL_TEXT_ID));
+}
+
+/** A click (or the text of the modal it opened) as an action event on the message that carried the button. */
+async function emitAction(
+  ctx: InboundContext,
+  interaction: ButtonInteraction | ModalSubmitInteraction,
+  decoded: { sessionId: string; action: string },
+  value: string | undefined,
+): Promise<void> {
   await ctx.emit({
     kind: 'action',
     id: interaction.id,
@@ -194,7 +188,7 @@ async function onModal(ctx: InboundContext, interaction: ModalSubmitInteraction)
     user: userOf(interaction.user),
     sessionId: decoded.sessionId,
     action: decoded.action,
-    value: interaction.fields.getTextInputValue(MODAL_TEXT_ID),
+    ...(value !== undefined ? { value } : {}),
     ...(interaction.message
       ? {
           message: {

@@ -5,6 +5,7 @@
  */
 import type { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import { downloadCapped } from '../download.js';
 import type { ChatAdapter, ChatEvent, MessageRef, Outgoing, ThreadRef } from '../types.js';
 import { type FoundDelivery, findDelivered, outboxMetadata } from './delivery.js';
 import { toAdapterError } from './errors.js';
@@ -24,8 +25,6 @@ export interface SlackAdapterOptions {
   transport: SlackTransport;
   /** Used to download files people attach (Authorization: Bearer). */
   botToken: string;
-  /** Largest attachment taken as a sandbox input, in bytes. */
-  maxInputBytes: number;
   logger: Logger;
   /** Downloads files; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -82,7 +81,6 @@ export class SlackAdapter implements ChatAdapter {
       emit: async (event) => {
         if (!this.stopped) await onEvent(event);
       },
-      maxInputBytes: this.options.maxInputBytes,
       download: (url, max) => this.download(url, max),
       botUserId,
       defer: (work) => this.lane.run(work),
@@ -196,20 +194,10 @@ export class SlackAdapter implements ChatAdapter {
 
   /** Downloads at most `maxBytes` with the bot token; undefined when the file turns out larger. */
   private async download(url: string, maxBytes: number): Promise<Uint8Array | undefined> {
-    const response = await this.fetchImpl(url, {
-      headers: { authorization: `Bearer ${this.options.botToken}` },
-      signal: AbortSignal.timeout(60_000),
+    const authorization = `Bearer ${this.options.botToken}`;
+    return downloadCapped(this.fetchImpl, url, maxBytes, { authorization }).catch((error: unknown) => {
+      throw toAdapterError(error, 'download file');
     });
-    if (!response.ok || !response.body)
-      throw toAdapterError(new Error(`HTTP ${response.status}`), 'download file');
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxBytes) return undefined;
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
   }
 }
 

@@ -31,7 +31,6 @@ export async function createSlackFrontDoor(
   const logLevel = config.logLevel === 'debug' || config.logLevel === 'info' ? LogLevel.WARN : LogLevel.ERROR;
   const limits = config.delivery.slack;
   const base = {
-    maxInputBytes: config.sandbox.maxInputBytes,
     botToken: slack.botToken,
     logger,
     perChannelIntervalMs: overrides.perChannelIntervalMs ?? limits.channelIntervalMs,

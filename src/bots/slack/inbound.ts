@@ -25,7 +25,6 @@ export interface InboundContext {
   app: App;
   logger: Logger;
   emit: (event: ChatEvent) => Promise<void>;
-  maxInputBytes: number;
   /** Downloads a private file with the bot token; undefined when it is larger than `maxBytes`. */
   download: (url: string, maxBytes: number) => Promise<Uint8Array | undefined>;
   /** The bot's own user id (from auth.test), to strip its mention. */
