@@ -3,7 +3,9 @@
  * requester's own "Approve" counts (`any`) or is kept as a comment (`others`, the default), and
  * after each approval the card is edited to say who approved.
  */
+import type { HumanInput } from '../pipeline/gates.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
+import type { ActionEvent } from './types.js';
 
 export type ReviewPolicy = 'any' | 'others';
 
@@ -55,4 +57,42 @@ export function showApprovals(store: SessionStore, session: SessionRow): boolean
     },
   ]);
   return true;
+}
+
+/**
+ * A click on the review card: the approval (or request for changes) is recorded and the person
+ * told so. Returns the input that reopens the session when changes were requested by someone who
+ * may steer it (`mayReopen`), else undefined.
+ */
+export async function recordReview(
+  config: {
+    store: SessionStore;
+    reviewPolicy?: ReviewPolicy | undefined;
+    onCommitted?: (() => void) | undefined;
+  },
+  session: SessionRow,
+  event: ActionEvent,
+  actor: string,
+  mayReopen: boolean,
+): Promise<HumanInput | undefined> {
+  const { store } = config;
+  const say = async (text: string): Promise<undefined> => {
+    await event.respond?.(text).catch(() => {});
+    return undefined;
+  };
+  const verdict = event.action === 'review_approve' ? 'approved' : 'changes_requested';
+  // The Slack/Discord modal's text: the review comment and, from an allowed reviewer, the change to apply.
+  const comment = verdict === 'changes_requested' ? event.value?.trim() : undefined;
+  if (verdict === 'approved' && isSelfApproval(config.reviewPolicy ?? 'others', session, actor)) {
+    store.appendEvent(session.id, { type: 'comment', actor, data: { review: 'approve', own: true } });
+    return say(SELF_APPROVAL_NOTE);
+  }
+  store.addReview({ sessionId: session.id, reviewer: actor, verdict, ...(comment ? { comment } : {}) });
+  if (verdict === 'approved') {
+    if (showApprovals(store, session)) config.onCommitted?.();
+    return say('Thanks, your approval is recorded.');
+  }
+  if (!mayReopen)
+    return say('Your review is recorded. Only the owner or an approver can reopen the session.');
+  return { kind: 'action', action: 'review_changes', ...(comment ? { value: comment } : {}) };
 }

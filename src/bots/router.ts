@@ -9,23 +9,25 @@ import type { Logger } from '../logger.js';
 import { BusyError } from '../ops/semaphore.js';
 import { RESOURCE_WORDS, type WorkResource } from '../ops/work.js';
 import type { HumanInput } from '../pipeline/gates.js';
-import { MAX_GOAL_CHARS, type PipelineRunner } from '../pipeline/runner.js';
+import type { PipelineRunner } from '../pipeline/runner.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
-import { loadTemplates, templateListText } from '../templates/loader.js';
-import { resolveStart } from '../templates/start.js';
 import { type AccessPolicy, checkAccess, refusalText } from './access.js';
-import {
-  DEFAULT_FILE_LIMITS,
-  downloadStartScript,
-  type FileLimits,
-  takeAttachment,
-  tooLarge,
-} from './attachments.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits, takeAttachment } from './attachments.js';
+import { answerCommand } from './chat-commands.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { quotaRefusal } from './quotas.js';
-import { isSelfApproval, type ReviewPolicy, SELF_APPROVAL_NOTE, showApprovals } from './review.js';
+import { type ReviewPolicy, recordReview } from './review.js';
 import { isChatPlatform, type RouterMetrics, referenceId } from './router-support.js';
-import { type ChatEvent, type ChatUser, encodeThreadKey, type Platform, qualifiedUserId } from './types.js';
+import { startSession } from './session-start.js';
+import {
+  type ActionEvent,
+  type ChatEvent,
+  type ChatUser,
+  type CommandEvent,
+  encodeThreadKey,
+  type Platform,
+  qualifiedUserId,
+  type StartEvent,
+} from './types.js';
 
 export interface RouterConfig {
   store: SessionStore;
@@ -273,7 +275,7 @@ export class Router {
     return false;
   }
 
-  #maySteerOrSay(session: SessionRow, event: Extract<ChatEvent, { kind: 'action' }>): boolean {
+  #maySteerOrSay(session: SessionRow, event: ActionEvent): boolean {
     if (this.#maySteer(session, event.thread.platform, event.user)) return true;
     void event
       .respond?.('Thanks — only the person who started this session (or an approver) can use these buttons.')
@@ -305,117 +307,21 @@ export class Router {
     if (outcome.row.status === 'working') this.drive(session.id);
   }
 
-  async #start(
-    event: Extract<ChatEvent, { kind: 'start' }>,
-    threadKey: string,
-    actor: string,
-  ): Promise<void> {
-    const { store, runner } = this.#config;
-    // The script is checked by name now; its bytes are fetched only once the sender passed the quota.
-    const script = event.script;
-    const from = resolveStart(
-      { ...event, script: script && { name: script.name, bytes: script.bytes ?? new Uint8Array(0) } },
-      this.#config.templatesDir,
-    );
-    const goal = 'goal' in from ? from.goal : '';
-    const refuse = async (text: string) => {
-      if (event.respond) await event.respond(text);
-      else store.enqueue(null, [{ threadKey, payload: { text } }]);
-      this.#config.onCommitted?.();
-    };
-    if ('error' in from) return refuse(from.error);
-    if (goal === '')
-      return refuse('Tell me what the script should do, e.g. /ff2 remove duplicate rows from a CSV file.');
-    if (goal.length > MAX_GOAL_CHARS)
-      return refuse(
-        `That goal is ${goal.length} characters; the limit is ${MAX_GOAL_CHARS}. Please shorten it to the essentials.`,
-      );
-    if (event.thread.threadId !== '' && store.getSessionByThread(threadKey))
-      return refuse('This thread already has a session; start a new one in a new thread.');
-    const overQuota =
-      isChatPlatform(event.thread.platform) && this.#config.quotas
-        ? quotaRefusal(store, actor, this.#config.quotas, (this.#config.now ?? Date.now)())
-        : undefined;
-    if (overQuota) return refuse(overQuota);
-    let start = from.start;
-    if (start?.kind === 'script' && script && !script.bytes) {
-      const limits = this.#config.fileLimits ?? DEFAULT_FILE_LIMITS;
-      const bytes = await downloadStartScript(script, limits.maxFileBytes);
-      if (!bytes) return refuse(tooLarge(script.name, limits));
-      start = { ...start, bytes };
-    }
-    let thread = event.thread;
-    if (event.openThread) {
-      const threadId = await event.openThread();
-      if (threadId === undefined) return;
-      thread = { ...thread, threadId };
-    }
-    const row = runner.create(
-      {
-        id: this.#config.randomId(),
-        threadKey: encodeThreadKey(thread),
-        platform: event.thread.platform,
-        ownerId: actor,
-        goal,
-        start,
-      },
-      { id: event.id, platform: event.thread.platform },
-    );
-    this.#config.onCommitted?.();
-    this.drive(row.id);
+  async #start(event: StartEvent, threadKey: string, actor: string): Promise<void> {
+    const row = await startSession(this.#config, event, threadKey, actor);
+    if (row) this.drive(row.id);
   }
 
-  async #review(
-    session: SessionRow,
-    event: Extract<ChatEvent, { kind: 'action' }>,
-    actor: string,
-  ): Promise<void> {
-    const { store } = this.#config;
-    const verdict = event.action === 'review_approve' ? 'approved' : 'changes_requested';
-    // The Slack/Discord modal's text: the review comment and, from an allowed reviewer, the change to apply.
-    const comment = verdict === 'changes_requested' ? event.value?.trim() : undefined;
-    if (verdict === 'approved' && isSelfApproval(this.#config.reviewPolicy ?? 'others', session, actor)) {
-      store.appendEvent(session.id, { type: 'comment', actor, data: { review: 'approve', own: true } });
-      return void (await event.respond?.(SELF_APPROVAL_NOTE).catch(() => {}));
-    }
-    store.addReview({ sessionId: session.id, reviewer: actor, verdict, ...(comment ? { comment } : {}) });
-    if (verdict === 'approved') {
-      if (showApprovals(store, session)) this.#config.onCommitted?.();
-      return void (await event.respond?.('Thanks, your approval is recorded.').catch(() => {}));
-    }
-    if (!this.#maySteer(session, event.thread.platform, event.user)) {
-      await event
-        .respond?.('Your review is recorded. Only the owner or an approver can reopen the session.')
-        .catch(() => {});
-      return;
-    }
-    await this.#input(
-      session,
-      { kind: 'action', action: 'review_changes', ...(comment ? { value: comment } : {}) },
-      actor,
-      event,
-    );
+  async #review(session: SessionRow, event: ActionEvent, actor: string): Promise<void> {
+    const mayReopen = this.#maySteer(session, event.thread.platform, event.user);
+    const change = await recordReview(this.#config, session, event, actor, mayReopen);
+    if (change) await this.#input(session, change, actor, event);
   }
 
-  async #command(event: Extract<ChatEvent, { kind: 'command' }>, actor: string): Promise<void> {
-    const { store } = this.#config;
-    const say = async (text: string) => event.respond?.(text).catch(() => {});
-    if (event.command === 'help') {
-      return void (await say(
-        'Start a session with a goal (e.g. "/ff2 a tool that removes duplicate CSV rows"). In its thread: answer questions, approve the outline, run, then ship or reply with changes. Say "cancel" to stop.',
-      ));
-    }
-    if (event.command === 'templates')
-      return void (await say(templateListText(loadTemplates(this.#config.templatesDir).templates)));
-    if (event.command === 'list') {
-      const rows = store.listSessions({ ownerId: actor, limit: 10 });
-      const lines = rows.map((r) => `${r.id} · ${r.stage} · ${r.goal.slice(0, 60)}`);
-      return void (await say(lines.length > 0 ? lines.join('\n') : 'You have no sessions yet.'));
-    }
-    const session = store.getSession(event.args.trim());
-    if (!session) return void (await say(`No session ${event.args.trim() || '(give its id)'}.`));
-    if (!this.#maySteer(session, event.thread.platform, event.user))
-      return void (await say('Only the owner or an approver can cancel that session.'));
-    await this.#input(session, { kind: 'action', action: 'cancel' }, actor, event);
+  async #command(event: CommandEvent, actor: string): Promise<void> {
+    const cancel = await answerCommand(this.#config, event, actor, (session) =>
+      this.#maySteer(session, event.thread.platform, event.user),
+    );
+    if (cancel) await this.#input(cancel, { kind: 'action', action: 'cancel' }, actor, event);
   }
 }
