@@ -13,11 +13,12 @@ import type {
 import type { Logger } from '../../logger.js';
 import type { EventPlace } from '../access.js';
 import type { ChatEvent, ChatUser, StartScript, ThreadRef } from '../types.js';
-import { ACTION_ID_PATTERN, decodeActionId } from './action-id.js';
+import { ACTION_ID_PATTERN } from './action-id.js';
 import { parseCommandText, stripMention, unescapeSlackText } from './command.js';
 import { toAdapterError } from './errors.js';
 import { escapeText, mentionUser } from './format.js';
-import { modalFor, readModal } from './modal.js';
+import { onAction, onModalSubmit } from './interactions.js';
+import { ephemeral, placeOf, postEphemeral } from './reply.js';
 
 export const COMMAND = '/ff2';
 
@@ -246,109 +247,6 @@ async function onMessage(
     textSent = true;
   }
   if (!textSent && text.trim()) await ctx.emit({ kind: 'message', id, thread, user, text, respond, place });
-}
-
-async function onAction(
-  ctx: InboundContext,
-  body: BlockAction<ButtonAction>,
-  action: ButtonAction,
-  respond: (text: string) => Promise<void>,
-): Promise<void> {
-  const decoded = decodeActionId(action.action_id);
-  const message = body.message;
-  const channel = body.channel?.id ?? body.container?.channel_id;
-  if (!decoded || !message || !channel) return;
-  const thread = threadOfMessage(channel, message.ts, message.thread_ts as string | undefined);
-  const view = modalFor(decoded.sessionId, decoded.action, {
-    channel,
-    thread: thread.threadId,
-    message: message.ts,
-    ...(action.value ? { value: action.value } : {}),
-  });
-  if (view) {
-    await ctx.app.client.views.open({ trigger_id: body.trigger_id, view });
-    return;
-  }
-  await ctx.emit({
-    kind: 'action',
-    // One click = one (message, action_ts) pair; Slack repeats both on a redelivery.
-    id: `${message.ts}:${action.action_ts}`,
-    thread,
-    user: { id: body.user.id, name: body.user.username ?? body.user.name },
-    sessionId: decoded.sessionId,
-    action: decoded.action,
-    ...(action.value !== undefined ? { value: action.value } : {}),
-    message: { platform: 'slack', channelId: channel, messageId: message.ts },
-    respond,
-    place: placeOf(body),
-  });
-}
-
-async function onModalSubmit(
-  ctx: InboundContext,
-  body: ViewSubmitAction,
-  view: ViewSubmitAction['view'],
-): Promise<void> {
-  const submitted = readModal(view);
-  if (!submitted) return;
-  const { origin, text } = submitted;
-  await ctx.emit({
-    kind: 'action',
-    id: `view:${view.id}`,
-    thread: { platform: 'slack', channelId: origin.channel, threadId: origin.thread },
-    user: { id: body.user.id, name: body.user.name },
-    sessionId: submitted.sessionId,
-    action: submitted.action,
-    value: text,
-    message: { platform: 'slack', channelId: origin.channel, messageId: origin.message },
-    respond: postEphemeral(ctx, origin.channel, body.user.id, origin.thread || undefined),
-    place: placeOf(body),
-  });
-}
-
-/** A reply in a thread has thread_ts ≠ ts; a top-level message (e.g. the review card) addresses the channel (''). */
-function threadOfMessage(channel: string, ts: string, threadTs: string | undefined): ThreadRef {
-  return { platform: 'slack', channelId: channel, threadId: threadTs && threadTs !== ts ? threadTs : '' };
-}
-
-function postEphemeral(ctx: InboundContext, channel: string, user: string, threadTs: string | undefined) {
-  return async (text: string): Promise<void> => {
-    await ctx.app.client.chat.postEphemeral({
-      channel,
-      user,
-      text: escapeText(text),
-      ...(threadTs ? { thread_ts: threadTs } : {}),
-    });
-  };
-}
-
-async function ephemeral(
-  respond: (message: {
-    text: string;
-    response_type: 'ephemeral';
-    replace_original: false;
-  }) => Promise<unknown>,
-  text: string,
-): Promise<void> {
-  await respond({ text: escapeText(text), response_type: 'ephemeral', replace_original: false });
-}
-
-/**
- * The workspace and Enterprise Grid org of a command (`team_id`, `enterprise_id`), an event
- * envelope (`team_id`, `enterprise_id`) or an interaction (`team.id`, `enterprise.id`).
- */
-function placeOf(body: unknown): EventPlace {
-  const b = body as {
-    team_id?: unknown;
-    enterprise_id?: unknown;
-    team?: { id?: unknown } | null;
-    enterprise?: { id?: unknown } | null;
-    user?: { team_id?: unknown };
-  };
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const team = str(b.team_id) ?? str(b.team?.id) ?? str(b.user?.team_id);
-  const enterprise = str(b.enterprise_id) ?? str(b.enterprise?.id);
-  return { ...(team ? { team } : {}), ...(enterprise ? { enterprise } : {}) };
 }
 
 /** Slack's event_id; for a payload without one (never seen), the message's own channel + ts. */
