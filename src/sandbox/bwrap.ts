@@ -5,25 +5,22 @@ import { SandboxError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { bwrapArgs } from './bwrap-args.js';
 import { SlotCgroups } from './cgroup.js';
-import { collectOutputs } from './collect.js';
-import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools, screenshotFrom } from './gui.js';
+import { GUI_PACKAGES, guiCommand, guiEnv, missingGuiTools } from './gui.js';
 import { type SandboxHealth, sandboxHealth } from './health.js';
 import { dumpAfterSeconds, resolveLimits, rlimitArgs, runMemoryBytes, workDirInodes } from './limits.js';
 import { ensureHelper, type Helper } from './native.js';
 import { SlotOwner } from './owner.js';
 import { assertHostReady, siteCustomizeTarget } from './probe.js';
-import { emptyResult, inputFiles, type RunSteps, signalName, steps } from './results.js';
+import { emptyResult, inputFiles, type RunSteps, steps } from './results.js';
 import { type HelperOutcome, HelperProcess, type SlotSpec } from './runner.js';
 import { prepareScriptEnv, type ScriptEnvLayout } from './script-env.js';
 import { type Slot, SlotPool } from './slots.js';
-import { classify, signalOf } from './status.js';
-import { parseTraceback } from './traceback.js';
 import type { Limits, RunRequest, RunResult, Sandbox, SandboxCheck } from './types.js';
 
 export type { SandboxHealth } from './health.js';
 export type { RunSteps } from './results.js';
 
-import { capUtf8 } from './utf8.js';
+import { resultOf } from './run-result.js';
 import { WorkAreas } from './workdir.js';
 
 export interface ProcessSandboxConfig {
@@ -232,48 +229,17 @@ export class ProcessSandbox implements Sandbox {
       }
       throw new SandboxError(`the sandbox could not start the run: ${outcome.error}`, 'run ff2 doctor');
     }
-    const durationMs = Math.round(ended - launched);
-    const stdout = capUtf8(outcome.stdout, limits.maxOutputBytes);
-    const stderr = capUtf8(outcome.stderr, limits.maxOutputBytes);
-    const traceback = parseTraceback(stderr.text);
-    const screenshot = gui ? screenshotFrom(outcome.fd3 ?? undefined) : null;
-    const signal = signalOf(outcome.exitCode, outcome.signal === null ? null : signalName(outcome.signal));
     const oomKilled = procs !== null && (await this.cgroups.oomKilledSinceLast(slot.uid));
-    const status = classify({
-      oomKilled,
-      timedOut: outcome.timedOut,
-      canceled: outcome.canceled,
-      maxBuffer: outcome.maxBuffer,
-      exitCode: outcome.exitCode,
-      signal,
-      traceback,
-      screenshot: screenshot !== null,
-    });
-    const outputFiles = collectOutputs(
-      dir,
-      { maxFiles: limits.maxOutputFiles, maxBytes: limits.maxOutputFilesBytes },
-      inputs,
-    );
+    const result = resultOf(outcome, { limits, gui, oomKilled, workDir: dir, inputs });
     const done = performance.now();
     this.lastSteps = steps(begun, launched, ended, done, outcome);
+    result.durationMs = Math.round(ended - launched);
     this.logger.debug('sandbox run finished', {
       uid: slot.uid,
-      status,
+      status: result.status,
       exitCode: outcome.exitCode,
-      durationMs,
+      durationMs: result.durationMs,
     });
-    const result: RunResult = {
-      status,
-      exitCode: outcome.exitCode,
-      signal,
-      durationMs,
-      stdout: stdout.text,
-      stderr: stderr.text,
-      truncated: stdout.truncated || stderr.truncated || outcome.maxBuffer,
-      traceback,
-      outputFiles,
-      screenshot,
-    };
     return { result, retire };
   }
 
