@@ -27,7 +27,7 @@ export const pythonCheck: DoctorCheck = {
             name: 'python',
             ok,
             detail: 'the analyser gave an unexpected answer',
-            fix: 'reinstall ff2 (dist/python/analyze.py)',
+            fix: 'reinstall ff2 (dist/python/analyze.py, analyze_sections.py)',
           };
     } catch (error) {
       return { name: 'python', ok: false, detail: (error as Error).message, fix: FIX };

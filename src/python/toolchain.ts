@@ -17,7 +17,10 @@ export interface PythonToolchainConfig {
 }
 
 /** Next to this file both in src/ (tsx, vitest) and in dist/ (copied by scripts/copy-assets.mjs). */
-const ANALYZER = fileURLToPath(new URL('./analyze.py', import.meta.url));
+/** The analyser's parts, sent as one program in this order (analyze.py uses analyze_sections.py). */
+const ANALYZER = ['./analyze_sections.py', './analyze.py'].map((part) =>
+  fileURLToPath(new URL(part, import.meta.url)),
+);
 const PRLIMIT = '/usr/bin/prlimit';
 
 const analysisSchema = z.object({
@@ -61,7 +64,7 @@ const analysisSchema = z.object({
 export function createPythonToolchain(config: PythonToolchainConfig): PythonToolchain {
   const timeout = config.timeoutMs ?? 10_000;
   const limits = { ...DEFAULT_ANALYSER_LIMITS, ...config.limits };
-  const code = readFileSync(ANALYZER, 'utf8');
+  const code = ANALYZER.map((part) => readFileSync(part, 'utf8')).join('\n');
   const asRoot = process.getuid?.() === 0;
   return {
     describe: async (source: string) => parseDescription(await run(DESCRIBER_CODE, source, 'describer')),
