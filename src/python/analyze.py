@@ -113,6 +113,7 @@ def literal_text(node):
 # Sections (which top-level statements make up which section) are in analyze_sections.py. ff2
 # sends both files as one program (toolchain.ts); run as a file, this imports it from beside itself.
 if "sections" not in globals():
+    sys.dont_write_bytecode = True
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from analyze_sections import is_docstring, rough_sections, sections  # noqa: E402
 
