@@ -81,7 +81,7 @@ export async function benchPipeline(): Promise<Record<string, number>> {
     await app.idle();
     await chat.click('Approve');
     await app.idle();
-    const session = store.getSessionByThread('memory:C1:t1');
+    const session = store.getSessionByThread('terminal:C1:t1');
     if (session?.stage !== 'approve_run') throw new Error(`expected the run gate, got ${session?.stage}`);
     const firstRun = store.usageTotals(session.id);
     await chat.click('Run');

@@ -7,7 +7,7 @@
 import type { DraftButton } from '../pipeline/types.js';
 import type { EventPlace } from './access.js';
 
-export type Platform = 'slack' | 'discord' | 'terminal' | 'memory';
+export type Platform = 'slack' | 'discord' | 'terminal';
 
 /** Where a session lives. Encoded as the opaque key `platform:channelId:threadId`. */
 export interface ThreadRef {

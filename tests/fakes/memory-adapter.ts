@@ -1,7 +1,7 @@
 /**
  * An in-memory ChatAdapter: records every message it is asked to send, lets tests inject events
  * (start a session, reply, click a button by its label, attach a file) and can fail sends on
- * demand. Platform "memory"; one channel "C1" by default.
+ * demand. It stands in as an operator's own front door (platform "terminal"); one channel "C1" by default.
  */
 
 import type {
@@ -23,7 +23,7 @@ export interface SentMessage {
 }
 
 export class MemoryAdapter implements ChatAdapter {
-  readonly platform = 'memory' as const;
+  readonly platform = 'terminal' as const;
   readonly perChannelIntervalMs: number;
   readonly sent: SentMessage[] = [];
   /** What `respond` told each user, in order. */
@@ -52,14 +52,14 @@ export class MemoryAdapter implements ChatAdapter {
 
   /** A 429 with a retry hint, as adapters raise it. */
   static rateLimited(retryAfterMs = 10): AdapterError {
-    return new AdapterError('memory', 'rate limited', retryAfterMs, true);
+    return new AdapterError('terminal', 'rate limited', retryAfterMs, true);
   }
 
   async send(thread: ThreadRef, message: Outgoing): Promise<MessageRef> {
     const failure = this.#failures.shift();
     if (failure) throw failure;
     const ref: MessageRef = message.replaces ?? {
-      platform: 'memory',
+      platform: 'terminal',
       channelId: thread.channelId,
       messageId: String(this.#next++),
     };
@@ -68,7 +68,7 @@ export class MemoryAdapter implements ChatAdapter {
   }
 
   thread(threadId = 't1', channelId = 'C1'): ThreadRef {
-    return { platform: 'memory', channelId, threadId };
+    return { platform: 'terminal', channelId, threadId };
   }
 
   /** Delivers an event as the platform would (awaiting the router). */

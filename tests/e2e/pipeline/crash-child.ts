@@ -59,7 +59,7 @@ const app = createApp({
   outboxPollMs: 20,
 });
 await app.start();
-const threadKey = 'memory:C1:t1';
+const threadKey = 'terminal:C1:t1';
 if (!store.getSessionByThread(threadKey)) await chat.startSession(REFERENCE_GOAL, { id: 'start' });
 
 const GATES: Record<string, string> = {

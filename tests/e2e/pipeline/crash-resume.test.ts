@@ -65,7 +65,7 @@ describe('a process killed mid-stage', () => {
 
     const store = openStore(join(dir, 'ff2.db'));
     try {
-      const session = store.getSessionByThread('memory:C1:t1');
+      const session = store.getSessionByThread('terminal:C1:t1');
       expect(session?.stage).toBe('shipped');
       const posts = lines('posts.jsonl')
         .filter((p) => !p.edit)

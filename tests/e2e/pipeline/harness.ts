@@ -110,7 +110,7 @@ export async function startHarness(
     chat,
     dir,
     session(threadId = 't1') {
-      const row = store.getSessionByThread(`memory:C1:${threadId}`);
+      const row = store.getSessionByThread(`terminal:C1:${threadId}`);
       if (!row) throw new Error(`no session in thread ${threadId}`);
       return row;
     },

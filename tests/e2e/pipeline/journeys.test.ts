@@ -140,7 +140,7 @@ describe('pipeline journeys', () => {
   });
 
   it('keeps other people’s replies as comments and politely refuses their clicks', async () => {
-    h = await startHarness(referenceGoalScript(), { FF2_APPROVERS: 'memory:alice' });
+    h = await startHarness(referenceGoalScript(), { FF2_APPROVERS: 'terminal:alice' });
     await h.chat.startSession(REFERENCE_GOAL);
     await h.app.idle();
     const calls = h.llm.calls.length;
@@ -151,7 +151,7 @@ describe('pipeline journeys', () => {
     expect(session.stage).toBe('approve_outline');
     expect(h.llm.calls.length).toBe(calls);
     expect(
-      h.store.listEvents(session.id).some((e) => e.type === 'comment' && e.actor === 'memory:mallory'),
+      h.store.listEvents(session.id).some((e) => e.type === 'comment' && e.actor === 'terminal:mallory'),
     ).toBe(true);
     expect(h.chat.responses).toEqual([
       { user: 'mallory', text: expect.stringContaining('only the person who started') },
@@ -273,9 +273,9 @@ describe('pipeline journeys', () => {
     await h.chat.click('Request changes', { user: 'owner', threadId: '' });
     await h.app.idle();
     expect(h.store.listReviews(id).map((r) => [r.reviewer, r.verdict])).toEqual([
-      ['memory:bob', 'approved'],
-      ['memory:bob', 'changes_requested'],
-      ['memory:owner', 'changes_requested'],
+      ['terminal:bob', 'approved'],
+      ['terminal:bob', 'changes_requested'],
+      ['terminal:owner', 'changes_requested'],
     ]);
     expect(h.session().stage).toBe('give_feedback');
     await h.chat.say('Make the report heading say "Duplicates removed"');
@@ -365,7 +365,7 @@ describe('pipeline journeys', () => {
     await h.app.idle();
     expect(h.session('a').stage).toBe('approve_outline');
     expect(h.session('b').stage).toBe('approve_outline');
-    expect(h.session('b').ownerId).toBe('memory:someone');
+    expect(h.session('b').ownerId).toBe('terminal:someone');
   });
 
   it('refuses a goal over 4,000 characters and answers help and list commands', async () => {

@@ -133,7 +133,7 @@ describe('packages the design needs', { timeout: 120_000 }, () => {
     buildWheel(wheels, 'polars', '0.0.1', 'def version():\n    return "tiny polars"\n');
     h = await startHarness(salesChartScript({ imports: POLARS_IMPORTS, revise: reviseByEdit }), {
       FF2_PYTHON_VENV: venv,
-      FF2_APPROVERS: 'memory:admin',
+      FF2_APPROVERS: 'terminal:admin',
     });
     await h.chat.startSession(SALES_GOAL);
     await h.app.idle();

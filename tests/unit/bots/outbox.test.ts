@@ -5,8 +5,8 @@ import { silentLogger } from '../../../src/logger.js';
 import { openStore, type SqliteSessionStore } from '../../../src/store/sqlite.js';
 import { MemoryAdapter } from '../../fakes/memory-adapter.js';
 
-const T1 = 'memory:C1:t1';
-const T2 = 'memory:C2:t2';
+const T1 = 'terminal:C1:t1';
+const T2 = 'terminal:C2:t2';
 let store: SqliteSessionStore;
 afterEach(() => store?.close());
 
@@ -59,7 +59,7 @@ describe('the outbox', () => {
       { threadKey: T1, payload: { text: 'bad' } },
       { threadKey: T1, payload: { text: 'next' } },
     ]);
-    adapter.failNext(new AdapterError('memory', 'channel not found', undefined, false));
+    adapter.failNext(new AdapterError('terminal', 'channel not found', undefined, false));
     await drain(outbox);
     expect(adapter.sent.map((s) => s.message.text)).toEqual(['next']);
     expect(store.pendingOutbox()).toBe(0);
@@ -141,9 +141,9 @@ describe('the outbox', () => {
     });
     const { outbox, waits } = setup(adapter);
     store.enqueue(null, [
-      { threadKey: 'memory:C1:a', payload: { text: 'a1' } },
-      { threadKey: 'memory:C1:b', payload: { text: 'b1' } },
-      { threadKey: 'memory:C1:a', payload: { text: 'a2' } },
+      { threadKey: 'terminal:C1:a', payload: { text: 'a1' } },
+      { threadKey: 'terminal:C1:b', payload: { text: 'b1' } },
+      { threadKey: 'terminal:C1:a', payload: { text: 'a2' } },
     ]);
     await drain(outbox);
     expect(adapter.sent.map((s) => s.message.text)).toEqual(['a1', 'b1', 'a2']);
@@ -153,28 +153,28 @@ describe('the outbox', () => {
   it('answers a person (the closed buttons and the next gate) before other messages and progress', async () => {
     const { adapter, outbox } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
     const progress = (thread: string, n: number) => ({
-      threadKey: `memory:C1:${thread}`,
+      threadKey: `terminal:C1:${thread}`,
       key: `status:generate:${n}`,
       payload: { text: `progress ${thread}`, replacesKey: `status:generate:${n}` },
     });
-    store.enqueue(null, [{ threadKey: 'memory:C1:d', key: 'buttons:1', payload: { text: 'Outline' } }]);
+    store.enqueue(null, [{ threadKey: 'terminal:C1:d', key: 'buttons:1', payload: { text: 'Outline' } }]);
     await drain(outbox);
     store.enqueue(null, [progress('a', 1), progress('b', 1)]);
     store.enqueue(null, [
       {
-        threadKey: 'memory:C1:e',
+        threadKey: 'terminal:C1:e',
         payload: { text: 'another outline', buttons: [[{ action: 'approve', label: 'Approve' }]] },
       },
     ]);
     // One step answering a click: the closing edit and the next gate's message.
     store.enqueue(null, [
       {
-        threadKey: 'memory:C1:d',
+        threadKey: 'terminal:C1:d',
         key: 'buttons:1',
         payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
       },
       {
-        threadKey: 'memory:C1:d',
+        threadKey: 'terminal:C1:d',
         payload: { text: 'Question 2?', buttons: [[{ action: 'answer', label: 'Yes' }]] },
       },
     ]);
@@ -206,15 +206,15 @@ describe('the outbox', () => {
       for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
     };
     store.enqueue(null, [
-      { threadKey: 'memory:C1:a', payload: { text: 'a1' } },
-      { threadKey: 'memory:C1:b', payload: { text: 'b1' } },
+      { threadKey: 'terminal:C1:a', payload: { text: 'a1' } },
+      { threadKey: 'terminal:C1:b', payload: { text: 'b1' } },
     ]);
     outbox.start();
     await until(() => texts().length === 1);
     expect(texts()).toEqual(['a1']);
     // C1 now waits out its spacing before b1 (the clock stands still); with one slot in all,
     // a message for C2 must still go at once.
-    store.enqueue(null, [{ threadKey: 'memory:C2:c', payload: { text: 'c1' } }]);
+    store.enqueue(null, [{ threadKey: 'terminal:C2:c', payload: { text: 'c1' } }]);
     outbox.kick();
     await until(() => texts().includes('c1'));
     expect(texts()).toEqual(['a1', 'c1']);
@@ -228,7 +228,10 @@ describe('the outbox', () => {
       { threadKey: T1, payload: { text: 'lost answer' } },
       { threadKey: T2, payload: { text: 'rate limited' } },
     ]);
-    adapter.failNext(new AdapterError('memory', 'HTTP 502', undefined, true), MemoryAdapter.rateLimited(10));
+    adapter.failNext(
+      new AdapterError('terminal', 'HTTP 502', undefined, true),
+      MemoryAdapter.rateLimited(10),
+    );
     await outbox.deliverOnce();
     advance(1_000);
     await drain(outbox);
@@ -249,18 +252,18 @@ describe('the outbox', () => {
     const { adapter, outbox, advance } = setup(new MemoryAdapter({ perChannelIntervalMs: 1_000 }));
     store.enqueue(null, [
       {
-        threadKey: 'memory:C1:s',
+        threadKey: 'terminal:C1:s',
         key: 'status:generate:1',
         payload: { text: '⏳ Generating', replacesKey: 'status:generate:1' },
       },
       ...Array.from({ length: 6 }, (_, i) => ({
-        threadKey: `memory:C1:t${i}`,
+        threadKey: `terminal:C1:t${i}`,
         key: `status:x:${i}`,
         payload: { text: `bg ${i}` },
       })),
     ]);
     advance(100);
-    expect(outbox.stats().channels).toEqual([{ channel: 'memory:C1:', queued: 7, oldestMs: 100 }]);
+    expect(outbox.stats().channels).toEqual([{ channel: 'terminal:C1:', queued: 7, oldestMs: 100 }]);
     await outbox.deliverOnce();
     expect(adapter.sent[0]?.message.text).toContain('catching up: 7 messages queued');
     await drain(outbox);

@@ -37,7 +37,7 @@ function runnerWith(outline: (current: Outline) => Outline) {
     runRules: { wallSeconds: 10, packages: [] },
     stages: { ...STAGES, interview },
   });
-  runner.create({ id: 's1', threadKey: 'memory:C1:t1', platform: 'memory', ownerId: 'u', goal: 'g' });
+  runner.create({ id: 's1', threadKey: 'terminal:C1:t1', platform: 'terminal', ownerId: 'u', goal: 'g' });
   return runner;
 }
 

@@ -36,7 +36,7 @@ function drain() {
   ) {
     for (const row of batch) {
       rows.push(row);
-      store.markSent(row.id, { platform: 'memory', channelId: 'C1', messageId: String(row.id) });
+      store.markSent(row.id, { platform: 'terminal', channelId: 'C1', messageId: String(row.id) });
     }
   }
   return rows;
@@ -62,9 +62,9 @@ describe('status message edits', () => {
     );
     runner.create({
       id: 's1',
-      threadKey: 'memory:C1:t1',
-      platform: 'memory',
-      ownerId: 'memory:o',
+      threadKey: 'terminal:C1:t1',
+      platform: 'terminal',
+      ownerId: 'terminal:o',
       goal: 'g',
     });
     await runner.step('s1', new AbortController().signal);
@@ -90,9 +90,9 @@ describe('errors in threads', () => {
     );
     runner.create({
       id: 's2',
-      threadKey: 'memory:C1:t2',
-      platform: 'memory',
-      ownerId: 'memory:o',
+      threadKey: 'terminal:C1:t2',
+      platform: 'terminal',
+      ownerId: 'terminal:o',
       goal: 'g',
     });
     await runner.step('s2', new AbortController().signal);
