@@ -1,5 +1,5 @@
 /**
- * The composition root: builds the runtime (config → store → sandbox check → model → toolchain)
+ * The composition root: builds the runtime (config → sandbox check → store → model → toolchain)
  * once, for `ff2 chat`, `ff2 serve` and the benches. Each edge's factory lives in its own folder
  * (store/open.ts, sandbox/create.ts, llm/create.ts, python/create.ts, bots/<platform>/create.ts);
  * only the entry layer (cli.ts, commands/) imports this file.
