@@ -92,4 +92,28 @@ describe('Slack access lists', () => {
     expect(h.slack.of('download')).toHaveLength(1);
     expect(counts(h.dbPath).sessions).toBe(1);
   });
+
+  it('refuses a .py on the starting mention that is over FF2_MAX_INPUT_MB without fetching it', async () => {
+    h = await startSlackHarness(referenceGoalScript(), { FF2_MAX_INPUT_MB: '1' });
+    const file = h.slack.addFile('big.py', new Uint8Array(1024 * 1024 + 1).fill(0x23));
+    await h.slack.event(
+      h.botUrl,
+      {
+        type: 'app_mention',
+        channel: 'C1',
+        user: 'U1',
+        text: '<@UBOT0001> tidy it',
+        ts: '1716000000.000009',
+        files: [file],
+      },
+      'EvBig',
+    );
+    await h.idle();
+    const refusal = await h.slack.waitFor(
+      (c) => c.method === 'chat.postEphemeral' && String(c.body.text).includes('larger than'),
+    );
+    expect(String(refusal.body.text)).toContain('big.py');
+    expect(h.slack.of('download')).toHaveLength(0);
+    expect(counts(h.dbPath).sessions).toBe(0);
+  });
 });
