@@ -89,8 +89,9 @@ const envSchema = z.object({
   FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
   FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
   FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
-  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(1),
+  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(2),
   FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
+  FF2_DISCORD_MAX_PER_SECOND: int(0, 10_000).default(30),
 });
 
 /** Every variable ff2 reads (documented one per line in `.env.example`). */
@@ -196,6 +197,8 @@ export interface DeliveryLimits {
   channelBurst: number;
   /** Requests in flight at once over all channels. */
   maxInFlight: number;
+  /** Outbox requests per second over all channels (a platform-wide limit); absent or 0: none. */
+  maxPerSecond?: number;
 }
 
 const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
@@ -351,6 +354,7 @@ export function loadConfig(
         channelIntervalMs: e.FF2_DISCORD_CHANNEL_INTERVAL_MS,
         channelBurst: e.FF2_DISCORD_CHANNEL_BURST,
         maxInFlight: e.FF2_DISCORD_MAX_IN_FLIGHT,
+        maxPerSecond: e.FF2_DISCORD_MAX_PER_SECOND,
       },
     },
   };

@@ -126,6 +126,7 @@ export async function createDiscordFrontDoor(
     perChannelIntervalMs: limits.channelIntervalMs,
     perChannelBurst: limits.channelBurst,
     maxInFlight: limits.maxInFlight,
+    ...(limits.maxPerSecond !== undefined ? { maxPerSecond: limits.maxPerSecond } : {}),
   });
 }
 

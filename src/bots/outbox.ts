@@ -42,6 +42,8 @@ export interface OutboxConfig {
 interface PlatformLane {
   adapter: ChatAdapter;
   pacer: ChannelPacer;
+  /** The platform-wide request rate (`maxPerSecond`), one bucket under the key `*`. */
+  budget: ChannelPacer | undefined;
   max: number;
   inFlight: number;
 }
@@ -49,6 +51,16 @@ interface PlatformLane {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const DEFAULT_MAX_IN_FLIGHT = 10;
 const BACKLOG_CACHE_MS = 500;
+
+/**
+ * The platform-wide bucket for `maxPerSecond`: a quarter second's worth of requests at once (so no
+ * one-second window sees more than 1.25× the rate), half of that kept for direct answers.
+ */
+function platformBudget(maxPerSecond: number | undefined): ChannelPacer | undefined {
+  if (!maxPerSecond || maxPerSecond <= 0) return undefined;
+  const burst = Math.max(2, Math.ceil(maxPerSecond / 4));
+  return new ChannelPacer(1000 / maxPerSecond, burst, Math.max(1, Math.floor(burst / 2)));
+}
 
 /** `platform:channel:` of a thread key. */
 export function channelOf(threadKey: string): string {
@@ -90,6 +102,7 @@ export class Outbox {
       this.#lanes.set(adapter.platform, {
         adapter,
         pacer: new ChannelPacer(adapter.perChannelIntervalMs ?? 0, adapter.perChannelBurst ?? 1),
+        budget: platformBudget(adapter.maxPerSecond),
         max: Math.max(1, adapter.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
         inFlight: 0,
       });
@@ -194,15 +207,30 @@ export class Outbox {
       // Pacing follows real elapsed time (monotonic), whatever clock the store is given.
       const blocked = lane.pacer.blocked(this.#paceNow());
       nextMs = Math.min(nextMs, blocked.nextMs);
-      const free = lane.max - lane.inFlight;
+      let free = lane.max - lane.inFlight;
       if (free <= 0) continue;
       const prefix = `${platform}:`;
-      const rows = this.#store.claimOutbox(now, free, this.#threadKeys, {
-        only: prefix,
-        skip: blocked.channels,
-      });
-      for (const row of rows) this.#launch(lane, row);
-      claimed += rows.length;
+      const paceAt = this.#paceNow();
+      const room = lane.budget?.room('*', paceAt) ?? { answers: free, background: free };
+      const claim = (limit: number, answersOnly: readonly string[]) => {
+        if (limit <= 0) return;
+        const rows = this.#store.claimOutbox(now, limit, this.#threadKeys, {
+          only: prefix,
+          skip: blocked.channels,
+          answersOnly,
+        });
+        for (const row of rows) this.#launch(lane, row);
+        claimed += rows.length;
+        free -= rows.length;
+        room.answers -= rows.length;
+        room.background -= rows.length;
+      };
+      // Anything, while the platform-wide rate leaves room beyond its reserve; then answers only.
+      claim(Math.min(free, room.background), blocked.answersOnly);
+      if (lane.budget) claim(Math.min(free, room.answers), [...blocked.answersOnly, prefix]);
+      if (lane.budget && room.background <= 0) {
+        nextMs = Math.min(nextMs, lane.budget.waitMs('*', paceAt, room.answers > 0));
+      }
     }
     // Rows for a platform nobody serves here can never go: fail them rather than wait forever.
     const orphans = this.#store.claimOutbox(now, 20, this.#threadKeys, {
@@ -218,6 +246,7 @@ export class Outbox {
   #launch(lane: PlatformLane, row: OutboxRow): void {
     const channel = channelOf(row.threadKey);
     lane.pacer.take(paceKey(lane.adapter, row.threadKey), this.#paceNow());
+    lane.budget?.take('*', this.#paceNow());
     lane.inFlight++;
     const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
       .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))
@@ -243,7 +272,7 @@ export class Outbox {
         }
       }
       const message = toOutgoing(payload, replaces);
-      if (row.key?.startsWith('status:')) this.#noteCatchingUp(message, channel);
+      if (row.key?.startsWith('status:')) this.#noteCatchingUp(adapter, message, row.threadKey, channel);
       message.delivery = { id: String(row.id), since: row.createdAt, check: row.maybeSent };
       if (row.maybeSent && !replaces) {
         const before = this.#store.lastSentRef(row.threadKey, row.id);
@@ -269,15 +298,24 @@ export class Outbox {
     }
   }
 
-  /** A status line in a channel with a long queue says so, rather than going quiet. */
-  #noteCatchingUp(message: Outgoing, channel: string): void {
-    const now = this.#now();
-    if (!this.#backlog || now - this.#backlog.at > BACKLOG_CACHE_MS) {
-      this.#backlog = { at: now, rows: this.#store.outboxBacklog(this.#threadKeys) };
+  /**
+   * A status line in a channel with a long queue says so, rather than going quiet. Where each
+   * thread is paced on its own (Discord), the thread's own queue is what holds it back.
+   */
+  #noteCatchingUp(adapter: ChatAdapter, message: Outgoing, threadKey: string, channel: string): void {
+    let queued: number;
+    if (adapter.paceBy === 'thread') {
+      queued = this.#store.pendingOutbox([threadKey]);
+    } else {
+      const now = this.#now();
+      if (!this.#backlog || now - this.#backlog.at > BACKLOG_CACHE_MS) {
+        this.#backlog = { at: now, rows: this.#store.outboxBacklog(this.#threadKeys) };
+      }
+      queued = this.#backlog.rows.find((b) => b.channel === channel)?.queued ?? 0;
     }
-    const queued = this.#backlog.rows.find((b) => b.channel === channel)?.queued ?? 0;
     if (queued >= this.#catchingUpAt) {
-      message.text = `${message.text}\n⏩ catching up: ${queued} messages queued in this channel`;
+      const where = adapter.paceBy === 'thread' ? 'thread' : 'channel';
+      message.text = `${message.text}\n⏩ catching up: ${queued} messages queued in this ${where}`;
     }
   }
 }

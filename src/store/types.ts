@@ -92,6 +92,11 @@ export interface ClaimOptions {
    * (`slack:C1:`), or `=` and a whole thread key (`=discord:P:T`).
    */
   skip?: readonly string[];
+  /**
+   * Of these (same forms as `skip`), only threads whose most urgent pending row is a direct
+   * answer to a person (see NewOutboxMessage.key): their spacing has just the reserved token left.
+   */
+  answersOnly?: readonly string[];
 }
 
 /** Rows not yet sent in one channel (`platform:channel:`). */
