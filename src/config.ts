@@ -88,6 +88,7 @@ const envSchema = z.object({
   FF2_SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
   FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
+  FF2_SLACK_EDITS_PER_MINUTE: int(0, 10_000).default(0),
   FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(2),
   FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
@@ -199,6 +200,8 @@ export interface DeliveryLimits {
   maxInFlight: number;
   /** Outbox requests per second over all channels (a platform-wide limit); absent or 0: none. */
   maxPerSecond?: number;
+  /** Outbox edits per minute over all channels (Slack's chat.update tier); absent or 0: none. */
+  editsPerMinute?: number;
 }
 
 const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
@@ -349,6 +352,7 @@ export function loadConfig(
         channelIntervalMs: e.FF2_SLACK_CHANNEL_INTERVAL_MS,
         channelBurst: e.FF2_SLACK_CHANNEL_BURST,
         maxInFlight: e.FF2_SLACK_MAX_IN_FLIGHT,
+        editsPerMinute: e.FF2_SLACK_EDITS_PER_MINUTE,
       },
       discord: {
         channelIntervalMs: e.FF2_DISCORD_CHANNEL_INTERVAL_MS,

@@ -6,13 +6,16 @@
  *
  * Scheduling: each channel has a token bucket for spacing (ChannelPacer); a channel without a
  * token is not claimed from, so its wait holds no slot, and a channel with tokens left may have
- * several threads' rows in flight at once. Each platform has `maxInFlight` slots. Within a channel, threads holding a direct answer to a person
- * go before threads with only background progress (store claim order). `replacesKey` becomes an
- * edit of the message delivered under that key.
+ * several threads' rows in flight at once. Each platform has `maxInFlight` slots and may have
+ * platform-wide rates (LaneBudgets: Discord's requests per second, Slack's edits per minute).
+ * Answers first: within a channel, threads holding a direct answer to a person go before threads
+ * with only background progress (store claim order), and every bucket keeps tokens that only such
+ * answers may use. `replacesKey` becomes an edit of the message delivered under that key.
  */
 import { AdapterError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChannelBacklog, OutboxRow, SessionStore } from '../store/types.js';
+import { LaneBudgets } from './outbox-budgets.js';
 import { ChannelPacer } from './outbox-pacing.js';
 import { channelStats, LatencyWindow, type OutboxStats } from './outbox-stats.js';
 import { isMessageRef, parsePayload, toOutgoing } from './render.js';
@@ -42,8 +45,8 @@ export interface OutboxConfig {
 interface PlatformLane {
   adapter: ChatAdapter;
   pacer: ChannelPacer;
-  /** The platform-wide request rate (`maxPerSecond`), one bucket under the key `*`. */
-  budget: ChannelPacer | undefined;
+  /** Platform-wide rates (`maxPerSecond`, `editsPerMinute`). */
+  budgets: LaneBudgets;
   max: number;
   inFlight: number;
 }
@@ -51,16 +54,6 @@ interface PlatformLane {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const DEFAULT_MAX_IN_FLIGHT = 10;
 const BACKLOG_CACHE_MS = 500;
-
-/**
- * The platform-wide bucket for `maxPerSecond`: a quarter second's worth of requests at once (so no
- * one-second window sees more than 1.25× the rate), half of that kept for direct answers.
- */
-function platformBudget(maxPerSecond: number | undefined): ChannelPacer | undefined {
-  if (!maxPerSecond || maxPerSecond <= 0) return undefined;
-  const burst = Math.max(2, Math.ceil(maxPerSecond / 4));
-  return new ChannelPacer(1000 / maxPerSecond, burst, Math.max(1, Math.floor(burst / 2)));
-}
 
 /** `platform:channel:` of a thread key. */
 export function channelOf(threadKey: string): string {
@@ -102,7 +95,7 @@ export class Outbox {
       this.#lanes.set(adapter.platform, {
         adapter,
         pacer: new ChannelPacer(adapter.perChannelIntervalMs ?? 0, adapter.perChannelBurst ?? 1),
-        budget: platformBudget(adapter.maxPerSecond),
+        budgets: new LaneBudgets(adapter),
         max: Math.max(1, adapter.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
         inFlight: 0,
       });
@@ -207,30 +200,21 @@ export class Outbox {
       // Pacing follows real elapsed time (monotonic), whatever clock the store is given.
       const blocked = lane.pacer.blocked(this.#paceNow());
       nextMs = Math.min(nextMs, blocked.nextMs);
-      let free = lane.max - lane.inFlight;
+      const free = lane.max - lane.inFlight;
       if (free <= 0) continue;
       const prefix = `${platform}:`;
-      const paceAt = this.#paceNow();
-      const room = lane.budget?.room('*', paceAt) ?? { answers: free, background: free };
-      const claim = (limit: number, answersOnly: readonly string[]) => {
-        if (limit <= 0) return;
+      const round = lane.budgets.claim(free, this.#paceNow(), (limit, pass) => {
         const rows = this.#store.claimOutbox(now, limit, this.#threadKeys, {
           only: prefix,
           skip: blocked.channels,
-          answersOnly,
+          answersOnly: pass.answersOnly ? [...blocked.answersOnly, prefix] : blocked.answersOnly,
+          edits: pass.edits ?? 'all',
         });
         for (const row of rows) this.#launch(lane, row);
-        claimed += rows.length;
-        free -= rows.length;
-        room.answers -= rows.length;
-        room.background -= rows.length;
-      };
-      // Anything, while the platform-wide rate leaves room beyond its reserve; then answers only.
-      claim(Math.min(free, room.background), blocked.answersOnly);
-      if (lane.budget) claim(Math.min(free, room.answers), [...blocked.answersOnly, prefix]);
-      if (lane.budget && room.background <= 0) {
-        nextMs = Math.min(nextMs, lane.budget.waitMs('*', paceAt, room.answers > 0));
-      }
+        return rows;
+      });
+      claimed += round.claimed;
+      nextMs = Math.min(nextMs, round.nextMs);
     }
     // Rows for a platform nobody serves here can never go: fail them rather than wait forever.
     const orphans = this.#store.claimOutbox(now, 20, this.#threadKeys, {
@@ -246,7 +230,7 @@ export class Outbox {
   #launch(lane: PlatformLane, row: OutboxRow): void {
     const channel = channelOf(row.threadKey);
     lane.pacer.take(paceKey(lane.adapter, row.threadKey), this.#paceNow());
-    lane.budget?.take('*', this.#paceNow());
+    lane.budgets.take(row, this.#paceNow());
     lane.inFlight++;
     const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
       .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))

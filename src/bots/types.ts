@@ -184,6 +184,8 @@ export interface ChatAdapter {
    * Discord's 50/s, less room for what does not go through the outbox). Absent or 0: none.
    */
   readonly maxPerSecond?: number;
+  /** Outbox edits per minute over all channels (Slack's chat.update tier). Absent or 0: none. */
+  readonly editsPerMinute?: number;
   /** Connects and starts delivering events; resolves once ready. */
   start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void>;
   /**

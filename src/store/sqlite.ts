@@ -252,6 +252,7 @@ export class SqliteSessionStore implements SessionStore {
           only: options.only ?? null,
           skip: JSON.stringify(options.skip ?? []),
           answersOnly: JSON.stringify(options.answersOnly ?? []),
+          edits: options.edits ?? 'all',
         }) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
         return rows.map((r) => {

@@ -97,6 +97,12 @@ export interface ClaimOptions {
    * answer to a person (see NewOutboxMessage.key): their spacing has just the reserved token left.
    */
   answersOnly?: readonly string[];
+  /**
+   * Which edits (rows whose payload `replacesKey` a delivered message) may be handed out: `all`
+   * (default), `answers` (only in threads whose most urgent pending row is a direct answer), or
+   * `none` (a platform's edit budget is spent; a thread whose next row is an edit waits).
+   */
+  edits?: 'all' | 'answers' | 'none';
 }
 
 /** Rows not yet sent in one channel (`platform:channel:`). */

@@ -258,6 +258,50 @@ describe('the outbox', () => {
     expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300);
   });
 
+  it('keeps progress edits within the edit rate (editsPerMinute) but never holds back an answer', async () => {
+    // 60 a minute: a burst of 6, progress leaves 3 of them for answers.
+    const adapter = Object.assign(new MemoryAdapter(), { editsPerMinute: 60 });
+    const { outbox, waits } = setup(adapter);
+    const texts = () => adapter.sent.map((s) => s.message.text);
+    const channels = Array.from({ length: 8 }, (_, i) => i);
+    store.enqueue(null, [
+      { threadKey: 'memory:C9:d', key: 'buttons:1', payload: { text: 'Outline' } },
+      ...channels.map((i) => ({
+        threadKey: `memory:C${i}:t`,
+        key: `status:x:${i}`,
+        payload: { text: `start ${i}` },
+      })),
+    ]);
+    await drain(outbox);
+    // Posts are not edits: all nine went at once.
+    expect(texts()).toHaveLength(9);
+    expect(waits).toEqual([]);
+    store.enqueue(
+      null,
+      channels.map((i) => ({
+        threadKey: `memory:C${i}:t`,
+        key: `status:x:${i}`,
+        payload: { text: `progress ${i}`, replacesKey: `status:x:${i}` },
+      })),
+    );
+    await outbox.deliverOnce();
+    expect(texts().slice(9)).toEqual(['progress 0', 'progress 1', 'progress 2']);
+    store.enqueue(null, [
+      {
+        threadKey: 'memory:C9:d',
+        key: 'buttons:1',
+        payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
+      },
+    ]);
+    await outbox.deliverOnce();
+    expect(texts().at(-1)).toBe('Outline\n✔ Approve — chosen by ann');
+    expect(waits).toEqual([]);
+    for (let i = 0; i < 50 && store.pendingOutbox() > 0; i++) await outbox.deliverOnce();
+    expect(texts()).toHaveLength(18);
+    // Five more progress edits, each needing a token beyond the kept three: seconds, not at once.
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(5_000);
+  });
+
   it("never lets one channel's spacing hold a delivery slot or another channel's messages", async () => {
     const clock = 1_000;
     const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 60_000 }), { maxInFlight: 1 });
