@@ -80,9 +80,11 @@ export const envSchema = z.object({
   FF2_SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
   FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
+  FF2_SLACK_EDITS_PER_MINUTE: int(0, 10_000).default(0),
   FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
-  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(1),
+  FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(2),
   FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
+  FF2_DISCORD_MAX_PER_SECOND: int(0, 10_000).default(30),
 });
 
 /** Every variable ff2 reads (documented one per line in `.env.example`). */

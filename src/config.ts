@@ -96,6 +96,10 @@ export interface DeliveryLimits {
   channelBurst: number;
   /** Requests in flight at once over all channels. */
   maxInFlight: number;
+  /** Outbox requests per second over all channels (a platform-wide limit); absent or 0: none. */
+  maxPerSecond?: number;
+  /** Outbox edits per minute over all channels (Slack's chat.update tier); absent or 0: none. */
+  editsPerMinute?: number;
 }
 
 /**
@@ -244,11 +248,13 @@ export function loadConfig(
         channelIntervalMs: e.FF2_SLACK_CHANNEL_INTERVAL_MS,
         channelBurst: e.FF2_SLACK_CHANNEL_BURST,
         maxInFlight: e.FF2_SLACK_MAX_IN_FLIGHT,
+        editsPerMinute: e.FF2_SLACK_EDITS_PER_MINUTE,
       },
       discord: {
         channelIntervalMs: e.FF2_DISCORD_CHANNEL_INTERVAL_MS,
         channelBurst: e.FF2_DISCORD_CHANNEL_BURST,
         maxInFlight: e.FF2_DISCORD_MAX_IN_FLIGHT,
+        maxPerSecond: e.FF2_DISCORD_MAX_PER_SECOND,
       },
     },
   };

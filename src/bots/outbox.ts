@@ -6,13 +6,16 @@
  *
  * Scheduling: each channel has a token bucket for spacing (ChannelPacer); a channel without a
  * token is not claimed from, so its wait holds no slot, and a channel with tokens left may have
- * several threads' rows in flight at once. Each platform has `maxInFlight` slots. Within a channel, threads holding a direct answer to a person
- * go before threads with only background progress (store claim order). `replacesKey` becomes an
- * edit of the message delivered under that key.
+ * several threads' rows in flight at once. Each platform has `maxInFlight` slots and may have
+ * platform-wide rates (LaneBudgets: Discord's requests per second, Slack's edits per minute).
+ * Answers first: within a channel, threads holding a direct answer to a person go before threads
+ * with only background progress (store claim order), and every bucket keeps tokens that only such
+ * answers may use. `replacesKey` becomes an edit of the message delivered under that key.
  */
 import { AdapterError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChannelBacklog, OutboxRow, SessionStore } from '../store/types.js';
+import { LaneBudgets } from './outbox-budgets.js';
 import { ChannelPacer } from './outbox-pacing.js';
 import { channelStats, LatencyWindow, type OutboxStats } from './outbox-stats.js';
 import { isMessageRef, parsePayload, toOutgoing } from './render.js';
@@ -42,6 +45,8 @@ export interface OutboxConfig {
 interface PlatformLane {
   adapter: ChatAdapter;
   pacer: ChannelPacer;
+  /** Platform-wide rates (`maxPerSecond`, `editsPerMinute`). */
+  budgets: LaneBudgets;
   max: number;
   inFlight: number;
 }
@@ -90,6 +95,7 @@ export class Outbox {
       this.#lanes.set(adapter.platform, {
         adapter,
         pacer: new ChannelPacer(adapter.perChannelIntervalMs ?? 0, adapter.perChannelBurst ?? 1),
+        budgets: new LaneBudgets(adapter),
         max: Math.max(1, adapter.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
         inFlight: 0,
       });
@@ -197,12 +203,18 @@ export class Outbox {
       const free = lane.max - lane.inFlight;
       if (free <= 0) continue;
       const prefix = `${platform}:`;
-      const rows = this.#store.claimOutbox(now, free, this.#threadKeys, {
-        only: prefix,
-        skip: blocked.channels,
+      const round = lane.budgets.claim(free, this.#paceNow(), (limit, pass) => {
+        const rows = this.#store.claimOutbox(now, limit, this.#threadKeys, {
+          only: prefix,
+          skip: blocked.channels,
+          answersOnly: pass.answersOnly ? [...blocked.answersOnly, prefix] : blocked.answersOnly,
+          edits: pass.edits ?? 'all',
+        });
+        for (const row of rows) this.#launch(lane, row);
+        return rows;
       });
-      for (const row of rows) this.#launch(lane, row);
-      claimed += rows.length;
+      claimed += round.claimed;
+      nextMs = Math.min(nextMs, round.nextMs);
     }
     // Rows for a platform nobody serves here can never go: fail them rather than wait forever.
     const orphans = this.#store.claimOutbox(now, 20, this.#threadKeys, {
@@ -218,6 +230,7 @@ export class Outbox {
   #launch(lane: PlatformLane, row: OutboxRow): void {
     const channel = channelOf(row.threadKey);
     lane.pacer.take(paceKey(lane.adapter, row.threadKey), this.#paceNow());
+    lane.budgets.take(row, this.#paceNow());
     lane.inFlight++;
     const task: Promise<void> = this.#deliver(lane.adapter, row, channel)
       .catch((error: unknown) => this.#logger.error('outbox delivery crashed', { error: String(error) }))
@@ -243,7 +256,7 @@ export class Outbox {
         }
       }
       const message = toOutgoing(payload, replaces);
-      if (row.key?.startsWith('status:')) this.#noteCatchingUp(message, channel);
+      if (row.key?.startsWith('status:')) this.#noteCatchingUp(adapter, message, row.threadKey, channel);
       message.delivery = { id: String(row.id), since: row.createdAt, check: row.maybeSent };
       if (row.maybeSent && !replaces) {
         const before = this.#store.lastSentRef(row.threadKey, row.id);
@@ -269,15 +282,24 @@ export class Outbox {
     }
   }
 
-  /** A status line in a channel with a long queue says so, rather than going quiet. */
-  #noteCatchingUp(message: Outgoing, channel: string): void {
-    const now = this.#now();
-    if (!this.#backlog || now - this.#backlog.at > BACKLOG_CACHE_MS) {
-      this.#backlog = { at: now, rows: this.#store.outboxBacklog(this.#threadKeys) };
+  /**
+   * A status line in a channel with a long queue says so, rather than going quiet. Where each
+   * thread is paced on its own (Discord), the thread's own queue is what holds it back.
+   */
+  #noteCatchingUp(adapter: ChatAdapter, message: Outgoing, threadKey: string, channel: string): void {
+    let queued: number;
+    if (adapter.paceBy === 'thread') {
+      queued = this.#store.pendingOutbox([threadKey]);
+    } else {
+      const now = this.#now();
+      if (!this.#backlog || now - this.#backlog.at > BACKLOG_CACHE_MS) {
+        this.#backlog = { at: now, rows: this.#store.outboxBacklog(this.#threadKeys) };
+      }
+      queued = this.#backlog.rows.find((b) => b.channel === channel)?.queued ?? 0;
     }
-    const queued = this.#backlog.rows.find((b) => b.channel === channel)?.queued ?? 0;
     if (queued >= this.#catchingUpAt) {
-      message.text = `${message.text}\n⏩ catching up: ${queued} messages queued in this channel`;
+      const where = adapter.paceBy === 'thread' ? 'thread' : 'channel';
+      message.text = `${message.text}\n⏩ catching up: ${queued} messages queued in this ${where}`;
     }
   }
 }

@@ -189,6 +189,13 @@ export interface ChatAdapter {
   readonly perChannelBurst?: number;
   /** Requests to the platform in flight at once, over all channels. Default 10. */
   readonly maxInFlight?: number;
+  /**
+   * Outbox requests per second to the platform over all channels (a bot-wide limit such as
+   * Discord's 50/s, less room for what does not go through the outbox). Absent or 0: none.
+   */
+  readonly maxPerSecond?: number;
+  /** Outbox edits per minute over all channels (Slack's chat.update tier). Absent or 0: none. */
+  readonly editsPerMinute?: number;
   /** Connects and starts delivering events; resolves once ready. */
   start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void>;
   /**

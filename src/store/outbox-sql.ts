@@ -42,6 +42,11 @@ export function prepareOutbox(db: Database.Database) {
                           AND p.status IN ('pending', 'sending'))
       ), ranked AS (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY thread_urgency, id) AS rn FROM heads
+        WHERE (thread_urgency = 0 OR NOT EXISTS (SELECT 1 FROM json_each(@answersOnly) e
+                          WHERE substr(thread_key, 1, length(e.value)) = e.value
+                             OR '=' || thread_key = e.value))
+          AND (@edits = 'all' OR json_extract(payload, '$.replacesKey') IS NULL
+               OR (@edits = 'answers' AND thread_urgency = 0))
       )
       SELECT * FROM ranked WHERE rn = 1 ORDER BY thread_urgency, id LIMIT @limit`),
     pendingEdits: q(`SELECT id, payload FROM outbox WHERE thread_key = ? AND key = ? AND status = 'pending'

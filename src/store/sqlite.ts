@@ -251,6 +251,8 @@ export class SqliteSessionStore implements SessionStore {
           threads: threadKeys ? JSON.stringify(threadKeys) : null,
           only: options.only ?? null,
           skip: JSON.stringify(options.skip ?? []),
+          answersOnly: JSON.stringify(options.answersOnly ?? []),
+          edits: options.edits ?? 'all',
         }) as Record<string, unknown>[];
         for (const row of rows) this.#s.markSending.run(now, row.id);
         return rows.map((r) => {

@@ -92,6 +92,17 @@ export interface ClaimOptions {
    * (`slack:C1:`), or `=` and a whole thread key (`=discord:P:T`).
    */
   skip?: readonly string[];
+  /**
+   * Of these (same forms as `skip`), only threads whose most urgent pending row is a direct
+   * answer to a person (see NewOutboxMessage.key): their spacing has just the reserved token left.
+   */
+  answersOnly?: readonly string[];
+  /**
+   * Which edits (rows whose payload `replacesKey` a delivered message) may be handed out: `all`
+   * (default), `answers` (only in threads whose most urgent pending row is a direct answer), or
+   * `none` (a platform's edit budget is spent; a thread whose next row is an edit waits).
+   */
+  edits?: 'all' | 'answers' | 'none';
 }
 
 /** Rows not yet sent in one channel (`platform:channel:`). */

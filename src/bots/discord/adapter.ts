@@ -27,10 +27,16 @@ export interface DiscordAdapterOptions {
   keepGuild?: (guildId: string) => boolean;
   /** Outbox spacing per channel once the burst is used (Discord: 5 messages per 5 s). Default 1,000 ms. */
   perChannelIntervalMs?: number;
-  /** Posts one thread may take back to back (more than 1 lets a thread exceed 5 per 5 s). Default 1. */
+  /**
+   * Posts one thread may take back to back; the last one is kept for direct answers (see
+   * ChannelPacer). Default 2: with one per second after it, a thread may briefly reach 6 in 5 s,
+   * and discord.js holds anything past Discord's own bucket until its reset.
+   */
   perChannelBurst?: number;
   /** REST requests in flight at once from the outbox. Default 10. */
   maxInFlight?: number;
+  /** REST requests per second from the outbox in all (Discord allows a bot 50). Default 30. */
+  maxPerSecond?: number;
 }
 
 export class DiscordAdapter implements ChatAdapter {
@@ -40,6 +46,7 @@ export class DiscordAdapter implements ChatAdapter {
   readonly perChannelIntervalMs: number;
   readonly perChannelBurst: number;
   readonly maxInFlight: number;
+  readonly maxPerSecond: number;
   private readonly client: Client;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
@@ -57,8 +64,9 @@ export class DiscordAdapter implements ChatAdapter {
     this.logger = options.logger.child('discord');
     this.fetchImpl = options.fetch ?? fetch;
     this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
-    this.perChannelBurst = options.perChannelBurst ?? 1;
+    this.perChannelBurst = options.perChannelBurst ?? 2;
     this.maxInFlight = options.maxInFlight ?? 10;
+    this.maxPerSecond = options.maxPerSecond ?? 30;
   }
 
   async start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {

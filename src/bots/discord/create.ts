@@ -30,6 +30,7 @@ export async function createDiscordFrontDoor(
     perChannelIntervalMs: limits.channelIntervalMs,
     perChannelBurst: limits.channelBurst,
     maxInFlight: limits.maxInFlight,
+    ...(limits.maxPerSecond !== undefined ? { maxPerSecond: limits.maxPerSecond } : {}),
   });
 }
 

@@ -40,11 +40,14 @@ export function toAdapterError(error: unknown, what: string): AdapterError {
 }
 
 /**
- * For @discordjs/rest's `rejectOnRateLimit`: posting or editing a message throws on a 429 so the
- * outbox schedules the retry (and other threads keep moving); everything else (interaction
- * answers, thread creation) lets the library wait out `retry_after`.
+ * For @discordjs/rest's `rejectOnRateLimit`: posting or editing a message throws when its route's
+ * bucket is exhausted, so the outbox schedules the retry (and other threads keep moving);
+ * everything else (interaction answers, thread creation) lets the library wait out `retry_after`.
+ * The bot-wide limit (50 requests/s) is waited out too: it lifts within a second for every
+ * route alike, so failing the row would only add a retry's backoff to the wait.
  */
 export function rejectMessageRateLimits(data: RateLimitData): boolean {
+  if (data.global) return false;
   const method = data.method.toUpperCase();
   return (
     (method === 'POST' && data.route === '/channels/:id/messages') ||

@@ -34,6 +34,8 @@ export interface SlackAdapterOptions {
   perChannelBurst?: number;
   /** Web API requests in flight at once from the outbox. Default 10. */
   maxInFlight?: number;
+  /** Message edits per minute from the outbox in all (chat.update is Tier 3, 50+/min). Default 0: none. */
+  editsPerMinute?: number;
 }
 
 export class SlackAdapter implements ChatAdapter {
@@ -41,6 +43,7 @@ export class SlackAdapter implements ChatAdapter {
   readonly perChannelIntervalMs: number;
   readonly perChannelBurst: number;
   readonly maxInFlight: number;
+  readonly editsPerMinute: number;
   private readonly app: App;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
@@ -57,6 +60,7 @@ export class SlackAdapter implements ChatAdapter {
     this.perChannelIntervalMs = options.perChannelIntervalMs ?? 1000;
     this.perChannelBurst = options.perChannelBurst ?? 3;
     this.maxInFlight = options.maxInFlight ?? 10;
+    this.editsPerMinute = options.editsPerMinute ?? 0;
   }
 
   /** The HTTP port in HTTP mode once started (useful with port 0); undefined in Socket Mode. */

@@ -36,6 +36,7 @@ export async function createSlackFrontDoor(
     perChannelIntervalMs: overrides.perChannelIntervalMs ?? limits.channelIntervalMs,
     perChannelBurst: limits.channelBurst,
     maxInFlight: limits.maxInFlight,
+    ...(limits.editsPerMinute !== undefined ? { editsPerMinute: limits.editsPerMinute } : {}),
   };
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({

@@ -32,11 +32,13 @@ class Handled implements ChatAdapter {
   readonly perChannelIntervalMs;
   readonly perChannelBurst;
   readonly maxInFlight;
+  readonly maxPerSecond;
   constructor(readonly inner: DiscordAdapter) {
     this.paceBy = inner.paceBy;
     this.perChannelIntervalMs = inner.perChannelIntervalMs;
     this.perChannelBurst = inner.perChannelBurst;
     this.maxInFlight = inner.maxInFlight;
+    this.maxPerSecond = inner.maxPerSecond;
   }
   start(onEvent: (event: ChatEvent) => Promise<void>): Promise<void> {
     return this.inner.start(async (event) => {

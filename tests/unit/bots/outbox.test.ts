@@ -189,6 +189,119 @@ describe('the outbox', () => {
     ]);
   });
 
+  it('keeps the last token of a burst for the answer to a person, so progress never makes a click wait', async () => {
+    const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 1_000 }), { perChannelBurst: 2 });
+    const { outbox, waits } = setup(adapter);
+    const texts = () => adapter.sent.map((s) => s.message.text);
+    store.enqueue(null, [{ threadKey: 'terminal:C1:d', key: 'buttons:1', payload: { text: 'Outline' } }]);
+    store.enqueue(null, [
+      {
+        threadKey: 'terminal:C1:a',
+        key: 'status:x:1',
+        payload: { text: 'progress', replacesKey: 'status:x:1' },
+      },
+    ]);
+    await drain(outbox);
+    // The outline took one token; progress had to wait for a second one rather than take the last.
+    expect(texts()).toEqual(['Outline', 'progress']);
+    expect(waits).toEqual([1_000]);
+    store.enqueue(null, [
+      {
+        threadKey: 'terminal:C1:d',
+        key: 'buttons:1',
+        payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
+      },
+      { threadKey: 'terminal:C1:d', payload: { text: 'Writing the code…' } },
+    ]);
+    await outbox.deliverOnce();
+    // The click's answer went at once, on the kept token.
+    expect(texts().at(-1)).toBe('Outline\n✔ Approve — chosen by ann');
+    expect(waits).toEqual([1_000]);
+    await drain(outbox);
+    expect(texts().at(-1)).toBe('Writing the code…');
+    expect(waits).toEqual([1_000, 1_000]);
+  });
+
+  it('keeps to the platform-wide rate (maxPerSecond), holding part of it for answers to a person', async () => {
+    // 20 a second: a burst of 5 (a quarter second's worth), 2 of them kept for answers.
+    const adapter = Object.assign(new MemoryAdapter(), { maxPerSecond: 20 });
+    const { outbox, waits } = setup(adapter);
+    const texts = () => adapter.sent.map((s) => s.message.text);
+    store.enqueue(null, [{ threadKey: 'terminal:C9:d', key: 'buttons:1', payload: { text: 'Outline' } }]);
+    await outbox.deliverOnce();
+    store.enqueue(
+      null,
+      Array.from({ length: 8 }, (_, i) => ({
+        threadKey: `terminal:C${i}:t`,
+        key: `status:x:${i}`,
+        payload: { text: `progress ${i}`, replacesKey: `status:x:${i}` },
+      })),
+    );
+    await outbox.deliverOnce();
+    // After the outline, progress may take the burst down to the two kept tokens.
+    expect(texts()).toEqual(['Outline', 'progress 0', 'progress 1']);
+    store.enqueue(null, [
+      {
+        threadKey: 'terminal:C9:d',
+        key: 'buttons:1',
+        payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
+      },
+      { threadKey: 'terminal:C9:d', payload: { text: 'Writing the code…' } },
+    ]);
+    await outbox.deliverOnce();
+    // The click's answer took the kept token at once.
+    expect(texts().at(-1)).toBe('Outline\n✔ Approve — chosen by ann');
+    expect(waits).toEqual([]);
+    for (let i = 0; i < 50 && store.pendingOutbox() > 0; i++) await outbox.deliverOnce();
+    expect(texts()).toHaveLength(11);
+    // Eleven requests, a burst of five, then one per 50 ms: at least 300 ms of waiting.
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300);
+  });
+
+  it('keeps progress edits within the edit rate (editsPerMinute) but never holds back an answer', async () => {
+    // 60 a minute: a burst of 6, progress leaves 3 of them for answers.
+    const adapter = Object.assign(new MemoryAdapter(), { editsPerMinute: 60 });
+    const { outbox, waits } = setup(adapter);
+    const texts = () => adapter.sent.map((s) => s.message.text);
+    const channels = Array.from({ length: 8 }, (_, i) => i);
+    store.enqueue(null, [
+      { threadKey: 'terminal:C9:d', key: 'buttons:1', payload: { text: 'Outline' } },
+      ...channels.map((i) => ({
+        threadKey: `terminal:C${i}:t`,
+        key: `status:x:${i}`,
+        payload: { text: `start ${i}` },
+      })),
+    ]);
+    await drain(outbox);
+    // Posts are not edits: all nine went at once.
+    expect(texts()).toHaveLength(9);
+    expect(waits).toEqual([]);
+    store.enqueue(
+      null,
+      channels.map((i) => ({
+        threadKey: `terminal:C${i}:t`,
+        key: `status:x:${i}`,
+        payload: { text: `progress ${i}`, replacesKey: `status:x:${i}` },
+      })),
+    );
+    await outbox.deliverOnce();
+    expect(texts().slice(9)).toEqual(['progress 0', 'progress 1', 'progress 2']);
+    store.enqueue(null, [
+      {
+        threadKey: 'terminal:C9:d',
+        key: 'buttons:1',
+        payload: { text: 'Outline\n✔ Approve — chosen by ann', replacesKey: 'buttons:1', replaceOnly: true },
+      },
+    ]);
+    await outbox.deliverOnce();
+    expect(texts().at(-1)).toBe('Outline\n✔ Approve — chosen by ann');
+    expect(waits).toEqual([]);
+    for (let i = 0; i < 50 && store.pendingOutbox() > 0; i++) await outbox.deliverOnce();
+    expect(texts()).toHaveLength(18);
+    // Five more progress edits, each needing a token beyond the kept three: seconds, not at once.
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(5_000);
+  });
+
   it("never lets one channel's spacing hold a delivery slot or another channel's messages", async () => {
     const clock = 1_000;
     const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 60_000 }), { maxInFlight: 1 });
@@ -271,6 +384,31 @@ describe('the outbox', () => {
     expect(stats).toMatchObject({ queued: 0, delivered: 7, channels: [] });
     expect(stats.latencyMs.samples).toBe(7);
     expect(stats.latencyMs.max).toBeGreaterThanOrEqual(6_000);
+  });
+
+  it('counts the thread\'s own queue for "catching up" where each thread is paced on its own', async () => {
+    const adapter = Object.assign(new MemoryAdapter({ perChannelIntervalMs: 1_000 }), {
+      paceBy: 'thread' as const,
+    });
+    const { outbox } = setup(adapter);
+    const status = (thread: string, n: number) => ({
+      threadKey: `terminal:C1:${thread}`,
+      key: `status:x:${n}`,
+      payload: { text: `status ${thread}${n}` },
+    });
+    // Busy neighbours in the same parent channel do not hold this thread back.
+    store.enqueue(null, [status('s', 0), ...Array.from({ length: 6 }, (_, i) => status(`t${i}`, 0))]);
+    await outbox.deliverOnce();
+    expect(adapter.sent.find((s) => s.message.text.startsWith('status s0'))?.message.text).toBe('status s0');
+    await drain(outbox);
+    store.enqueue(
+      null,
+      Array.from({ length: 6 }, (_, i) => status('s', i + 1)),
+    );
+    await outbox.deliverOnce();
+    expect(adapter.sent.at(-1)?.message.text).toBe(
+      'status s1\n⏩ catching up: 6 messages queued in this thread',
+    );
   });
 
   it('decodes base64 files and moves long text into an attachment', async () => {
