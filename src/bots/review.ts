@@ -3,6 +3,7 @@
  * requester's own "Approve" counts (`any`) or is kept as a comment (`others`, the default), and
  * after each approval the card is edited to say who approved.
  */
+import { channelKeyOf } from '../pipeline/thread-key.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
 
 export type ReviewPolicy = 'any' | 'others';
@@ -17,11 +18,6 @@ export function isSelfApproval(policy: ReviewPolicy, session: SessionRow, actor:
 
 export const SELF_APPROVAL_NOTE =
   'Your approval of your own script is kept as a comment: a teammate needs to approve it (FF2_REVIEW_POLICY=others).';
-
-/** The thread key of the session's channel (where the card lives): `platform:channel:`. */
-function channelKey(threadKey: string): string {
-  return threadKey.slice(0, threadKey.indexOf(':', threadKey.indexOf(':') + 1) + 1);
-}
 
 /**
  * Queues an edit of the review card listing everyone who approved (no-op when the card was never
@@ -43,7 +39,7 @@ export function showApprovals(store: SessionStore, session: SessionRow): boolean
   if (approvers.length === 0) return false;
   store.enqueue(session.id, [
     {
-      threadKey: channelKey(session.threadKey),
+      threadKey: channelKeyOf(session.threadKey),
       key: REVIEW_CARD_KEY,
       payload: {
         text: `${card.text}\nApproved by: ${approvers.join(', ')}`,

@@ -4,6 +4,7 @@
  * anything. Authorisation, dedupe, ordering and session lookup live in `router.ts`.
  */
 
+import { decodeThreadKey as decodeKey } from '../pipeline/thread-key.js';
 import type { EventPlace } from './access.js';
 
 export type Platform = 'slack' | 'discord' | 'terminal' | 'memory';
@@ -190,21 +191,12 @@ export interface ChatAdapter {
   stop(): Promise<void>;
 }
 
-/** The opaque, stable key of a thread: `platform:channelId:threadId`. */
-export function encodeThreadKey(thread: ThreadRef): string {
-  return `${thread.platform}:${thread.channelId}:${thread.threadId}`;
-}
+/** The opaque, stable key of a thread: `platform:channelId:threadId` (pipeline/thread-key.ts). */
+export { encodeThreadKey } from '../pipeline/thread-key.js';
 
-/** Inverse of encodeThreadKey. Channel ids never contain ':'; thread ids may. */
+/** Inverse of encodeThreadKey. */
 export function decodeThreadKey(key: string): ThreadRef {
-  const first = key.indexOf(':');
-  const second = key.indexOf(':', first + 1);
-  if (first < 0 || second < 0) throw new Error(`not a thread key: ${key}`);
-  return {
-    platform: key.slice(0, first) as Platform,
-    channelId: key.slice(first + 1, second),
-    threadId: key.slice(second + 1),
-  };
+  return decodeKey<Platform>(key);
 }
 
 /** The qualified id used for ownership and FF2_APPROVERS: `slack:U123`. */

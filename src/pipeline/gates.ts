@@ -38,6 +38,14 @@ export interface GateOptions {
   goal?: string;
 }
 
+/** A click on Cancel, or a typed "cancel". */
+export function isCancelInput(input: HumanInput): boolean {
+  return (
+    (input.kind === 'action' && input.action === 'cancel') ||
+    (input.kind === 'message' && isCancelText(input.text))
+  );
+}
+
 export const STALE = 'That button is no longer active: the session has moved on.';
 
 export function handleInput(
@@ -46,9 +54,7 @@ export function handleInput(
   input: HumanInput,
   options: GateOptions,
 ): GateOutcome {
-  const cancel =
-    (input.kind === 'action' && input.action === 'cancel') ||
-    (input.kind === 'message' && isCancelText(input.text));
+  const cancel = isCancelInput(input);
   if (stage === 'cancelled' || stage === 'failed')
     return { kind: 'reply', text: 'This session has ended. Start a new one with a goal.' };
   if (cancel) {

@@ -151,3 +151,63 @@ export function head(text: string, n: number): string {
   if (lines.length <= n) return lines.join('\n');
   return `${lines.slice(0, n).join('\n')}\n… (${lines.length - n} more lines attached)`;
 }
+
+/** The acknowledgement of a new session. */
+export function newSessionDraft(goal: string, startLine: string | undefined): Draft {
+  return {
+    title: 'New ff2 session',
+    text: `Goal: ${goal}\n${startLine ? `${startLine}\n` : ''}I'll ask a few questions if needed, then propose an outline. Say "cancel" at any time.`,
+  };
+}
+
+/** How a stage's status message ends when the stage is left with `result`. */
+export function statusEndLine(label: string, result: string): string {
+  const end = result === 'cancel' ? '✗ cancelled' : result.startsWith('pause_') ? '⏸ paused' : '✓ done';
+  return `${label}: ${end}`;
+}
+
+/** A stage's progress line, with the session's model usage so far. */
+export function progressLine(
+  label: string,
+  text: string,
+  usage: { calls: number; promptTokens: number; completionTokens: number; costUsd: number },
+): string {
+  const cost = usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : '';
+  return `⏳ ${label}: ${text} · ${usage.calls} model calls, ${usage.promptTokens + usage.completionTokens} tokens${cost}`;
+}
+
+/** A new script version shown as a diff (repairs, changes, hand edits). */
+export function versionDiffDraft(
+  number: number,
+  reason: string,
+  diff: string,
+  added: number,
+  removed: number,
+): Draft {
+  return {
+    text: `Version ${number} (${reason}): +${added} −${removed} lines.`,
+    files: [{ name: `v${number}.diff`, text: diff }],
+  };
+}
+
+/** Replies that change nothing (only the person who acted sees them). */
+export const REPLIES = {
+  gone: 'This session no longer exists.',
+  ended: 'This session has ended. Start a new one with a goal.',
+  stale: 'That button is no longer active: the session has moved on.',
+  working: 'I\'m working on it and will ask when I need you. Say "cancel" to stop.',
+  shipped: 'This session is already shipped.',
+  editOutline: 'Reply in the thread with what to change in the outline.',
+  describeChange: 'Reply in the thread with what to change.',
+  budgetPaused: 'The session is paused on its budget: click Continue or Cancel.',
+  retryPaused: 'The session is paused: click Retry or Cancel.',
+  shippedReview: 'This script is shipped. A reviewer can request changes from the review card.',
+  fileWhenReady: 'I can take a file when the script is ready to run or after a run.',
+  notApprover:
+    'Only an approver (FF2_APPROVERS) can grant this session more budget: ask one to click Continue, or Cancel.',
+} as const;
+
+/** A gate's state change that does not fit the session. */
+export function cannotApply(problem: string): string {
+  return `That cannot be applied: ${problem}.`;
+}
