@@ -22,6 +22,10 @@ function plan(
   return planStep({ ...row, stage }, b, { state: b, ...outcome }, { actor: 'bot', versions: none, ...facts });
 }
 
+function stateOf(step: ReturnType<typeof planStep>): SessionState {
+  return step.patch?.state as SessionState;
+}
+
 function texts(step: ReturnType<typeof planStep>): string[] {
   return (step.outbox ?? []).map((o) => (o.payload as { text: string }).text);
 }
@@ -54,7 +58,7 @@ describe('planStep: the transition', () => {
   it('remembers where a paused working stage resumes', () => {
     const step = plan('qa', { result: 'pause_budget' });
     expect(step.patch?.stage).toBe('budget_paused');
-    expect(step.patch?.state?.paused).toEqual({ stage: 'qa', reason: '' });
+    expect(stateOf(step).paused).toEqual({ stage: 'qa', reason: '' });
   });
 
   it('throws on a result the table does not allow (a bug in a stage)', () => {
@@ -87,7 +91,7 @@ describe('planStep: script versions', () => {
     const b = stateWith({ code: 'print(1)\n' });
     const step = plan('review', { result: 'ok', scriptReason: 'generated' }, b);
     expect(step.scriptVersion).toEqual({ reason: 'generated', code: 'print(1)\n', diff: '' });
-    expect(step.patch?.state?.versions).toBe(1);
+    expect(stateOf(step).versions).toBe(1);
     expect(texts(step)).toEqual(['Reviewing the script: ✓ done']);
   });
 
@@ -164,7 +168,7 @@ describe('planStep: runs, events, buttons and where messages go', () => {
       payload: { text: 'Ready\n\n✔ Run — chosen by Ann', replacesKey: 'buttons:3:0', replaceOnly: true },
     });
     expect(step.outbox?.[1]).toMatchObject({ key: 'buttons:5:0', payload: { text: 'Next?' } });
-    expect(step.patch?.state?.openButtons.map((o) => o.key)).toEqual(['buttons:5:0']);
+    expect(stateOf(step).openButtons.map((o) => o.key)).toEqual(['buttons:5:0']);
   });
 
   it("sends channel messages to the channel's key and carries the inbound event", () => {
