@@ -211,3 +211,32 @@ export const REPLIES = {
 export function cannotApply(problem: string): string {
   return `That cannot be applied: ${problem}.`;
 }
+
+/** The feedback gate, shown again (terminal --resume). */
+export function feedbackWaitDraft(lastRun: RunSummary | null): Draft {
+  return {
+    title: 'Waiting for your feedback',
+    text: lastRun
+      ? `Last run: ${lastRun.ok ? 'passed' : `failed — ${lastRun.problem}`}. Ship it, run again, or reply with a change.`
+      : 'Ship it, run again, or reply with a change.',
+    buttons: feedbackButtons(),
+  };
+}
+
+/** The budget pause, shown again (terminal --resume). */
+export function budgetPausedDraft(reason: string | undefined): Draft {
+  return {
+    title: 'Budget reached',
+    text: `Paused: ${reason ?? 'the budget is spent'}\nContinue (after raising the budget) or cancel.`,
+    buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
+  };
+}
+
+/** The retry pause, shown again (terminal --resume). */
+export function retryPausedDraft(reason: string | undefined): Draft {
+  return {
+    title: 'Stopped — needs a retry',
+    text: `Stopped: ${reason ?? 'unknown reason'}. Nothing was lost; Retry asks again.`,
+    buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
+  };
+}
