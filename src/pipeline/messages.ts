@@ -203,6 +203,8 @@ export const REPLIES = {
   retryPaused: 'The session is paused: click Retry or Cancel.',
   shippedReview: 'This script is shipped. A reviewer can request changes from the review card.',
   fileWhenReady: 'I can take a file when the script is ready to run or after a run.',
+  sayHowChecks:
+    'Reply with how the checks should change, e.g. "the missing-file check should expect exit code 2".',
   notApprover:
     'Only an approver (FF2_APPROVERS) can grant this session more budget: ask one to click Continue, or Cancel.',
 } as const;
@@ -239,4 +241,69 @@ export function retryPausedDraft(reason: string | undefined): Draft {
     text: `Stopped: ${reason ?? 'unknown reason'}. Nothing was lost; Retry asks again.`,
     buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
   };
+}
+
+/** What the gates say in the thread when a person's input moves the session on. */
+export const SAY = {
+  cancelled: 'Cancelled. Nothing else will run in this session.',
+  outlineApproved: 'Outline approved. Writing the code…',
+  runInputHow:
+    'Reply with the input: "args: <arguments>" for command-line arguments (quote like a shell), "stdin: <text>" (or just text) for standard input; or attach the input file.',
+  retrying: 'Retrying…',
+  reopened: 'Changes were requested: reply in this thread with what to change.',
+  defaultsTaken: 'Using the defaults for the rest. Writing the outline…',
+  answered: 'Thanks. Writing the outline…',
+  shipping: 'Shipping…',
+  shipAsIs: 'Shipping it as it is…',
+  changingChecks: 'Changing the checks…',
+  oneMoreRepair: 'Trying one more repair…',
+  moreRounds: 'Trying 3 more repair rounds…',
+  fixingScript: 'Fixing the script…',
+  fixingCheck: 'Fixing the check…',
+} as const;
+
+/** Another budget granted by an approver. */
+export function budgetGranted(actor: string): string {
+  return `${actor} granted another budget of the same size. Continuing…`;
+}
+
+/** The per-session limit of extra budgets is reached. */
+export function budgetLimit(granted: number, max: number): string {
+  return `This session has had ${granted} extra budget(s), the limit per session (FF2_MAX_BUDGET_CONTINUES=${max}); it does not reset. Cancel it and start a new session, or raise FF2_MAX_BUDGET_CONTINUES.`;
+}
+
+/** A reviewer's change request typed in the review modal. */
+export function changesRequested(actor: string, request: string): string {
+  return `Changes were requested by ${actor}: ${request.slice(0, 300)}\nApplying them…`;
+}
+
+/** Interview questions still unanswered. */
+export function stillOpen(open: readonly number[]): string {
+  return `Noted. Still open: ${open.map((i) => `question ${i + 1}`).join(', ')}.`;
+}
+
+/** Feedback that is neither clearly "ship" nor clearly a change. */
+export function shipOrChange(text: string): string {
+  return `Do you want me to ship the script as it is, or treat "${text.trim().slice(0, 200)}" as a change request?`;
+}
+
+/** A .py attached at a gate where it could be either. */
+export function scriptOrInput(name: string): string {
+  return `Is ${name} the new version of the script, or an input file for the run?`;
+}
+
+/** An attached file kept as run input. */
+export function fileSaved(name: string, where: 'design' | 'runs' | 'running'): string {
+  if (where === 'running') return `Running with ${name}…`;
+  return where === 'design'
+    ? `Saved ${name}; the outline, the code and the checks will use it.`
+    : `Saved ${name} as an input file for the next runs.`;
+}
+
+/** "Run with input": the arguments did not parse, or the run starts with them. */
+export function badArguments(problem: string): string {
+  return `I could not read those arguments: ${problem}.`;
+}
+export function runningWith(shown: string): string {
+  return `Running with ${shown}…`;
 }

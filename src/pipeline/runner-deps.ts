@@ -4,7 +4,7 @@
 import type { Logger } from '../logger.js';
 import type { SessionStore, StepCommit } from '../store/types.js';
 import type { SessionFacts, Stage, StageDeps } from './context.js';
-import type { GateOptions } from './gates.js';
+import type { GateOptions } from './gate-outcome.js';
 import type { StartFrom } from './start-from.js';
 import type { WorkingStage } from './types.js';
 

@@ -6,7 +6,7 @@
 import type { SessionRow, StepCommit } from '../store/types.js';
 import { stateProblem } from './broken.js';
 import { closeButtons, trackButtons } from './buttons.js';
-import type { GateOutcome, HumanInput } from './gates.js';
+import type { GateOutcome, HumanInput } from './gate-outcome.js';
 import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
 import { statusEndLine, versionDiffDraft } from './messages.js';
 import { toPayload } from './outbox-payload.js';
