@@ -4,17 +4,31 @@
  */
 import type { FileReader } from './context.js';
 import { isCancelText } from './feedback.js';
+import type { StageResult } from './machine.js';
 import { REPLIES } from './messages.js';
 import type { Draft, SessionState } from './types.js';
+import { type GateAction, isGateAction } from './vocabulary.js';
 
+/** A person's input as it arrives from a platform (an action is any text a button carried). */
 export type HumanInput =
   | { kind: 'message'; text: string }
   | { kind: 'action'; action: string; value?: string }
   /** A stored attachment (bytes are read by id through GateOptions.files when needed). */
   | { kind: 'file'; name: string; blobId: number; size: number; text?: string };
 
+/** The input the gates act on: an action is one of GATE_ACTIONS. */
+export type GateInput =
+  | Exclude<HumanInput, { kind: 'action' }>
+  | { kind: 'action'; action: GateAction; value?: string };
+
+/** The input with its action checked against the vocabulary; undefined for an action ff2 never posts. */
+export function toGateInput(input: HumanInput): GateInput | undefined {
+  if (input.kind !== 'action') return input;
+  return isGateAction(input.action) ? { ...input, action: input.action } : undefined;
+}
+
 export type GateOutcome =
-  | { kind: 'advance'; result: string; state: SessionState; messages?: Draft[]; scriptReason?: string }
+  | { kind: 'advance'; result: StageResult; state: SessionState; messages?: Draft[]; scriptReason?: string }
   | { kind: 'reply'; text: string };
 
 export interface GateOptions {
@@ -44,6 +58,6 @@ export function isCancelInput(input: HumanInput): boolean {
 /** The reply to a click on a button whose step has passed. */
 export const STALE = REPLIES.stale;
 
-export function advance(result: string, state: SessionState, text?: string): GateOutcome {
+export function advance(result: StageResult, state: SessionState, text?: string): GateOutcome {
   return { kind: 'advance', result, state, ...(text ? { messages: [{ text }] } : {}) };
 }

@@ -7,7 +7,7 @@ import { advance, type GateOptions, type GateOutcome, type HumanInput } from './
 import { handEdit } from './hand-edit.js';
 import { fileSaved, REPLIES, scriptOrInput } from './messages.js';
 import { describeAttachment } from './rules.js';
-import { isWorkingStage, type SessionState, type StageName } from './types.js';
+import { type DraftButton, isWorkingStage, type SessionState, type StageName } from './types.js';
 
 export const EDITABLE: readonly StageName[] = [
   'approve_run',
@@ -25,7 +25,9 @@ export function onFile(
   files: FileReader | undefined,
 ): GateOutcome {
   if (input.name.endsWith('.py') && EDITABLE.includes(stage)) {
-    const buttons = [{ action: 'file_as_script', label: 'Use as the new script', style: 'primary' as const }];
+    const buttons: DraftButton[] = [
+      { action: 'file_as_script', label: 'Use as the new script', style: 'primary' as const },
+    ];
     if (TAKES_INPUT.includes(stage))
       buttons.push({ action: 'file_as_input', label: 'Use as an input file', style: 'primary' });
     return {
@@ -51,7 +53,7 @@ export function onFile(
 export function onPendingFile(
   stage: StageName,
   state: SessionState,
-  action: string,
+  action: 'file_as_script' | 'file_as_input',
   options: GateOptions,
 ): GateOutcome | undefined {
   const file = state.pendingFile;

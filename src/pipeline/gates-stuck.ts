@@ -2,7 +2,7 @@
  * The gates where a session is stuck on a failing run (after the repair limit; a run whose only
  * failure is a check's expected output) and "Run with input": every way forward. Pure, like gates.ts.
  */
-import { advance, type GateOptions, type GateOutcome, type HumanInput, STALE } from './gate-outcome.js';
+import { advance, type GateInput, type GateOptions, type GateOutcome, STALE } from './gate-outcome.js';
 import { badArguments, REPLIES, runningWith, SAY } from './messages.js';
 import { quoteArgs, splitArgs } from './shell-words.js';
 import type { SessionState } from './types.js';
@@ -11,7 +11,7 @@ import type { SessionState } from './types.js';
 export function onStuck(
   stage: 'after_repairs' | 'check_or_script',
   state: SessionState,
-  input: HumanInput,
+  input: GateInput,
   options: GateOptions,
 ): GateOutcome {
   if (input.kind === 'message') {

@@ -7,11 +7,13 @@ import { fileRef } from './context.js';
 import { classifyFeedback } from './feedback.js';
 import {
   advance,
+  type GateInput,
   type GateOptions,
   type GateOutcome,
   type HumanInput,
   isCancelInput,
   STALE,
+  toGateInput,
 } from './gate-outcome.js';
 import { acceptInput, EDITABLE, onFile, onPendingFile } from './gates-files.js';
 import { onStuck, runWithInput } from './gates-stuck.js';
@@ -35,12 +37,14 @@ export { advance, isCancelInput, STALE } from './gate-outcome.js';
 export function handleInput(
   stage: StageName,
   state: SessionState,
-  input: HumanInput,
+  raw: HumanInput,
   options: GateOptions,
 ): GateOutcome {
-  const cancel = isCancelInput(input);
   if (stage === 'cancelled' || stage === 'failed') return { kind: 'reply', text: REPLIES.ended };
-  if (cancel) {
+  // An action ff2 never posts is as stale as an old button.
+  const input = toGateInput(raw);
+  if (!input) return { kind: 'reply', text: STALE };
+  if (isCancelInput(input)) {
     if (stage === 'shipped') return { kind: 'reply', text: REPLIES.shipped };
     return {
       kind: 'advance',
@@ -66,7 +70,7 @@ export function handleInput(
       : { kind: 'reply', text: REPLIES.working };
   }
   if (input.kind === 'file') return onFile(stage, state, input, options.files);
-  if (input.kind === 'action' && input.action.startsWith('file_as_')) {
+  if (input.kind === 'action' && (input.action === 'file_as_script' || input.action === 'file_as_input')) {
     return onPendingFile(stage, state, input.action, options) ?? { kind: 'reply', text: STALE };
   }
   switch (stage) {
@@ -146,7 +150,7 @@ function budgetRefusal(state: SessionState, options: GateOptions): string | unde
   return undefined;
 }
 
-function onAnswers(state: SessionState, input: HumanInput): GateOutcome {
+function onAnswers(state: SessionState, input: GateInput): GateOutcome {
   const answers = { ...state.answers };
   if (input.kind === 'action' && input.action === 'defaults') {
     state.questions.forEach((q, i) => {
@@ -208,7 +212,7 @@ export function numberedAnswers(text: string, count: number): Map<number, string
 function onFeedback(
   stage: 'give_feedback' | 'confirm_feedback',
   state: SessionState,
-  input: HumanInput,
+  input: GateInput,
 ): GateOutcome {
   if (input.kind === 'action') {
     switch (input.action) {

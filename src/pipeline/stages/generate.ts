@@ -59,7 +59,7 @@ export const generateStage: Stage = {
       genUnits: done ? [] : [...ctx.state.genUnits, { name: section.name, code }],
       ...(done ? { versions: ctx.state.versions + 1 } : {}),
     };
-    const events = [{ type: 'section_generated', data: { name: section.name, problems } }];
+    const events = [{ type: 'section_generated' as const, data: { name: section.name, problems } }];
     if (!done) return { result: 'more', state, events };
     return {
       result: 'done',

@@ -3,6 +3,7 @@
  * transition, status finalisers, buttons, script versions and diffs, runs, events, outbox rows.
  */
 import { describe, expect, it } from 'vitest';
+import type { StageResult } from '../../../src/pipeline/machine.js';
 import { planStep, statusKey } from '../../../src/pipeline/step-plan.js';
 import { initialState, type SessionState, type StageOutcome } from '../../../src/pipeline/types.js';
 
@@ -67,7 +68,7 @@ describe('planStep: the transition', () => {
 });
 
 describe('planStep: status messages', () => {
-  it.each([
+  it.each<[StageResult, string]>([
     ['done', '✓ done'],
     ['cancel', '✗ cancelled'],
     ['pause_invalid', '⏸ paused'],
