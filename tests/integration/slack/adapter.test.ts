@@ -1,10 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackAdapter } from '../../../src/bots/slack/adapter.js';
-import type { ActionEvent, ChatEvent, FileEvent } from '../../../src/bots/types.js';
+import {
+  type ActionEvent,
+  type ChatEvent,
+  decodeThreadKey,
+  encodeThreadKey,
+  type FileEvent,
+} from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { AdapterError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createSlackFrontDoor } from '../../../src/main.js';
+import { channelKeyOf } from '../../../src/pipeline/thread-key.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 /** Real @slack/bolt (HTTP receiver) against the Slack stand-in; events go to a recording sink. */
@@ -360,6 +367,21 @@ describe('Slack adapter over HTTP', () => {
       [true, false, undefined],
     ]);
     await expect(adapter.send(thread, { text: 'x' })).resolves.toMatchObject({ channelId: 'C1' });
+  });
+
+  it('thread keys round-trip: the key stored for a start addresses its thread, and its channel key the channel', async () => {
+    await slack.command(botUrl, { text: 'a CSV deduper' });
+    const start = await waitForEvent('start');
+    const key = encodeThreadKey(start.thread);
+    expect(key).toBe(`slack:C1:${start.thread.threadId}`);
+    expect(decodeThreadKey(key)).toEqual(start.thread);
+    await adapter.send(decodeThreadKey(key), { text: 'in the thread' });
+    await adapter.send(decodeThreadKey(channelKeyOf(key)), { text: 'in the channel' });
+    const posts = slack.of('chat.postMessage').filter((c) => String(c.body.text).startsWith('in the'));
+    expect(posts.map((c) => [c.body.channel, c.body.thread_ts])).toEqual([
+      ['C1', start.thread.threadId],
+      ['C1', undefined],
+    ]);
   });
 
   it('serves /healthz', async () => {
