@@ -58,6 +58,11 @@ export function isCancelInput(input: HumanInput): boolean {
 /** The reply to a click on a button whose step has passed. */
 export const STALE = REPLIES.stale;
 
+/** Stays at the gate with a message (a partial answer, or a question back). */
+export function stay(state: SessionState, message: Draft): GateOutcome {
+  return { kind: 'advance', result: 'stay', state, messages: [message] };
+}
+
 export function advance(result: StageResult, state: SessionState, text?: string): GateOutcome {
   return { kind: 'advance', result, state, ...(text ? { messages: [{ text }] } : {}) };
 }

@@ -3,7 +3,7 @@
  * other file is run input that the model sees described. Pure, like gates.ts.
  */
 import { type FileReader, fileRef, readStateFile } from './context.js';
-import { advance, type GateOptions, type GateOutcome, type HumanInput } from './gate-outcome.js';
+import { advance, type GateOptions, type GateOutcome, type HumanInput, stay } from './gate-outcome.js';
 import { handEdit } from './hand-edit.js';
 import { fileSaved, REPLIES, scriptOrInput } from './messages.js';
 import { describeAttachment } from './rules.js';
@@ -30,20 +30,16 @@ export function onFile(
     ];
     if (TAKES_INPUT.includes(stage))
       buttons.push({ action: 'file_as_input', label: 'Use as an input file', style: 'primary' });
-    return {
-      kind: 'advance',
-      result: 'stay',
-      state: {
+    return stay(
+      {
         ...state,
         pendingFile: { name: input.name, blobId: input.blobId, base64: '' },
       },
-      messages: [
-        {
-          text: scriptOrInput(input.name),
-          buttons: [buttons],
-        },
-      ],
-    };
+      {
+        text: scriptOrInput(input.name),
+        buttons: [buttons],
+      },
+    );
   }
   if (TAKES_INPUT.includes(stage)) return acceptInput(stage, state, input.name, fileRef(input.blobId), files);
   return { kind: 'reply', text: REPLIES.fileWhenReady };
@@ -89,16 +85,6 @@ export function acceptInput(
   };
   if (stage === 'approve_run' && state.awaitingInput) return advance('run', next, fileSaved(name, 'running'));
   if (isWorkingStage(stage) || stage === 'answer_questions' || stage === 'approve_outline')
-    return {
-      kind: 'advance',
-      result: 'stay',
-      state: next,
-      messages: [{ text: fileSaved(name, 'design') }],
-    };
-  return {
-    kind: 'advance',
-    result: 'stay',
-    state: next,
-    messages: [{ text: fileSaved(name, 'runs') }],
-  };
+    return stay(next, { text: fileSaved(name, 'design') });
+  return stay(next, { text: fileSaved(name, 'runs') });
 }

@@ -2,7 +2,7 @@
  * The gates where a session is stuck on a failing run (after the repair limit; a run whose only
  * failure is a check's expected output) and "Run with input": every way forward. Pure, like gates.ts.
  */
-import { advance, type GateInput, type GateOptions, type GateOutcome, STALE } from './gate-outcome.js';
+import { advance, type GateInput, type GateOptions, type GateOutcome, STALE, stay } from './gate-outcome.js';
 import { badArguments, REPLIES, runningWith, SAY } from './messages.js';
 import { quoteArgs, splitArgs } from './shell-words.js';
 import type { SessionState } from './types.js';
@@ -36,20 +36,10 @@ export function onStuck(
     case 'ship':
       return advance('ship', state, SAY.shipAsIs);
     case 'change_checks':
-      return {
-        kind: 'advance',
-        result: 'stay',
-        state: { ...state, awaitingChecks: true },
-        messages: [{ text: REPLIES.sayHowChecks }],
-      };
+      return stay({ ...state, awaitingChecks: true }, { text: REPLIES.sayHowChecks });
     case 'feedback':
       if (!state.awaitingChecks) return { kind: 'reply', text: REPLIES.describeChange };
-      return {
-        kind: 'advance',
-        result: 'stay',
-        state: { ...state, awaitingChecks: false },
-        messages: [{ text: REPLIES.describeChange }],
-      };
+      return stay({ ...state, awaitingChecks: false }, { text: REPLIES.describeChange });
     case 'check:fix_script':
       return advance('repair', state, SAY.fixingScript);
     case 'check:fix_check':

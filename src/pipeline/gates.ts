@@ -13,6 +13,7 @@ import {
   type HumanInput,
   isCancelInput,
   STALE,
+  stay,
   toGateInput,
 } from './gate-outcome.js';
 import { acceptInput, EDITABLE, onFile, onPendingFile } from './gates-files.js';
@@ -91,12 +92,7 @@ export function handleInput(
     case 'approve_run':
       if (input.kind === 'action' && input.action === 'run') return advance('run', { ...state, repairs: 0 });
       if (input.kind === 'action' && input.action === 'run_with_input') {
-        return {
-          kind: 'advance',
-          result: 'stay',
-          state: { ...state, awaitingInput: true },
-          messages: [{ text: SAY.runInputHow }],
-        };
+        return stay({ ...state, awaitingInput: true }, { text: SAY.runInputHow });
       }
       if (input.kind === 'message') {
         if (state.awaitingInput) return runWithInput(state, input.text);
@@ -175,17 +171,13 @@ function onAnswers(state: SessionState, input: GateInput): GateOutcome {
   }
   const open = state.questions.map((_, i) => i).filter((i) => answers[String(i)] === undefined);
   if (open.length === 0) return advance('answered', { ...state, answers }, SAY.answered);
-  return {
-    kind: 'advance',
-    result: 'stay',
-    state: { ...state, answers },
-    messages: [
-      {
-        text: stillOpen(open),
-        buttons: [[{ action: 'defaults', label: 'Use your defaults', style: 'primary' }, CANCEL]],
-      },
-    ],
-  };
+  return stay(
+    { ...state, answers },
+    {
+      text: stillOpen(open),
+      buttons: [[{ action: 'defaults', label: 'Use your defaults', style: 'primary' }, CANCEL]],
+    },
+  );
 }
 
 /**
@@ -248,7 +240,6 @@ function onFeedback(
       ],
     ],
   };
-  if (stage === 'confirm_feedback')
-    return { kind: 'advance', result: 'stay', state: next, messages: [question] };
+  if (stage === 'confirm_feedback') return stay(next, question);
   return { kind: 'advance', result: 'unsure', state: next, messages: [question] };
 }

@@ -30,15 +30,8 @@ import {
 import { STAGES } from './stages/index.js';
 import { startPlan } from './start-from.js';
 import { gateOutcome, planStep, refuseOutcome, type StepFacts, statusKey } from './step-plan.js';
-import {
-  initialState,
-  isWorkingStage,
-  type SessionState,
-  type StageName,
-  type StageOutcome,
-  sessionStateSchema,
-  type WorkingStage,
-} from './types.js';
+import type { SessionState, StageName, StageOutcome, WorkingStage } from './types.js';
+import { initialState, isWorkingStage, sessionStateSchema } from './types.js';
 
 /** Longest goal accepted, in characters. */
 export const MAX_GOAL_CHARS = 4000;

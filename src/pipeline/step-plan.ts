@@ -13,15 +13,8 @@ import { toPayload } from './outbox-payload.js';
 import { outlineProblems, type RunRules } from './rules.js';
 import { diffScripts, diffStats } from './script.js';
 import { channelKeyOf } from './thread-key.js';
-import {
-  type Draft,
-  isWorkingStage,
-  type SessionState,
-  type StageName,
-  type StageOutcome,
-  sessionStateSchema,
-  type WorkingStage,
-} from './types.js';
+import type { Draft, SessionState, StageName, StageOutcome, WorkingStage } from './types.js';
+import { isWorkingStage, sessionStateSchema } from './types.js';
 
 /** What the planner needs besides the row, the state and the outcome. */
 export interface StepFacts {

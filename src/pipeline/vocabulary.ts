@@ -40,24 +40,24 @@ export function isGateAction(action: string): action is GateAction {
   return Object.hasOwn(GATE_ACTIONS, action);
 }
 
-/** Every type of row in the audit log (`events.type`), with what it records. */
-export const EVENT_TYPES = {
-  goal: 'a session was started with this goal',
-  input_message: 'a person replied in the thread',
-  input_action: 'a person clicked a button',
-  input_file: 'a person attached a file',
-  comment: 'someone who may not steer spoke, or an own approval kept as a comment',
-  stage_done: 'a step was committed: from, to, result',
-  stage_error: 'a stage paused on an error',
-  internal_error: 'a broken session was ended',
-  section_generated: 'a section of the script was written',
-  review: 'the review verdicts',
-  qa_fix: 'static findings fixed',
-  repair: 'a repair round',
-  outline_fitted: 'the outline was fitted to a hand-edited script',
-  script_imported: 'the person’s own script was read',
-  missing_packages: 'the design or script needs packages the environment lacks',
-  answer_refused: 'a model answer was refused',
-  checks_revised: 'the smoke checks were revised',
-} as const satisfies Record<string, string>;
-export type EventType = keyof typeof EVENT_TYPES;
+/** Every type of row in the audit log (`events.type`). */
+export const EVENT_TYPES = [
+  'goal', // a session was started with this goal
+  'input_message', // a person replied in the thread
+  'input_action', // a person clicked a button
+  'input_file', // a person attached a file
+  'comment', // someone who may not steer spoke, or an own approval kept as a comment
+  'stage_done', // a step was committed: from, to, result
+  'stage_error', // a stage paused on an error
+  'internal_error', // a broken session was ended
+  'section_generated', // a section of the script was written
+  'review', // the review verdicts
+  'qa_fix', // static findings fixed
+  'repair', // a repair round
+  'outline_fitted', // the outline was fitted to a hand-edited script
+  'script_imported', // the person's own script was read
+  'missing_packages', // the design or script needs packages the environment lacks
+  'answer_refused', // a model answer was refused
+  'checks_revised', // the smoke checks were revised
+] as const satisfies readonly string[];
+export type EventType = (typeof EVENT_TYPES)[number];

@@ -5,7 +5,7 @@ import { checkSection, planSections, structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
 import { joinSections, stripFences } from '../script.js';
-import { dependenciesOf, promptEnvOf } from './shared.js';
+import { dependenciesOf, outlineOf, promptEnvOf } from './shared.js';
 
 /**
  * One section per step, in outline order. Each section gets the outline and only the code it
@@ -14,8 +14,7 @@ import { dependenciesOf, promptEnvOf } from './shared.js';
  */
 export const generateStage: Stage = {
   async run(ctx) {
-    const outline = ctx.state.outline;
-    if (!outline) throw new Error('generate without an outline');
+    const outline = outlineOf(ctx);
     const plan = planSections(outline);
     const index = ctx.state.genIndex;
     const section = plan[index];
