@@ -11,6 +11,7 @@ import {
   questionDrafts,
   retryPausedDraft,
   runApprovalDraft,
+  shipOrChangeDraft,
 } from './messages.js';
 import { type Draft, parseState, type SessionState, type StageName } from './types.js';
 
@@ -32,8 +33,10 @@ export function currentGateDrafts(stage: StageName | string, rawState: unknown):
     case 'approve_run':
       return [runApprovalDraft(state)];
     case 'give_feedback':
-    case 'confirm_feedback':
       return [feedbackWaitDraft(state.lastRun)];
+    case 'confirm_feedback':
+      // The question the gate asked about the person's last reply (its own buttons).
+      return [shipOrChangeDraft(state.feedback)];
     case 'after_repairs':
       return [afterRepairsDraft(state, state.lastRun)];
     case 'budget_paused':

@@ -26,11 +26,11 @@ import {
   changesRequested,
   REPLIES,
   SAY,
-  shipOrChange,
+  shipOrChangeDraft,
   stillOpen,
 } from './messages.js';
 import { packageGate } from './packages.js';
-import { type Draft, isWorkingStage, type SessionState, type StageName } from './types.js';
+import { isWorkingStage, type SessionState, type StageName } from './types.js';
 
 export type { GateOptions, GateOutcome, HumanInput } from './gate-outcome.js';
 export { advance, isCancelInput, STALE } from './gate-outcome.js';
@@ -230,16 +230,7 @@ function onFeedback(
   if (intent === 'ship') return advance('ship', state, SAY.shipping);
   if (intent === 'change') return advance('change', { ...state, feedback: input.text });
   const next = { ...state, feedback: input.text };
-  const question: Draft = {
-    text: shipOrChange(input.text),
-    buttons: [
-      [
-        { action: 'ship', label: 'Ship it', style: 'primary' },
-        { action: 'as_change', label: 'Treat it as a change' },
-        CANCEL,
-      ],
-    ],
-  };
+  const question = shipOrChangeDraft(input.text);
   if (stage === 'confirm_feedback') return stay(next, question);
   return { kind: 'advance', result: 'unsure', state: next, messages: [question] };
 }

@@ -282,9 +282,18 @@ export function stillOpen(open: readonly number[]): string {
   return `Noted. Still open: ${open.map((i) => `question ${i + 1}`).join(', ')}.`;
 }
 
-/** Feedback that is neither clearly "ship" nor clearly a change. */
-export function shipOrChange(text: string): string {
-  return `Do you want me to ship the script as it is, or treat "${text.trim().slice(0, 200)}" as a change request?`;
+/** Feedback that is neither clearly "ship" nor clearly a change: which is it? */
+export function shipOrChangeDraft(text: string): Draft {
+  return {
+    text: `Do you want me to ship the script as it is, or treat "${text.trim().slice(0, 200)}" as a change request?`,
+    buttons: [
+      [
+        { action: 'ship', label: 'Ship it', style: 'primary' },
+        { action: 'as_change', label: 'Treat it as a change' },
+        CANCEL,
+      ],
+    ],
+  };
 }
 
 /** A .py attached at a gate where it could be either. */
