@@ -5,6 +5,7 @@
  */
 import { channelKeyOf } from '../pipeline/thread-key.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
+import { localUserId } from './types.js';
 
 export type ReviewPolicy = 'any' | 'others';
 
@@ -33,7 +34,7 @@ export function showApprovals(store: SessionStore, session: SessionRow): boolean
       store
         .listReviews(session.id)
         .filter((r) => r.verdict === 'approved')
-        .map((r) => r.reviewer.slice(r.reviewer.indexOf(':') + 1)),
+        .map((r) => localUserId(r.reviewer)),
     ),
   ];
   if (approvers.length === 0) return false;

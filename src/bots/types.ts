@@ -203,3 +203,8 @@ export function decodeThreadKey(key: string): ThreadRef {
 export function qualifiedUserId(platform: Platform, user: ChatUser): string {
   return `${platform}:${user.id}`;
 }
+
+/** The platform-local id inside a qualified id (`slack:U123` → `U123`). */
+export function localUserId(qualified: string): string {
+  return qualified.slice(qualified.indexOf(':') + 1);
+}
