@@ -4,6 +4,7 @@
  */
 import { quoteArgs } from './shell-words.js';
 import type { Draft, DraftButton, Outline, Question, RunSummary, SessionState, SmokeCheck } from './types.js';
+import { type GateAction, isGateAction } from './vocabulary.js';
 
 export const CANCEL: DraftButton = { action: 'cancel', label: 'Cancel', style: 'danger' };
 
@@ -315,4 +316,15 @@ export function badArguments(problem: string): string {
 }
 export function runningWith(shown: string): string {
   return `Running with ${shown}…`;
+}
+
+/** Buttons that ask for text before they act (a modal on Slack and Discord): its title and label. */
+const TEXT_FIRST = {
+  review_changes: { title: 'Request changes', label: 'What should change?' },
+} as const satisfies Partial<Record<GateAction, { title: string; label: string }>>;
+
+/** The text box a click on `action` opens first; undefined for a button that acts at once. */
+export function textFirst(action: string): { title: string; label: string } | undefined {
+  if (!isGateAction(action) || !Object.hasOwn(TEXT_FIRST, action)) return undefined;
+  return TEXT_FIRST[action as keyof typeof TEXT_FIRST];
 }
