@@ -7,6 +7,8 @@ import type { Draft, DraftButton, Outline, Question, RunSummary, SessionState, S
 import { type GateAction, isGateAction } from './vocabulary.js';
 
 export const CANCEL: DraftButton = { action: 'cancel', label: 'Cancel', style: 'danger' };
+const CONTINUE: DraftButton = { action: 'continue', label: 'Continue', style: 'primary' };
+const RETRY: DraftButton = { action: 'retry', label: 'Retry', style: 'primary' };
 
 export function questionDrafts(questions: readonly Question[]): Draft[] {
   const drafts: Draft[] = questions.map((q, i) => ({
@@ -231,7 +233,7 @@ export function budgetPausedDraft(reason: string | undefined): Draft {
   return {
     title: 'Budget reached',
     text: `Paused: ${reason ?? 'the budget is spent'}\nContinue (after raising the budget) or cancel.`,
-    buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
+    buttons: [[CONTINUE, CANCEL]],
   };
 }
 
@@ -240,7 +242,7 @@ export function retryPausedDraft(reason: string | undefined): Draft {
   return {
     title: 'Stopped — needs a retry',
     text: `Stopped: ${reason ?? 'unknown reason'}. Nothing was lost; Retry asks again.`,
-    buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
+    buttons: [[RETRY, CANCEL]],
   };
 }
 
@@ -327,4 +329,22 @@ const TEXT_FIRST = {
 export function textFirst(action: string): { title: string; label: string } | undefined {
   if (!isGateAction(action) || !Object.hasOwn(TEXT_FIRST, action)) return undefined;
   return TEXT_FIRST[action as keyof typeof TEXT_FIRST];
+}
+
+/** A stage stopped on its budget: an approver may grant another (Continue). */
+export function budgetPauseDraft(label: string, why: string): Draft {
+  return {
+    title: 'Budget reached',
+    text: `Paused while ${label}: ${why}\nAn approver can grant one more budget of the same size (Continue); or cancel.`,
+    buttons: [[CONTINUE, CANCEL]],
+  };
+}
+
+/** A stage stopped on an error: Retry asks again. */
+export function retryPauseDraft(label: string, why: string): Draft {
+  return {
+    title: 'Stopped — needs a retry',
+    text: `I stopped while ${label}: ${why}. Nothing was lost; Retry asks again.`,
+    buttons: [[RETRY, CANCEL]],
+  };
 }
