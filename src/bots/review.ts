@@ -4,8 +4,9 @@
  * after each approval the card is edited to say who approved.
  */
 import type { HumanInput } from '../pipeline/gates.js';
+import { channelKeyOf } from '../pipeline/thread-key.js';
 import type { SessionRow, SessionStore } from '../store/types.js';
-import type { ActionEvent } from './types.js';
+import { type ActionEvent, localUserId } from './types.js';
 
 export type ReviewPolicy = 'any' | 'others';
 
@@ -19,11 +20,6 @@ export function isSelfApproval(policy: ReviewPolicy, session: SessionRow, actor:
 
 export const SELF_APPROVAL_NOTE =
   'Your approval of your own script is kept as a comment: a teammate needs to approve it (FF2_REVIEW_POLICY=others).';
-
-/** The thread key of the session's channel (where the card lives): `platform:channel:`. */
-function channelKey(threadKey: string): string {
-  return threadKey.slice(0, threadKey.indexOf(':', threadKey.indexOf(':') + 1) + 1);
-}
 
 /**
  * Queues an edit of the review card listing everyone who approved (no-op when the card was never
@@ -39,13 +35,13 @@ export function showApprovals(store: SessionStore, session: SessionRow): boolean
       store
         .listReviews(session.id)
         .filter((r) => r.verdict === 'approved')
-        .map((r) => r.reviewer.slice(r.reviewer.indexOf(':') + 1)),
+        .map((r) => localUserId(r.reviewer)),
     ),
   ];
   if (approvers.length === 0) return false;
   store.enqueue(session.id, [
     {
-      threadKey: channelKey(session.threadKey),
+      threadKey: channelKeyOf(session.threadKey),
       key: REVIEW_CARD_KEY,
       payload: {
         text: `${card.text}\nApproved by: ${approvers.join(', ')}`,

@@ -4,6 +4,7 @@
  * anything. Authorisation, dedupe, ordering and session lookup live in `router.ts`.
  */
 
+import { decodeThreadKey as decodeKey } from '../pipeline/thread-key.js';
 import type { DraftButton } from '../pipeline/types.js';
 import type { EventPlace } from './access.js';
 
@@ -124,9 +125,10 @@ export type ChatEvent = StartEvent | MessageEvent | ActionEvent | FileEvent | Co
 
 /**
  * A button as the pipeline states it (`action`: the pipeline action, encoded with the session id
- * by the adapter; `value`: extra data returned with the click). One shape for both layers.
+ * by the adapter; `value`: extra data returned with the click). One shape for both layers; the
+ * chat edge carries any action string (the pipeline's vocabulary is checked where it is decided).
  */
-export type Button = DraftButton;
+export type Button = Omit<DraftButton, 'action'> & { action: string };
 
 export interface OutFile {
   name: string;
@@ -207,24 +209,20 @@ export interface ChatAdapter {
   stop(): Promise<void>;
 }
 
-/** The opaque, stable key of a thread: `platform:channelId:threadId`. */
-export function encodeThreadKey(thread: ThreadRef): string {
-  return `${thread.platform}:${thread.channelId}:${thread.threadId}`;
-}
+/** The opaque, stable key of a thread: `platform:channelId:threadId` (pipeline/thread-key.ts). */
+export { encodeThreadKey } from '../pipeline/thread-key.js';
 
-/** Inverse of encodeThreadKey. Channel ids never contain ':'; thread ids may. */
+/** Inverse of encodeThreadKey. */
 export function decodeThreadKey(key: string): ThreadRef {
-  const first = key.indexOf(':');
-  const second = key.indexOf(':', first + 1);
-  if (first < 0 || second < 0) throw new Error(`not a thread key: ${key}`);
-  return {
-    platform: key.slice(0, first) as Platform,
-    channelId: key.slice(first + 1, second),
-    threadId: key.slice(second + 1),
-  };
+  return decodeKey<Platform>(key);
 }
 
 /** The qualified id used for ownership and FF2_APPROVERS: `slack:U123`. */
 export function qualifiedUserId(platform: Platform, user: ChatUser): string {
   return `${platform}:${user.id}`;
+}
+
+/** The platform-local id inside a qualified id (`slack:U123` → `U123`). */
+export function localUserId(qualified: string): string {
+  return qualified.slice(qualified.indexOf(':') + 1);
 }

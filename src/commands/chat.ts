@@ -7,7 +7,14 @@ import { describeSession, endOfSession } from '../bots/terminal/outcome.js';
 import { createLineSource, type LineSource } from '../bots/terminal/prompt.js';
 import { type DriveOutcome, driveSession } from '../bots/terminal/session.js';
 import { terminalStart } from '../bots/terminal/start-from.js';
-import { type ChatUser, decodeThreadKey, encodeThreadKey, type ThreadRef } from '../bots/types.js';
+import {
+  type ChatUser,
+  decodeThreadKey,
+  encodeThreadKey,
+  localUserId,
+  qualifiedUserId,
+  type ThreadRef,
+} from '../bots/types.js';
 import { type Config, loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { buildRuntime, describeRuntimeProblem, onInterrupt } from '../main.js';
@@ -141,7 +148,8 @@ async function chat(opts: ChatArgs, io: CliIo, config: Readonly<Config>, lines: 
         io.err(`ff2 chat: no session "${opts.resume}". List them with: ff2 sessions\n`);
         return 2;
       }
-      const mine = found.ownerId === `${decodeThreadKey(found.threadKey).platform}:${osUser}`;
+      const mine =
+        found.ownerId === qualifiedUserId(decodeThreadKey(found.threadKey).platform, { id: osUser });
       const live = found.status === 'working' || found.status === 'waiting';
       if ((!mine && !opts.asOwner) || !live) {
         text(describeSession(found, existing.usageTotals(found.id)));
@@ -170,8 +178,8 @@ async function chat(opts: ChatArgs, io: CliIo, config: Readonly<Config>, lines: 
       resumed = store.getSession(opts.resume)!;
       thread = decodeThreadKey(resumed.threadKey);
       // --as-owner: act as the owner's own platform user, so the router lets the answers steer.
-      if (resumed.ownerId !== `${thread.platform}:${osUser}`)
-        user = { id: resumed.ownerId.slice(resumed.ownerId.indexOf(':') + 1) };
+      if (resumed.ownerId !== qualifiedUserId(thread.platform, { id: osUser }))
+        user = { id: localUserId(resumed.ownerId) };
     } else {
       thread = { platform: 'terminal', channelId: 'local', threadId: newId() };
     }

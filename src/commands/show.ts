@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { outlineText } from '../pipeline/messages.js';
 import { parseState, type SessionState } from '../pipeline/types.js';
+import type { EventType } from '../pipeline/vocabulary.js';
 import type { SessionStore } from '../store/types.js';
 import { parseCommandArgs } from './args.js';
 import { oneLine, openExistingStore, summarise } from './sessions.js';
@@ -139,7 +140,8 @@ function describeEvent(e: { type: string; actor: string | null; data: unknown })
   const who = e.actor && e.actor !== 'bot' ? `${e.actor}: ` : '';
   const d = (e.data && typeof e.data === 'object' ? e.data : {}) as Record<string, unknown>;
   const str = (key: string) => (typeof d[key] === 'string' ? (d[key] as string) : '');
-  switch (e.type) {
+  // Typed against the audit vocabulary: a misspelt case is a type error; unknown types fall through.
+  switch (e.type as EventType) {
     case 'goal':
       return who + oneLine(str('goal'), 100);
     case 'input_message':

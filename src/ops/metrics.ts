@@ -35,56 +35,44 @@ export class Metrics implements RouterMetrics {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     if (sources.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ff2_' });
-    this.#steps = new Counter({
-      name: 'ff2_steps_total',
-      help: 'Pipeline steps run, by stage (rate() gives steps per second)',
-      labelNames: ['stage'],
-      registers,
-    });
-    this.#stageSeconds = new Histogram({
-      name: 'ff2_stage_step_duration_seconds',
-      help: 'Duration of one pipeline step, by stage',
-      labelNames: ['stage'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#dedupe = new Counter({
-      name: 'ff2_inbound_duplicates_total',
-      help: 'Repeated platform deliveries dropped by the dedupe table',
-      labelNames: ['platform'],
-      registers,
-    });
-    this.#modelCalls = new Counter({
-      name: 'ff2_model_calls_total',
-      help: 'Model calls (replays of recorded answers excluded), by provider, model and outcome',
-      labelNames: ['provider', 'model', 'outcome'],
-      registers,
-    });
-    this.#modelTokens = new Counter({
-      name: 'ff2_model_tokens_total',
-      help: 'Model tokens, by provider, model and kind (prompt, completion)',
-      labelNames: ['provider', 'model', 'kind'],
-      registers,
-    });
-    this.#modelCost = new Counter({
-      name: 'ff2_model_cost_usd_total',
-      help: 'Estimated model cost in USD, by provider and model',
-      labelNames: ['provider', 'model'],
-      registers,
-    });
-    this.#sandboxRuns = new Counter({
-      name: 'ff2_sandbox_runs_total',
-      help: 'Sandbox runs, by result status',
-      labelNames: ['status'],
-      registers,
-    });
-    this.#sandboxSeconds = new Histogram({
-      name: 'ff2_sandbox_run_duration_seconds',
-      help: 'Sandbox run duration, by result status',
-      labelNames: ['status'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Histogram<L>({ name, help, labelNames, buckets: DURATION_BUCKETS, registers });
+    this.#steps = counter('ff2_steps_total', 'Pipeline steps run, by stage (rate() gives steps per second)', [
+      'stage',
+    ]);
+    this.#stageSeconds = histogram(
+      'ff2_stage_step_duration_seconds',
+      'Duration of one pipeline step, by stage',
+      ['stage'],
+    );
+    this.#dedupe = counter(
+      'ff2_inbound_duplicates_total',
+      'Repeated platform deliveries dropped by the dedupe table',
+      ['platform'],
+    );
+    this.#modelCalls = counter(
+      'ff2_model_calls_total',
+      'Model calls (replays of recorded answers excluded), by provider, model and outcome',
+      ['provider', 'model', 'outcome'],
+    );
+    this.#modelTokens = counter(
+      'ff2_model_tokens_total',
+      'Model tokens, by provider, model and kind (prompt, completion)',
+      ['provider', 'model', 'kind'],
+    );
+    this.#modelCost = counter(
+      'ff2_model_cost_usd_total',
+      'Estimated model cost in USD, by provider and model',
+      ['provider', 'model'],
+    );
+    this.#sandboxRuns = counter('ff2_sandbox_runs_total', 'Sandbox runs, by result status', ['status']);
+    this.#sandboxSeconds = histogram(
+      'ff2_sandbox_run_duration_seconds',
+      'Sandbox run duration, by result status',
+      ['status'],
+    );
     const { store, queues } = sources;
     new Gauge({
       name: 'ff2_sessions',

@@ -14,6 +14,22 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Whether `name` is in `from` and described the same in `to`. */
+function sameNamed(
+  from: readonly { name: string }[],
+  to: readonly { name: string }[],
+  name: string,
+): boolean {
+  const before = from.find((d) => d.name === name);
+  return (
+    before !== undefined &&
+    same(
+      before,
+      to.find((d) => d.name === name),
+    )
+  );
+}
+
 /** Whether the adapted outline still describes `section` exactly as the starting outline did. */
 export function sectionUnchanged(from: Outline, to: Outline, section: PlannedSection): boolean {
   switch (section.kind) {
@@ -21,26 +37,10 @@ export function sectionUnchanged(from: Outline, to: Outline, section: PlannedSec
       return same(from.imports, to.imports) && same(from.globals, to.globals);
     case 'main':
       return same(from.mainFlow, to.mainFlow) && same(from.inputs, to.inputs) && from.runMode === to.runMode;
-    case 'class': {
-      const before = from.classes.find((c) => c.name === section.name);
-      return (
-        before !== undefined &&
-        same(
-          before,
-          to.classes.find((c) => c.name === section.name),
-        )
-      );
-    }
-    case 'function': {
-      const before = from.functions.find((f) => f.name === section.name);
-      return (
-        before !== undefined &&
-        same(
-          before,
-          to.functions.find((f) => f.name === section.name),
-        )
-      );
-    }
+    case 'class':
+      return sameNamed(from.classes, to.classes, section.name);
+    case 'function':
+      return sameNamed(from.functions, to.functions, section.name);
   }
 }
 

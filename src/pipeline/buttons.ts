@@ -3,7 +3,7 @@
  * (a stale click still gets the polite note from the gates). Pure: the runner keeps the open
  * button messages in the session state and queues the edits in the same commit as the answer.
  */
-import type { HumanInput } from './gates.js';
+import type { HumanInput } from './gate-outcome.js';
 import type { Draft, SessionState } from './types.js';
 
 export type OpenButtons = SessionState['openButtons'];

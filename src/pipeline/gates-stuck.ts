@@ -2,7 +2,8 @@
  * The gates where a session is stuck on a failing run (after the repair limit; a run whose only
  * failure is a check's expected output) and "Run with input": every way forward. Pure, like gates.ts.
  */
-import { advance, type GateOptions, type GateOutcome, type HumanInput, STALE } from './gates.js';
+import { advance, type GateInput, type GateOptions, type GateOutcome, STALE, stay } from './gate-outcome.js';
+import { badArguments, REPLIES, runningWith, SAY } from './messages.js';
 import { quoteArgs, splitArgs } from './shell-words.js';
 import type { SessionState } from './types.js';
 
@@ -10,7 +11,7 @@ import type { SessionState } from './types.js';
 export function onStuck(
   stage: 'after_repairs' | 'check_or_script',
   state: SessionState,
-  input: HumanInput,
+  input: GateInput,
   options: GateOptions,
 ): GateOutcome {
   if (input.kind === 'message') {
@@ -18,7 +19,7 @@ export function onStuck(
       return advance(
         'fix_checks',
         { ...state, feedback: input.text, awaitingChecks: false },
-        'Changing the checks…',
+        SAY.changingChecks,
       );
     return advance('change', { ...state, feedback: input.text, repairs: 0, extraRepairs: 0 });
   }
@@ -28,39 +29,21 @@ export function onStuck(
       return advance(
         'repair',
         { ...state, repairs: Math.max(0, options.maxRepairs - 1), extraRepairs: 0 },
-        'Trying one more repair…',
+        SAY.oneMoreRepair,
       );
     case 'more_rounds':
-      return advance(
-        'repair',
-        { ...state, extraRepairs: state.extraRepairs + 3 },
-        'Trying 3 more repair rounds…',
-      );
+      return advance('repair', { ...state, extraRepairs: state.extraRepairs + 3 }, SAY.moreRounds);
     case 'ship':
-      return advance('ship', state, 'Shipping it as it is…');
+      return advance('ship', state, SAY.shipAsIs);
     case 'change_checks':
-      return {
-        kind: 'advance',
-        result: 'stay',
-        state: { ...state, awaitingChecks: true },
-        messages: [
-          {
-            text: 'Reply with how the checks should change, e.g. "the missing-file check should expect exit code 2".',
-          },
-        ],
-      };
+      return stay({ ...state, awaitingChecks: true }, { text: REPLIES.sayHowChecks });
     case 'feedback':
-      if (!state.awaitingChecks) return { kind: 'reply', text: 'Reply in the thread with what to change.' };
-      return {
-        kind: 'advance',
-        result: 'stay',
-        state: { ...state, awaitingChecks: false },
-        messages: [{ text: 'Reply in the thread with what to change.' }],
-      };
+      if (!state.awaitingChecks) return { kind: 'reply', text: REPLIES.describeChange };
+      return stay({ ...state, awaitingChecks: false }, { text: REPLIES.describeChange });
     case 'check:fix_script':
-      return advance('repair', state, 'Fixing the script…');
+      return advance('repair', state, SAY.fixingScript);
     case 'check:fix_check':
-      return advance('fix_checks', { ...state, feedback: '' }, 'Fixing the check…');
+      return advance('fix_checks', { ...state, feedback: '' }, SAY.fixingCheck);
   }
   return { kind: 'reply', text: STALE };
 }
@@ -77,13 +60,13 @@ export function runWithInput(state: SessionState, text: string): GateOutcome {
     try {
       runInput = { ...runInput, args: splitArgs(body) };
     } catch (error) {
-      return { kind: 'reply', text: `I could not read those arguments: ${(error as Error).message}.` };
+      return { kind: 'reply', text: badArguments((error as Error).message) };
     }
   } else runInput = { ...runInput, stdin: body };
   const shown = asArgs ? `arguments ${quoteArgs(runInput.args)}` : 'your input on stdin';
   return advance(
     'run',
     { ...state, awaitingInput: false, repairs: 0, extraRepairs: 0, runInput },
-    `Running with ${shown}…`,
+    runningWith(shown),
   );
 }

@@ -6,7 +6,7 @@
  * parts are pure; `fitOutlineOutcome` is QA's first step after a hand edit (no model call).
  */
 import { fileRef, readStateFile, type StageContext } from './context.js';
-import type { GateOptions, GateOutcome, HumanInput } from './gates.js';
+import type { GateInput, GateOptions, GateOutcome, HumanInput } from './gate-outcome.js';
 import { definitionChanges, outlineFromScript } from './script-outline.js';
 import { analyseScript, listing } from './stages/shared.js';
 import type { SessionState, StageName, StageOutcome } from './types.js';
@@ -71,7 +71,7 @@ export function scriptFileAtGate(
  */
 export function pendingGoalInput(
   state: SessionState,
-  input: HumanInput,
+  input: GateInput,
   goal: string,
 ): GateOutcome | undefined {
   const base = state.base;

@@ -64,11 +64,14 @@ export const TRANSITIONS = {
 /** Results valid from every live (not final) stage; `stay` keeps the stage (a partial answer). */
 export type UniversalResult = 'stay' | 'cancel' | 'pause_budget' | 'pause_invalid' | 'resume';
 
+/** Every result a stage or gate may end a step with: an edge of TRANSITIONS, or a universal one. */
+export type StageResult = { [S in StageName]: keyof (typeof TRANSITIONS)[S] }[StageName] | UniversalResult;
+
 /**
  * The stage after `current` ends with `result`.
  * @throws Error for a result the table does not allow from `current` (a bug in a stage).
  */
-export function nextStage(current: StageName, result: string, state: SessionState): StageName {
+export function nextStage(current: StageName, result: StageResult, state: SessionState): StageName {
   if (result === 'stay') return current;
   if (result === 'cancel') return 'cancelled';
   if (result === 'pause_budget') return 'budget_paused';

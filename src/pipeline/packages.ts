@@ -4,7 +4,7 @@
  * gate's choices and what each choice does, out.
  */
 import type { ScriptEnvironmentInfo } from '../python/types.js';
-import type { GateOptions, GateOutcome, HumanInput } from './gates.js';
+import { type GateInput, type GateOptions, type GateOutcome, STALE } from './gate-outcome.js';
 import { CANCEL, outlineDraft, outlineText } from './messages.js';
 import { ALTERNATIVES, NETWORK_MODULES, pipName, WELL_KNOWN } from './package-names.js';
 import type { Draft, DraftButton, Outline, SessionState } from './types.js';
@@ -189,7 +189,7 @@ export function packageState(report: PackageReport, canInstall: boolean): Partia
  */
 export function packageGate(
   state: SessionState,
-  input: HumanInput,
+  input: GateInput,
   options: GateOptions,
 ): GateOutcome | undefined {
   if (input.kind !== 'action') return undefined;
@@ -201,10 +201,7 @@ export function packageGate(
     };
   }
   if (!input.action.startsWith('pkg_')) return undefined;
-  const stale: GateOutcome = {
-    kind: 'reply',
-    text: 'That button is no longer active: the session has moved on.',
-  };
+  const stale: GateOutcome = { kind: 'reply', text: STALE };
   const revise = (feedback: string, text: string): GateOutcome => ({
     kind: 'advance',
     result: 'edit',

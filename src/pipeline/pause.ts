@@ -2,7 +2,7 @@
 import { isLlmError } from '../llm/types.js';
 import { InvalidAnswerError } from './answers.js';
 import { STAGE_LABELS } from './machine.js';
-import { CANCEL } from './messages.js';
+import { budgetPauseDraft, retryPauseDraft } from './messages.js';
 import type { SessionState, StageOutcome, WorkingStage } from './types.js';
 
 /** A stage that threw: pause and ask (Continue on budget, Retry otherwise), never a dead end. */
@@ -18,13 +18,7 @@ export function pauseOutcome(
     return {
       result: 'pause_budget',
       state: { ...state, paused: { stage, reason: error.userMessage } },
-      messages: [
-        {
-          title: 'Budget reached',
-          text: `Paused while ${label}: ${error.userMessage}\nAn approver can grant one more budget of the same size (Continue); or cancel.`,
-          buttons: [[{ action: 'continue', label: 'Continue', style: 'primary' }, CANCEL]],
-        },
-      ],
+      messages: [budgetPauseDraft(label, error.userMessage)],
     };
   }
   const why = isLlmError(error)
@@ -37,13 +31,7 @@ export function pauseOutcome(
   return {
     result: 'pause_invalid',
     state: { ...state, paused: { stage, reason: why } },
-    messages: [
-      {
-        title: 'Stopped — needs a retry',
-        text: `I stopped while ${label}: ${why}. Nothing was lost; Retry asks again.`,
-        buttons: [[{ action: 'retry', label: 'Retry', style: 'primary' }, CANCEL]],
-      },
-    ],
+    messages: [retryPauseDraft(label, why)],
     events: [{ type: 'stage_error', data: { stage, error: why } }],
   };
 }

@@ -8,62 +8,30 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, StaleSessionError } from '../errors.js';
 import { isLlmError } from '../llm/types.js';
-import type { Logger } from '../logger.js';
-import type { SessionRow, SessionStore, StepCommit } from '../store/types.js';
+import type { SessionRow } from '../store/types.js';
 import { InvalidAnswerError } from './answers.js';
 import { type BrokenEnd, endBrokenSession, stateProblem } from './broken.js';
-import { closeButtons, trackButtons } from './buttons.js';
-import { makeAsk, type SessionFacts, type Stage, type StageContext, type StageDeps } from './context.js';
-import { isCancelText } from './feedback.js';
-import { type GateOutcome, type HumanInput, handleInput } from './gates.js';
-import { nextStage, STAGE_LABELS, statusOf } from './machine.js';
+import { makeAsk, type Stage, type StageContext } from './context.js';
+import { type HumanInput, isCancelInput } from './gate-outcome.js';
+import { handleInput } from './gates.js';
+import { STAGE_LABELS } from './machine.js';
+import { cannotApply, newSessionDraft, progressLine, REPLIES } from './messages.js';
 import { toPayload } from './outbox-payload.js';
 import { pauseOutcome } from './pause.js';
-import { DEFAULT_RUN_RULES, outlineProblems, type RunRules } from './rules.js';
-import { diffScripts, diffStats } from './script.js';
-import { STAGES } from './stages/index.js';
-import { type StartFrom, startPlan } from './start-from.js';
+import { DEFAULT_RUN_RULES } from './rules.js';
 import {
-  type Draft,
-  initialState,
-  isWorkingStage,
-  type SessionState,
-  type StageName,
-  type StageOutcome,
-  sessionStateSchema,
-  type WorkingStage,
-} from './types.js';
-
-export interface RunnerDeps extends StageDeps {
-  store: SessionStore;
-  logger: Logger;
-  /** Epoch ms (status throttling). */
-  now: () => number;
-  /** Minimum ms between two progress edits of one status message. Default 2,000. */
-  progressIntervalMs?: number;
-  /** Qualified ids in FF2_APPROVERS (gates offer them a little more, e.g. package requests). */
-  approvers?: readonly string[];
-  /** Extra budgets approvers may grant per session (FF2_MAX_BUDGET_CONTINUES). Default unlimited. */
-  maxBudgetContinues?: number;
-  /** Stage implementations (tests may swap one). */
-  stages?: Record<WorkingStage, Stage>;
-}
-
-export interface NewSessionInput {
-  id: string;
-  threadKey: string;
-  platform: string;
-  ownerId: string;
-  goal: string;
-  /** A template or the person's script to start from (pipeline/start-from.ts). */
-  start?: StartFrom | undefined;
-}
-
-/** A platform event id whose dedupe row commits with the step it causes. */
-export type InboundRef = NonNullable<StepCommit['inbound']>;
-
-/** Default minimum ms between two edits of one status message (chat platforms rate-limit edits). */
-export const PROGRESS_INTERVAL_MS = 2000;
+  gateOptions,
+  type InboundRef,
+  type NewSessionInput,
+  PROGRESS_INTERVAL_MS,
+  type RunnerDeps,
+  sessionFacts,
+} from './runner-deps.js';
+import { STAGES } from './stages/index.js';
+import { startPlan } from './start-from.js';
+import { gateOutcome, planStep, refuseOutcome, type StepFacts, statusKey } from './step-plan.js';
+import type { SessionState, StageName, StageOutcome, WorkingStage } from './types.js';
+import { initialState, isWorkingStage, sessionStateSchema } from './types.js';
 
 /** Longest goal accepted, in characters. */
 export const MAX_GOAL_CHARS = 4000;
@@ -93,13 +61,7 @@ export class PipelineRunner {
         outbox: [
           {
             threadKey: input.threadKey,
-            payload: toPayload(
-              {
-                title: 'New ff2 session',
-                text: `Goal: ${input.goal}\n${plan.line ? `${plan.line}\n` : ''}I'll ask a few questions if needed, then propose an outline. Say "cancel" at any time.`,
-              },
-              input.id,
-            ),
+            payload: toPayload(newSessionDraft(input.goal, plan.line), input.id),
           },
         ],
       },
@@ -125,7 +87,7 @@ export class PipelineRunner {
       stage: stageName,
       state,
       signal,
-      facts: this.#facts(sessionId),
+      facts: sessionFacts(this.#deps.store, sessionId),
       ask: makeAsk(this.#deps, sessionId, stageName, state, signal),
       progress: (text) => this.#progress(row, stageName, state, text),
     };
@@ -156,7 +118,7 @@ export class PipelineRunner {
       outcome = pauseOutcome(stageName, state, new InvalidAnswerError(refused), '');
     }
     try {
-      return this.#commit(row, state, outcome, 'bot');
+      return this.#commit(row, state, outcome, { actor: 'bot' });
     } catch (error) {
       if (error instanceof StaleSessionError) throw error;
       return this.#endBroken(row, `step commit failed: ${String(error)}`, 'failed');
@@ -179,42 +141,22 @@ export class PipelineRunner {
     inbound?: InboundRef,
   ): { row: SessionRow } | { reply: string } {
     const row = this.#deps.store.getSession(sessionId);
-    if (!row) return { reply: 'This session no longer exists.' };
-    if (row.status === 'failed' || row.status === 'cancelled')
-      return { reply: 'This session has ended. Start a new one with a goal.' };
+    if (!row) return { reply: REPLIES.gone };
+    if (row.status === 'failed' || row.status === 'cancelled') return { reply: REPLIES.ended };
     const parsed = sessionStateSchema.safeParse(row.state);
     if (!parsed.success) {
       // Unreadable state: cancel still cancels; anything else ends the session once, reported.
-      const cancel =
-        (input.kind === 'action' && input.action === 'cancel') ||
-        (input.kind === 'message' && isCancelText(input.text));
-      return {
-        row: this.#endBroken(row, stateProblem(parsed.error), cancel ? 'cancelled' : 'failed', actor),
-      };
+      const end = isCancelInput(input) ? 'cancelled' : 'failed';
+      return { row: this.#endBroken(row, stateProblem(parsed.error), end, actor) };
     }
     const state = parsed.data;
-    const gate: GateOutcome = handleInput(row.stage as StageName, state, input, {
-      maxRepairs: this.#deps.maxRepairs,
-      actor,
-      approver,
-      ...(this.#deps.files ? { files: this.#deps.files } : {}),
-      ...(this.#deps.maxBudgetContinues !== undefined
-        ? { maxBudgetContinues: this.#deps.maxBudgetContinues }
-        : {}),
-      actorName,
-      goal: row.goal,
-    });
+    const options = gateOptions(this.#deps, { actor, actorName, approver, goal: row.goal });
+    const gate = handleInput(row.stage as StageName, state, input, options);
     if (gate.kind === 'reply') return { reply: gate.text };
     const fits = sessionStateSchema.safeParse(gate.state);
-    if (!fits.success) return { reply: `That cannot be applied: ${stateProblem(fits.error)}.` };
-    const outcome: StageOutcome = {
-      result: gate.result,
-      state: gate.state,
-      ...(gate.messages ? { messages: gate.messages } : {}),
-      ...(gate.scriptReason ? { scriptReason: gate.scriptReason } : {}),
-      events: [{ type: `input_${input.kind}`, data: describeInput(input) }],
-    };
-    return { row: this.#commit(row, state, outcome, actor, { input, by: actorName }, inbound) };
+    if (!fits.success) return { reply: cannotApply(stateProblem(fits.error)) };
+    const outcome = gateOutcome(gate, input);
+    return { row: this.#commit(row, state, outcome, { actor, answer: { input, by: actorName }, inbound }) };
   }
 
   /** Ends a session whose state cannot be read or whose step cannot be committed (see broken.ts). */
@@ -227,95 +169,22 @@ export class PipelineRunner {
     return store.commit(row.id, row.version, endBrokenSession(row, error, last, end, actor));
   }
 
+  /** Plans the step (step-plan.ts) and commits it in one transaction. */
   #commit(
     row: SessionRow,
     before: SessionState,
     outcome: StageOutcome,
-    actor: string,
-    answer?: { input: HumanInput; by: string },
-    inbound?: InboundRef,
+    facts: Omit<StepFacts, 'versions'>,
   ): SessionRow {
     const { store } = this.#deps;
-    const current = row.stage as StageName;
-    const state: SessionState = { ...outcome.state, step: before.step + 1 };
-    if (outcome.result === 'pause_budget' || outcome.result === 'pause_invalid') {
-      if (isWorkingStage(current)) state.paused = { stage: current, reason: state.paused?.reason ?? '' };
-    }
-    const next = nextStage(current, outcome.result, before);
-    if (next !== current) state.stageStep = state.step;
-    const step: StepCommit = {
-      patch: { stage: next, status: statusOf(next), state },
-      ...(inbound ? { inbound } : {}),
-    };
-    const messages: Draft[] = [];
-    let open = before.openButtons;
-    if (answer) {
-      const closed = closeButtons(
-        open,
-        answer.input,
-        answer.by,
-        next !== current,
-        outcome.result === 'cancel',
-      );
-      messages.push(...closed.edits);
-      open = closed.open;
-    }
-    if (isWorkingStage(current) && next !== current) {
-      // Close this stage's status message, if one was posted.
-      const key = statusKey(current, before);
-      const end =
-        outcome.result === 'cancel'
-          ? '✗ cancelled'
-          : outcome.result.startsWith('pause_')
-            ? '⏸ paused'
-            : '✓ done';
-      messages.push({ key, replaces: key, text: `${STAGE_LABELS[current]}: ${end}`, finalises: true });
-    }
-    if (outcome.scriptReason) {
-      const versions = store.listScriptVersions(row.id);
-      const previous = versions[versions.length - 1]?.code ?? '';
-      const number = versions.length + 1;
-      const diff =
-        previous === ''
-          ? ''
-          : diffScripts(previous, state.code, `v${number - 1}/script.py`, `v${number}/script.py`);
-      step.scriptVersion = { reason: outcome.scriptReason, code: state.code, diff };
-      state.versions = number;
-      if (
-        diff &&
-        (current === 'repair' || current === 'change' || outcome.scriptReason.startsWith('edited by '))
-      ) {
-        const { added, removed } = diffStats(diff);
-        messages.push({
-          text: `Version ${number} (${outcome.scriptReason}): +${added} −${removed} lines.`,
-          files: [{ name: `v${number}.diff`, text: diff }],
-        });
-      }
-    }
-    const tracked = trackButtons(outcome.messages ?? [], state.step, open);
-    messages.push(...tracked.drafts);
-    state.openButtons = tracked.open;
-    if (outcome.run) {
-      const versions = store.listScriptVersions(row.id).length + (step.scriptVersion ? 1 : 0);
-      step.run = { version: Math.max(1, versions), ...outcome.run };
-    }
-    step.events = [
-      ...(outcome.events ?? []).map((e) => ({ ...e, actor })),
-      { type: 'stage_done', actor, data: { from: current, to: next, result: outcome.result } },
-    ];
-    const channelKey = row.threadKey.slice(0, row.threadKey.indexOf(':', row.threadKey.indexOf(':') + 1) + 1);
-    step.outbox = messages.map((draft) => {
-      const payload = toPayload(draft, row.id);
-      if (draft.finalises) payload.replaceOnly = true;
-      return {
-        threadKey: draft.toChannel ? channelKey : row.threadKey,
-        payload,
-        ...(draft.key ? { key: draft.key } : {}),
-      };
+    const versions = store.listScriptVersions(row.id);
+    const step = planStep(row, before, outcome, {
+      ...facts,
+      versions: { count: versions.length, lastCode: versions[versions.length - 1]?.code ?? '' },
     });
     const committed = store.commit(row.id, row.version, step);
-    if (next !== current) this.#lastProgress.delete(row.id);
-    this.#deps.logger.debug('step committed', { sessionId: row.id, from: current, to: next });
+    if (step.patch?.stage !== row.stage) this.#lastProgress.delete(row.id);
+    this.#deps.logger.debug('step committed', { sessionId: row.id, from: row.stage, to: step.patch?.stage });
     return committed;
   }
 
@@ -328,9 +197,7 @@ export class PipelineRunner {
     if (last !== undefined && at - last < (this.#deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS)) return;
     this.#lastProgress.set(row.id, at);
     try {
-      const usage = store.usageTotals(row.id);
-      const cost = usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : '';
-      const line = `⏳ ${STAGE_LABELS[stage]}: ${text} · ${usage.calls} model calls, ${usage.promptTokens + usage.completionTokens} tokens${cost}`;
+      const line = progressLine(STAGE_LABELS[stage], text, store.usageTotals(row.id));
       store.enqueue(row.id, [
         {
           threadKey: row.threadKey,
@@ -341,46 +208,5 @@ export class PipelineRunner {
     } catch (error) {
       this.#deps.logger.debug('progress update dropped', { sessionId: row.id, error: String(error) });
     }
-  }
-
-  #facts(sessionId: string): SessionFacts {
-    const { store } = this.#deps;
-    return {
-      usage: store.usageTotals(sessionId),
-      firstCode: store.listScriptVersions(sessionId)[0]?.code ?? '',
-      runLog: store
-        .listRuns(sessionId)
-        .map(
-          (r, i) =>
-            `run ${i + 1} · version ${r.version} · ${r.status} · exit ${r.exitCode ?? '-'} · ${r.durationMs} ms`,
-        ),
-    };
-  }
-}
-
-function statusKey(stage: WorkingStage, state: SessionState): string {
-  return `status:${stage}:${state.stageStep}`;
-}
-
-/** Why a stage's outcome must not be stored, or null when it may. */
-function refuseOutcome(outcome: StageOutcome, before: SessionState, rules: RunRules): string | null {
-  const parsed = sessionStateSchema.safeParse(outcome.state);
-  if (!parsed.success) return `an answer did not fit the session (${stateProblem(parsed.error)})`;
-  const outline = parsed.data.outline;
-  if (outline && JSON.stringify(outline) !== JSON.stringify(before.outline)) {
-    const problems = outlineProblems(outline, rules);
-    if (problems.length > 0) return `the changed outline was refused (${problems[0]})`;
-  }
-  return null;
-}
-
-function describeInput(input: HumanInput): unknown {
-  switch (input.kind) {
-    case 'message':
-      return { text: input.text };
-    case 'action':
-      return { action: input.action, value: input.value };
-    case 'file':
-      return { name: input.name, bytes: input.size, blobId: input.blobId };
   }
 }

@@ -3,6 +3,8 @@
  * (validated with zod whenever it is read) and what a stage returns. Pure data, no I/O.
  */
 import { z } from 'zod';
+import type { StageResult } from './machine.js';
+import type { EventType, GateAction } from './vocabulary.js';
 
 /** Stages that run by themselves; the runner owes them a step (status `working`). */
 export const WORKING_STAGES = [
@@ -266,7 +268,7 @@ export function parseState(raw: unknown): SessionState {
 
 /** A button as the pipeline states it; adapters render and encode it. */
 export interface DraftButton {
-  action: string;
+  action: GateAction;
   label: string;
   style?: 'primary' | 'danger';
   value?: string;
@@ -309,11 +311,11 @@ export interface RunRecord {
  * state, the next stage, the script version, the run and the messages in one transaction.
  */
 export interface StageOutcome {
-  result: string;
+  result: StageResult;
   state: SessionState;
   messages?: Draft[];
   /** A new script version (the state's `code`), with its reason. */
   scriptReason?: string;
   run?: RunRecord;
-  events?: { type: string; data?: unknown }[];
+  events?: { type: EventType; data?: unknown }[];
 }

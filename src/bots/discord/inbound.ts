@@ -14,6 +14,7 @@ import {
   ThreadAutoArchiveDuration,
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
+import { textFirst } from '../../pipeline/messages.js';
 import type { EventPlace } from '../access.js';
 import type { ChatEvent, ChatUser, StartScript, ThreadRef } from '../types.js';
 import { COMMAND_NAME, parseGoal } from './command.js';
@@ -22,11 +23,6 @@ import { CONTENT_LIMIT } from './format.js';
 
 const NO_PINGS = { parse: [] as [] };
 const MODAL_TEXT_ID = 'text';
-
-/** Button actions that open a text box (Discord modal) instead of acting at once. */
-export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
-  review_changes: { title: 'Request changes', label: 'What should change?' },
-};
 
 export interface InboundContext {
   client: Client;
@@ -138,7 +134,7 @@ async function onButton(ctx: InboundContext, interaction: ButtonInteraction): Pr
     await interaction.deferUpdate();
     return;
   }
-  const modal = MODAL_ACTIONS[decoded.action];
+  const modal = textFirst(decoded.action);
   if (modal) {
     // A modal must be the first answer to the click, so it cannot follow a defer.
     await interaction.showModal({

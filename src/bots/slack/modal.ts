@@ -3,12 +3,8 @@
  * trigger_id, valid for 3 s), and its submission becomes the action event, with the text as value.
  * The modal carries where it came from in private_metadata.
  */
+import { textFirst } from '../../pipeline/messages.js';
 import { decodeActionId, encodeActionId } from './action-id.js';
-
-/** Button actions that open a text box instead of acting at once (same as the Discord front door). */
-export const MODAL_ACTIONS: Readonly<Record<string, { title: string; label: string }>> = {
-  review_changes: { title: 'Request changes', label: 'What should change?' },
-};
 
 const BLOCK = 'text';
 
@@ -22,9 +18,9 @@ export interface ModalOrigin {
   value?: string;
 }
 
-/** The views.open `view` for a click on a MODAL_ACTIONS button; undefined for other actions. */
+/** The views.open `view` for a button that asks for text first (pipeline textFirst); undefined for others. */
 export function modalFor(sessionId: string, action: string, origin: ModalOrigin) {
-  const modal = MODAL_ACTIONS[action];
+  const modal = textFirst(action);
   if (!modal) return undefined;
   return {
     type: 'modal' as const,

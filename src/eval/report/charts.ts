@@ -16,6 +16,21 @@ const CONFIG = {
   background: 'white',
 };
 
+/** What every chart shares: schema, width, a band per row of `rowStep` px, the config. */
+function frame(rowStep: number) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 420,
+    height: { step: rowStep },
+    config: CONFIG,
+  } as const;
+}
+
+/** An x axis counting whole things. */
+function countX(field: string, title: string) {
+  return { field, type: 'quantitative', title, axis: { tickMinStep: 1, format: 'd' } } as const;
+}
+
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const [{ compile }, vega] = await Promise.all([import('vega-lite'), import('vega')]);
@@ -29,10 +44,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 export function categorySpec(summary: RunSummary): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 420,
-    height: { step: 22 },
-    config: CONFIG,
+    ...frame(22),
     data: {
       values: summary.categories.map((c) => ({
         category: c.category,
@@ -68,30 +80,19 @@ export function categorySpec(summary: RunSummary): TopLevelSpec {
 
 export function stageSpec(summary: RunSummary): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 420,
-    height: { step: 22 },
-    config: CONFIG,
+    ...frame(22),
     data: { values: summary.stages },
     mark: { type: 'bar', color: '#d8613b' },
     encoding: {
       y: { field: 'stage', type: 'nominal', sort: '-x', title: 'stopped at' },
-      x: {
-        field: 'count',
-        type: 'quantitative',
-        title: 'failed attempts',
-        axis: { tickMinStep: 1, format: 'd' },
-      },
+      x: countX('count', 'failed attempts'),
     },
   };
 }
 
 export function callsSpec(results: readonly AttemptResult[]): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 420,
-    height: { step: 14 },
-    config: CONFIG,
+    ...frame(14),
     data: {
       values: results
         .filter((r) => r.outcome !== 'skipped')
@@ -100,12 +101,7 @@ export function callsSpec(results: readonly AttemptResult[]): TopLevelSpec {
     mark: 'bar',
     encoding: {
       y: { field: 'goal', type: 'nominal', sort: 'ascending', title: null },
-      x: {
-        field: 'calls',
-        type: 'quantitative',
-        title: 'model calls',
-        axis: { tickMinStep: 1, format: 'd' },
-      },
+      x: countX('calls', 'model calls'),
       color: {
         field: 'outcome',
         type: 'nominal',

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import {
-  fenced,
-  filesPart,
-  NO_ENV,
-  outlineForModel,
-  type PromptEnv,
-  PYTHON_RULES,
-  systemPrompt,
-  withEnvironment,
-} from './common.js';
+import { codeMessages, fenced, NO_ENV, outlinePart, type PromptEnv, scriptText } from './common.js';
 
 export const changeAnswerSchema = z.object({
   /** False when the request cannot be turned into a code change without asking. */
@@ -36,25 +27,17 @@ export function buildChangeMessages(
   failure?: string,
   env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
-  const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt('change', 'You apply a person’s requested change to a single-file Python script.', [
-          ...PYTHON_RULES,
-          'Make the smallest change: pick ONE section (by its name after "section", or a new function name) and return its complete new code.',
-          'If the request asks for several things, do the first one now and list the rest in "remaining".',
-          'If you cannot tell what to change, set clear=false and put one short question in "question".',
-          'Answer with JSON: {"clear","question","target","code","summary","remaining"}.',
-          ...env.rules,
-        ]),
-        env.environment,
-      ),
-    },
-    {
-      role: 'user',
-      content: `Outline:\n${outlineForModel(outline)}${filesPart(env)}\n\nScript:\n${script}\n\n${failure ? `${fenced('The last run failed with', failure)}\n\n` : ''}${fenced('Requested change', feedback)}`,
-    },
-  ];
+  const failed = failure ? `${fenced('The last run failed with', failure)}\n\n` : '';
+  return codeMessages(
+    'change',
+    'You apply a person’s requested change to a single-file Python script.',
+    [
+      'Make the smallest change: pick ONE section (by its name after "section", or a new function name) and return its complete new code.',
+      'If the request asks for several things, do the first one now and list the rest in "remaining".',
+      'If you cannot tell what to change, set clear=false and put one short question in "question".',
+      'Answer with JSON: {"clear","question","target","code","summary","remaining"}.',
+    ],
+    env,
+    `${outlinePart(outline, env)}\n\nScript:\n${scriptText(sections)}\n\n${failed}${fenced('Requested change', feedback)}`,
+  );
 }

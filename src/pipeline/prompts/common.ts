@@ -2,6 +2,7 @@
  * Pieces shared by the prompts: how an outline reads to the model, and the data fences that keep
  * user text (goal, feedback, tracebacks) apart from instructions.
  */
+import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
 
 /** Wraps untrusted text so the model reads it as data, not as instructions. */
@@ -55,4 +56,38 @@ export const NO_ENV: PromptEnv = { rules: [], files: '' };
 /** The attached files as data for the user turn ('' when none). */
 export function filesPart(env: PromptEnv): string {
   return env.files ? `\n\n${fenced('Attached files (name, size, first lines)', env.files)}` : '';
+}
+
+/** The outline, then the attached files, as the start of a user turn. */
+export function outlinePart(outline: Outline, env: PromptEnv): string {
+  return `Outline:\n${outlineForModel(outline)}${filesPart(env)}`;
+}
+
+/** The whole script, each section headed by the name the model answers with. */
+export function scriptText(sections: readonly { name: string; code: string }[]): string {
+  return sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
+}
+
+/**
+ * A code call: the system prompt (Python rules, the task's rules, then the run rules, then the
+ * script-environment block) and one user turn.
+ */
+export function codeMessages(
+  task: string,
+  role: string,
+  rules: readonly string[],
+  env: PromptEnv,
+  user: string,
+  environment = env.environment,
+): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: withEnvironment(
+        systemPrompt(task, role, [...PYTHON_RULES, ...rules, ...env.rules]),
+        environment,
+      ),
+    },
+    { role: 'user', content: user },
+  ];
 }

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import {
-  fenced,
-  filesPart,
-  NO_ENV,
-  outlineForModel,
-  type PromptEnv,
-  PYTHON_RULES,
-  systemPrompt,
-  withEnvironment,
-} from './common.js';
+import { codeMessages, fenced, NO_ENV, outlinePart, type PromptEnv, scriptText } from './common.js';
 
 export { codeAnswerSchema } from './generate.js';
 
@@ -36,7 +27,7 @@ export interface FixRequest {
 /** One call: rewrite exactly one section. The model always sees the code it rewrites. */
 export function buildFixMessages(request: FixRequest): ChatMessage[] {
   const env = request.env ?? NO_ENV;
-  const parts = [`Outline:\n${outlineForModel(request.outline)}${filesPart(env)}`];
+  const parts = [outlinePart(request.outline, env)];
   for (const dep of request.context)
     parts.push(`Related code (${dep.name}), for reference only:\n${dep.code}`);
   parts.push(
@@ -52,21 +43,17 @@ export function buildFixMessages(request: FixRequest): ChatMessage[] {
       : request.name === 'main'
         ? 'main() and the if __name__ == "__main__": guard'
         : `the single top-level definition of ${request.name}`;
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt(request.task, 'You fix one section of a single-file Python script.', [
-          ...PYTHON_RULES,
-          `Return the complete corrected code of ${what}, nothing else; keep its name and signature unless a problem says otherwise.`,
-          'Answer with JSON: {"code": string}.',
-          ...env.rules,
-        ]),
-        request.environment ?? env.environment,
-      ),
-    },
-    { role: 'user', content: parts.join('\n\n') },
-  ];
+  return codeMessages(
+    request.task,
+    'You fix one section of a single-file Python script.',
+    [
+      `Return the complete corrected code of ${what}, nothing else; keep its name and signature unless a problem says otherwise.`,
+      'Answer with JSON: {"code": string}.',
+    ],
+    env,
+    parts.join('\n\n'),
+    request.environment ?? env.environment,
+  );
 }
 
 export const pickAndFixSchema = z.object({ target: z.string(), code: z.string().min(1), reason: z.string() });
@@ -79,23 +66,15 @@ export function buildPickAndFixMessages(
   runDetail: string,
   env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
-  const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt('repair', 'You fix a single-file Python script whose run gave the wrong result.', [
-          ...PYTHON_RULES,
-          'Choose the ONE section (by its name after "section") whose change fixes the problems, and return its complete corrected code.',
-          'Answer with JSON: {"target": string, "code": string, "reason": string}.',
-          ...env.rules,
-        ]),
-        env.environment,
-      ),
-    },
-    {
-      role: 'user',
-      content: `Outline:\n${outlineForModel(outline)}${filesPart(env)}\n\nScript:\n${script}\n\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}\n\n${fenced('Run output', runDetail)}`,
-    },
-  ];
+  const problemList = problems.map((p) => `- ${p}`).join('\n');
+  return codeMessages(
+    'repair',
+    'You fix a single-file Python script whose run gave the wrong result.',
+    [
+      'Choose the ONE section (by its name after "section") whose change fixes the problems, and return its complete corrected code.',
+      'Answer with JSON: {"target": string, "code": string, "reason": string}.',
+    ],
+    env,
+    `${outlinePart(outline, env)}\n\nScript:\n${scriptText(sections)}\n\nProblems:\n${problemList}\n\n${fenced('Run output', runDetail)}`,
+  );
 }

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline, PlannedSection } from '../types.js';
-import {
-  filesPart,
-  NO_ENV,
-  outlineForModel,
-  type PromptEnv,
-  PYTHON_RULES,
-  systemPrompt,
-  withEnvironment,
-} from './common.js';
+import { codeMessages, NO_ENV, outlinePart, type PromptEnv } from './common.js';
 
 export const codeAnswerSchema = z.object({ code: z.string().min(1) });
 export type CodeAnswer = z.infer<typeof codeAnswerSchema>;
@@ -43,24 +35,19 @@ export function buildGenerateMessages(
   dependencies: readonly { name: string; code: string }[],
   env: PromptEnv = NO_ENV,
 ): ChatMessage[] {
-  const parts = [`Outline:\n${outlineForModel(outline)}${filesPart(env)}`];
+  const parts = [outlinePart(outline, env)];
   for (const dep of dependencies) parts.push(`Existing code of ${dep.name}:\n${dep.code}`);
   parts.push(`Write the section: ${section.name}\n${sectionContract(section, outline)}`);
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt('generate', 'You write one section of a single-file Python script.', [
-          ...PYTHON_RULES,
-          'Functions outlined elsewhere exist or will exist; call them by their outlined names and signatures.',
-          'Answer with JSON: {"code": string}.',
-          ...env.rules,
-        ]),
-        env.environment,
-      ),
-    },
-    { role: 'user', content: parts.join('\n\n') },
-  ];
+  return codeMessages(
+    'generate',
+    'You write one section of a single-file Python script.',
+    [
+      'Functions outlined elsewhere exist or will exist; call them by their outlined names and signatures.',
+      'Answer with JSON: {"code": string}.',
+    ],
+    env,
+    parts.join('\n\n'),
+  );
 }
 
 /** The one targeted retry after a section failed its check: the model sees its code and the problems. */

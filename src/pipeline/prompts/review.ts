@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { outlineForModel, PYTHON_RULES, systemPrompt } from './common.js';
+import { codeMessages, NO_ENV, outlineForModel, scriptText } from './common.js';
 
 export const reviewAnswerSchema = z.object({
   verdicts: z.array(
@@ -24,17 +24,15 @@ export function buildReviewMessages(
   outline: Outline,
   sections: readonly { name: string; code: string }[],
 ): ChatMessage[] {
-  const script = sections.map((s) => `# ── section ${s.name}\n${s.code}`).join('\n\n');
-  return [
-    {
-      role: 'system',
-      content: systemPrompt('review', 'You are a strict reviewer of a single-file Python script.', [
-        ...PYTHON_RULES,
-        'Judge each section on: specMatch (does what the outline says), structure (only what belongs in it), interfaces (names and signatures match their use; calls to functions defined later in the file are fine), noPlaceholders, style.',
-        'List an issue only when you are sure it is wrong and can say how to fix it; otherwise leave issues empty.',
-        'Answer with JSON: {"verdicts": [{"section","specMatch","structure","interfaces","noPlaceholders","style","issues"}]}.',
-      ]),
-    },
-    { role: 'user', content: `Outline:\n${outlineForModel(outline)}\n\nScript:\n${script}` },
-  ];
+  return codeMessages(
+    'review',
+    'You are a strict reviewer of a single-file Python script.',
+    [
+      'Judge each section on: specMatch (does what the outline says), structure (only what belongs in it), interfaces (names and signatures match their use; calls to functions defined later in the file are fine), noPlaceholders, style.',
+      'List an issue only when you are sure it is wrong and can say how to fix it; otherwise leave issues empty.',
+      'Answer with JSON: {"verdicts": [{"section","specMatch","structure","interfaces","noPlaceholders","style","issues"}]}.',
+    ],
+    NO_ENV,
+    `Outline:\n${outlineForModel(outline)}\n\nScript:\n${scriptText(sections)}`,
+  );
 }

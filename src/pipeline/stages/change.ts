@@ -5,7 +5,7 @@ import { feedbackButtons } from '../messages.js';
 import { buildChangeMessages, changeAnswerSchema } from '../prompts/change.js';
 import { placeSection, stripFences } from '../script.js';
 import type { RunSummary } from '../types.js';
-import { analyseScript, promptEnvOf } from './shared.js';
+import { analyseScript, outlineOf, promptEnvOf } from './shared.js';
 
 /** The last run's failure, so feedback given on a failing run is applied knowing what broke. */
 function failedRun(run: RunSummary | null): string | undefined {
@@ -15,8 +15,7 @@ function failedRun(run: RunSummary | null): string | undefined {
 /** One call: the feedback picks one target section, only it is rewritten; then QA and a run. */
 export const changeStage: Stage = {
   async run(ctx) {
-    const outline = ctx.state.outline;
-    if (!outline) throw new Error('change without an outline');
+    const outline = outlineOf(ctx);
     ctx.progress('applying your change');
     const script = await analyseScript(ctx, ctx.state.code);
     const names = script.units.map((u) => u.name);

@@ -3,13 +3,12 @@ import type { Stage } from '../context.js';
 import { checksText } from '../messages.js';
 import { buildReviseChecksMessages, checksAnswerSchema } from '../prompts/checks.js';
 import { checkProblems, DEFAULT_RUN_RULES } from '../rules.js';
-import { promptEnvOf } from './shared.js';
+import { outlineOf, promptEnvOf } from './shared.js';
 
 /** One call: the smoke checks corrected (from the last run and the person's words), then a rerun. */
 export const reviseChecksStage: Stage = {
   async run(ctx) {
-    const outline = ctx.state.outline;
-    if (!outline) throw new Error('revise_checks without an outline');
+    const outline = outlineOf(ctx);
     ctx.progress('correcting the checks');
     const rules = ctx.runRules ?? DEFAULT_RUN_RULES;
     const last = ctx.state.lastRun;

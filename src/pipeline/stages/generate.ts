@@ -5,7 +5,7 @@ import { checkSection, planSections, structuralProblems } from '../checks.js';
 import type { Stage } from '../context.js';
 import { buildGenerateMessages, codeAnswerSchema } from '../prompts/generate.js';
 import { joinSections, stripFences } from '../script.js';
-import { dependenciesOf, promptEnvOf } from './shared.js';
+import { dependenciesOf, outlineOf, promptEnvOf } from './shared.js';
 
 /**
  * One section per step, in outline order. Each section gets the outline and only the code it
@@ -14,8 +14,7 @@ import { dependenciesOf, promptEnvOf } from './shared.js';
  */
 export const generateStage: Stage = {
   async run(ctx) {
-    const outline = ctx.state.outline;
-    if (!outline) throw new Error('generate without an outline');
+    const outline = outlineOf(ctx);
     const plan = planSections(outline);
     const index = ctx.state.genIndex;
     const section = plan[index];
@@ -59,7 +58,7 @@ export const generateStage: Stage = {
       genUnits: done ? [] : [...ctx.state.genUnits, { name: section.name, code }],
       ...(done ? { versions: ctx.state.versions + 1 } : {}),
     };
-    const events = [{ type: 'section_generated', data: { name: section.name, problems } }];
+    const events = [{ type: 'section_generated' as const, data: { name: section.name, problems } }];
     if (!done) return { result: 'more', state, events };
     return {
       result: 'done',

@@ -4,7 +4,7 @@ import type { Stage } from '../context.js';
 import { buildFixMessages, codeAnswerSchema } from '../prompts/fix.js';
 import { buildReviewMessages, reviewAnswerSchema } from '../prompts/review.js';
 import { placeSection, stripFences } from '../script.js';
-import { analyseScript, dependenciesOf, listing, promptEnvOf } from './shared.js';
+import { analyseScript, dependenciesOf, listing, outlineOf, promptEnvOf } from './shared.js';
 
 /** At most this many flagged sections are rewritten (one call each); QA catches the rest. */
 const MAX_REWRITES = 4;
@@ -12,8 +12,7 @@ const MAX_REWRITES = 4;
 /** ONE call reviews the whole script; only flagged sections are rewritten, one call each. */
 export const reviewStage: Stage = {
   async run(ctx) {
-    const outline = ctx.state.outline;
-    if (!outline) throw new Error('review without an outline');
+    const outline = outlineOf(ctx);
     ctx.progress('reviewing the whole script');
     let script = await analyseScript(ctx, ctx.state.code);
     const review = await ctx.ask('verdicts', buildReviewMessages(outline, script.units), reviewAnswerSchema, {

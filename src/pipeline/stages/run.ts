@@ -3,6 +3,7 @@ import { readStateFile, type Stage } from '../context.js';
 import { afterRepairsDraft, checkOrScriptDraft, feedbackButtons, head, tail } from '../messages.js';
 import { outputAttachments } from '../outputs.js';
 import type { Draft, DraftFile, RunSummary, SessionState, SmokeCheck, StageOutcome } from '../types.js';
+import { outlineOf } from './shared.js';
 
 interface CheckRun {
   label: string;
@@ -19,8 +20,7 @@ const COMPILE_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
 /** The sandbox run: the person's input (if any) and the outline's smoke checks, each judged. */
 export const runStage: Stage = {
   async run(ctx) {
-    const outline = ctx.state.outline;
-    if (!outline) throw new Error('run without an outline');
+    const outline = outlineOf(ctx);
     const gui = outline.runMode === 'gui';
     const runs: CheckRun[] = [];
     const input = ctx.state.runInput;

@@ -35,6 +35,15 @@ export function dependenciesOf(
 }
 
 /** A short run of "a, b and c". */
+/**
+ * The session's outline, which every stage after the outline gate needs.
+ * @throws Error when there is none (a bug: the transition table never gets here without one).
+ */
+export function outlineOf(ctx: Pick<StageContext, 'stage' | 'state'>): Outline {
+  if (!ctx.state.outline) throw new Error(`${ctx.stage} without an outline`);
+  return ctx.state.outline;
+}
+
 export function listing(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;

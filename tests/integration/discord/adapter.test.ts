@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordAdapter } from '../../../src/bots/discord/adapter.js';
 import { createDiscordFrontDoor } from '../../../src/bots/discord/create.js';
-import type { ChatEvent } from '../../../src/bots/types.js';
+import { type ChatEvent, decodeThreadKey, encodeThreadKey } from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { AdapterError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
+import { channelKeyOf } from '../../../src/pipeline/thread-key.js';
 import { DiscordStandIn, until } from '../../fakes/discord-server.js';
 
 const OWNER = '1500000000000000001';
@@ -59,6 +60,17 @@ async function startSession(goal = 'dedupe a CSV file') {
 }
 
 describe('DiscordAdapter against the REST + Gateway stand-in', () => {
+  it('thread keys round-trip: the key stored for a start addresses its thread, and its channel key the channel', async () => {
+    const start = await startSession();
+    const key = encodeThreadKey(start.thread);
+    expect(key).toBe(`discord:${server.channelId}:${start.thread.threadId}`);
+    expect(decodeThreadKey(key)).toEqual(start.thread);
+    const inThread = await adapter.send(decodeThreadKey(key), { text: 'in the thread' });
+    const inChannel = await adapter.send(decodeThreadKey(channelKeyOf(key)), { text: 'in the channel' });
+    expect(server.messagesIn(start.thread.threadId).map((m) => m.id)).toContain(inThread.messageId);
+    expect(server.messagesIn(server.channelId).map((m) => m.id)).toContain(inChannel.messageId);
+  });
+
   it('defers /ff2, replies, opens a public thread from the reply and emits start', async () => {
     const event = await startSession('dedupe a CSV <@everyone>');
     expect(event.kind).toBe('start');

@@ -122,11 +122,19 @@ describe('ff2 models', () => {
   }, 30_000);
 
   it('pull fails fast offline with the ways forward, exit 3', async () => {
-    const result = await cli(['models', 'pull', 'hf:nobody/nothing/model.gguf'], {
+    // Offline without the internet: the model's host is a loopback port nobody listens on (the
+    // reachability check must refuse it before any download starts).
+    const closed = createServer();
+    await new Promise<void>((ready) => closed.listen(0, '127.0.0.1', ready));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((done) => closed.close(done));
+    const result = await cli(['models', 'pull', `https://127.0.0.1:${port}/m/model.gguf`], {
       FF2_DATA_DIR: join(dir, 'data-pull'),
     });
     expect(result.code).toBe(3);
-    expect(result.err()).toMatch(/(cannot be reached|failed).*FF2_GGUF.*OPENAI_BASE_URL.*OPENAI_API_KEY/s);
+    expect(result.err()).toMatch(
+      /127\.0\.0\.1 cannot be reached.*FF2_GGUF.*OPENAI_BASE_URL.*OPENAI_API_KEY/s,
+    );
   });
 
   it('rejects a file path or a missing subcommand as usage errors', async () => {

@@ -100,3 +100,16 @@ export async function inEverySlot(
   expect(new Set(uids).size).toBe(slots);
   return results;
 }
+
+/**
+ * Watches `happened` every 25 ms for `ms`: true when it stayed false the whole time (a bounded
+ * quiet period after an observable event, instead of a fixed sleep before a negative check).
+ */
+export async function quietFor(ms: number, happened: () => boolean): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (happened()) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return !happened();
+}

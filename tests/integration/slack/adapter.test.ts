@@ -1,10 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackAdapter } from '../../../src/bots/slack/adapter.js';
 import { createSlackFrontDoor } from '../../../src/bots/slack/create.js';
-import type { ActionEvent, ChatEvent, FileEvent } from '../../../src/bots/types.js';
+import {
+  type ActionEvent,
+  type ChatEvent,
+  decodeThreadKey,
+  encodeThreadKey,
+  type FileEvent,
+} from '../../../src/bots/types.js';
 import { loadConfig } from '../../../src/config.js';
 import { AdapterError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
+import { channelKeyOf } from '../../../src/pipeline/thread-key.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 
 /** Real @slack/bolt (HTTP receiver) against the Slack stand-in; events go to a recording sink. */
@@ -205,8 +212,24 @@ describe('Slack adapter over HTTP', () => {
     expect(download.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     // A download past the cap stops and says so (undefined).
     expect(await bigEvent.download!(1024)).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(events.map((e) => e.kind)).toEqual(['message', 'file', 'file']);
+    // Chatter and bot posts (Ev3, Ev4) make no event: a later reply (observable) arrives alone,
+    // and nothing else follows within a bounded quiet period.
+    await slack.event(
+      botUrl,
+      {
+        type: 'message',
+        channel: 'C1',
+        user: 'U1',
+        text: 'next',
+        ts: '1712000001.000005',
+        thread_ts: '1712000000.000001',
+      },
+      'Ev5',
+    );
+    await waitForEvent('message', 2);
+    for (let waited = 0; waited < 300 && events.length === 4; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(events.map((e) => e.id)).toEqual(['Ev1', 'Ev2:0', 'Ev2:1', 'Ev5']);
   });
 
   it('emits button clicks as action events and answers privately', async () => {
@@ -360,6 +383,21 @@ describe('Slack adapter over HTTP', () => {
       [true, false, undefined],
     ]);
     await expect(adapter.send(thread, { text: 'x' })).resolves.toMatchObject({ channelId: 'C1' });
+  });
+
+  it('thread keys round-trip: the key stored for a start addresses its thread, and its channel key the channel', async () => {
+    await slack.command(botUrl, { text: 'a CSV deduper' });
+    const start = await waitForEvent('start');
+    const key = encodeThreadKey(start.thread);
+    expect(key).toBe(`slack:C1:${start.thread.threadId}`);
+    expect(decodeThreadKey(key)).toEqual(start.thread);
+    await adapter.send(decodeThreadKey(key), { text: 'in the thread' });
+    await adapter.send(decodeThreadKey(channelKeyOf(key)), { text: 'in the channel' });
+    const posts = slack.of('chat.postMessage').filter((c) => String(c.body.text).startsWith('in the'));
+    expect(posts.map((c) => [c.body.channel, c.body.thread_ts])).toEqual([
+      ['C1', start.thread.threadId],
+      ['C1', undefined],
+    ]);
   });
 
   it('serves /healthz', async () => {

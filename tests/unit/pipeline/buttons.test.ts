@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { closeButtons, trackButtons } from '../../../src/pipeline/buttons.js';
 
-const approve = { action: 'approve', label: 'Approve', style: 'primary' as const };
-const cancel = { action: 'cancel', label: 'Cancel', style: 'danger' as const };
+const approve = { action: 'approve' as const, label: 'Approve', style: 'primary' as const };
+const cancel = { action: 'cancel' as const, label: 'Cancel', style: 'danger' as const };
 
 describe('buttons of a finished step', () => {
   it('names new button messages, leaving the channel review card and edits alone', () => {

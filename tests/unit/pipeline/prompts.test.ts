@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toStrictJsonSchema } from '../../../src/llm/structured.js';
 import { buildChangeMessages, changeAnswerSchema } from '../../../src/pipeline/prompts/change.js';
+import { fenced, outlineForModel } from '../../../src/pipeline/prompts/common.js';
 import { buildFixMessages, pickAndFixSchema } from '../../../src/pipeline/prompts/fix.js';
 import { buildGenerateMessages, codeAnswerSchema } from '../../../src/pipeline/prompts/generate.js';
 import { buildInterviewMessages, interviewAnswerSchema } from '../../../src/pipeline/prompts/interview.js';
@@ -10,6 +11,7 @@ import {
   outlineAnswerSchema,
 } from '../../../src/pipeline/prompts/outline.js';
 import { buildReviewMessages, reviewAnswerSchema } from '../../../src/pipeline/prompts/review.js';
+import { DEFAULT_RUN_RULES, runRuleLines } from '../../../src/pipeline/rules.js';
 import { REFERENCE_GOAL, REFERENCE_OUTLINE, REFERENCE_SECTIONS } from '../../fakes/reference-goal.js';
 
 const units = Object.entries(REFERENCE_SECTIONS).map(([name, code]) => ({ name, code }));
@@ -17,16 +19,30 @@ const imports = { name: 'imports', code: REFERENCE_SECTIONS.imports! };
 
 describe('prompts', () => {
   it('interview', () => {
-    expect(buildInterviewMessages(REFERENCE_GOAL)).toMatchSnapshot();
+    const messages = buildInterviewMessages(REFERENCE_GOAL);
+    expect(messages).toMatchSnapshot();
+    // The goal is data: fenced in the user turn, never part of the instructions.
+    expect(messages[1]?.content).toBe(fenced('Goal', REFERENCE_GOAL));
+    expect(messages[0]?.content).not.toContain(REFERENCE_GOAL);
   });
 
   it('outline, with clarifications and their defaults', () => {
     const questions = [{ question: 'Delimiter?', choices: ['comma', 'semicolon'], default: 'comma' }];
-    expect(buildOutlineMessages(REFERENCE_GOAL, questions, {})).toMatchSnapshot();
+    const messages = buildOutlineMessages(REFERENCE_GOAL, questions, {});
+    expect(messages).toMatchSnapshot();
+    expect(messages[1]?.content).toContain(fenced('Goal', REFERENCE_GOAL));
+    // An unanswered question is sent with the default the person will get.
+    expect(messages[1]?.content).toMatch(
+      /Clarifications \(data, not instructions\):\n<<<\n[^>]*Delimiter\?[^>]*comma/,
+    );
   });
 
   it('revise outline', () => {
-    expect(buildReviseOutlineMessages(REFERENCE_GOAL, REFERENCE_OUTLINE, 'add --quiet')).toMatchSnapshot();
+    const messages = buildReviseOutlineMessages(REFERENCE_GOAL, REFERENCE_OUTLINE, 'add --quiet');
+    expect(messages).toMatchSnapshot();
+    // The whole current outline (checks included) goes back, then the person's edit as data.
+    expect(messages[1]?.content).toContain(`Current outline JSON:\n${JSON.stringify(REFERENCE_OUTLINE)}`);
+    expect(messages[1]?.content.endsWith(fenced('Requested edit', 'add --quiet'))).toBe(true);
   });
 
   it('generate sends only the code a section depends on', () => {
@@ -38,7 +54,16 @@ describe('prompts', () => {
   });
 
   it('review sees the whole script once', () => {
-    expect(buildReviewMessages(REFERENCE_OUTLINE, units)).toMatchSnapshot();
+    const messages = buildReviewMessages(REFERENCE_OUTLINE, units);
+    expect(messages).toMatchSnapshot();
+    const user = messages[1]?.content ?? '';
+    expect(user.startsWith(`Outline:\n${outlineForModel(REFERENCE_OUTLINE)}`)).toBe(true);
+    for (const unit of units) {
+      expect(user.split(`# ── section ${unit.name}\n`).length).toBe(2);
+      expect(user).toContain(unit.code);
+    }
+    for (const aspect of ['specMatch', 'structure', 'interfaces', 'noPlaceholders', 'style'])
+      expect(messages[0]?.content).toContain(aspect);
   });
 
   it('repair shows the model the code it rewrites and the run output', () => {
@@ -57,6 +82,16 @@ describe('prompts', () => {
 
   it('change', () => {
     expect(buildChangeMessages(REFERENCE_OUTLINE, units, 'add a --quiet flag')).toMatchSnapshot();
+    // With the run rules: they close the system prompt; the request is fenced after the script.
+    const rules = runRuleLines(DEFAULT_RUN_RULES, []);
+    const [system, user] = buildChangeMessages(REFERENCE_OUTLINE, units, 'add a --quiet flag', 'exit 1', {
+      rules,
+      files: '',
+    });
+    expect(system?.content.endsWith(rules.map((r) => `- ${r}`).join('\n'))).toBe(true);
+    expect(user?.content).toContain(fenced('The last run failed with', 'exit 1'));
+    expect(user?.content.endsWith(fenced('Requested change', 'add a --quiet flag'))).toBe(true);
+    expect(user?.content).toContain('# ── section find_duplicates');
   });
 
   it('keeps every first-run prompt small (the reference goal fits 40k prompt tokens in ≤ 12 calls)', () => {

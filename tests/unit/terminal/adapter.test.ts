@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalAdapter, type TerminalAdapterOptions } from '../../../src/bots/terminal/adapter.js';
-import type { ChatEvent, ThreadRef } from '../../../src/bots/types.js';
+import { type ChatEvent, decodeThreadKey, encodeThreadKey, type ThreadRef } from '../../../src/bots/types.js';
+import { channelKeyOf } from '../../../src/pipeline/thread-key.js';
 
 const thread: ThreadRef = { platform: 'terminal', channelId: 'local', threadId: 't1' };
 
@@ -99,5 +100,18 @@ describe('TerminalAdapter', () => {
     });
     await adapter.emit(event);
     expect(seen).toEqual([event]);
+  });
+
+  it('thread keys round-trip: a decoded session key addresses the same terminal thread', async () => {
+    const { adapter } = make();
+    // As `ff2 chat` makes one (a new id per session) and `--resume` reads it back.
+    const mine: ThreadRef = { platform: 'terminal', channelId: 'local', threadId: 'lq2x9k0-3f8a1c' };
+    const key = encodeThreadKey(mine);
+    expect(key).toBe('terminal:local:lq2x9k0-3f8a1c');
+    expect(decodeThreadKey(key)).toEqual(mine);
+    await adapter.send(decodeThreadKey(key), { text: 'Run?', buttons: [[{ action: 'run', label: 'Run' }]] });
+    expect(adapter.lastPrompt(mine)?.message.text).toBe('Run?');
+    expect(adapter.lastPrompt(thread)).toBeUndefined();
+    expect(decodeThreadKey(channelKeyOf(key))).toEqual({ ...mine, threadId: '' });
   });
 });
