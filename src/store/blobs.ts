@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { deflateFiles, filesOf, inflateFiles } from './outbox-rules.js';
+import { toBlob } from './rows.js';
 import type { BlobRow, StoredBlob } from './types.js';
 
 export class BlobTable {
@@ -44,16 +45,7 @@ export class BlobTable {
 
   get(id: number): BlobRow | undefined {
     const r = this.#get.get(id) as Record<string, unknown> | undefined;
-    if (!r) return undefined;
-    return {
-      id: r.id as number,
-      sessionId: (r.session_id as string | null) ?? null,
-      hash: r.hash as string,
-      name: r.name as string,
-      size: r.size as number,
-      bytes: new Uint8Array(r.bytes as Buffer),
-      createdAt: r.created_at as number,
-    };
+    return r && toBlob(r);
   }
 
   /** Attachment files and bytes a session holds so far (per-session caps; outgoing files not counted). */

@@ -1,4 +1,5 @@
 import type {
+  BlobRow,
   EventRow,
   LlmCallRow,
   OutboxRow,
@@ -110,6 +111,13 @@ export function toEvent(r: Raw): EventRow {
     ...(r.actor == null ? {} : { actor: r.actor as string }),
     data: parseJson(r.data as string | null),
     createdAt: r.created_at as number,
+  };
+}
+
+export function toBlob(r: Raw): BlobRow {
+  return {
+    ...columns<Omit<BlobRow, 'bytes'>>(r, ['id', 'session_id', 'hash', 'name', 'size', 'created_at']),
+    bytes: new Uint8Array(r.bytes as Buffer),
   };
 }
 
