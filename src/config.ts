@@ -31,6 +31,10 @@ export const DEFAULT_BUDGET_TOKENS = 400_000;
 const envSchema = z.object({
   FF2_DATA_DIR: z.string().min(1).default('./data'),
   FF2_DB: z.string().min(1).optional(),
+  FF2_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   FF2_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
 
   FF2_PYTHON: z.string().min(1).default('/usr/bin/python3'),
@@ -99,6 +103,8 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 /** How to fix each variable, appended to validation errors. */
 const FIXES: Record<string, string> = {
   FF2_DB: 'set it to a writable file path, e.g. FF2_DB=./data/ff2.db',
+  FF2_DATABASE_URL:
+    'use a PostgreSQL URL, e.g. postgres://ff2:secret@127.0.0.1:5432/ff2, or unset it for SQLite',
   FF2_LOG_LEVEL: 'use one of silent, error, warn, info, debug',
   FF2_LLM: 'use openai or llama',
   FF2_JSON_MODE: 'use auto, json_schema or json_object',
@@ -122,6 +128,8 @@ export interface PriceEntry {
 export interface Config {
   dataDir: string;
   dbPath: string;
+  /** FF2_DATABASE_URL: PostgreSQL instead of the SQLite file at dbPath; undefined for SQLite. */
+  databaseUrl: string | undefined;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   sandbox: {
     python: string;
@@ -265,6 +273,7 @@ export function loadConfig(
   const config: Config = {
     dataDir,
     dbPath: e.FF2_DB ? resolve(cwd, e.FF2_DB) : join(dataDir, 'ff2.db'),
+    databaseUrl: e.FF2_DATABASE_URL,
     logLevel: e.FF2_LOG_LEVEL,
     sandbox: {
       python: e.FF2_PYTHON,

@@ -15,6 +15,7 @@ import type { PythonToolchain, ScriptEnvironment } from './python/types.js';
 import { ProcessSandbox } from './sandbox/bwrap.js';
 import { assertOutsideSandbox } from './sandbox/host-paths.js';
 import { defaultLimits } from './sandbox/limits.js';
+import { openStore as openConfiguredStore } from './store/open.js';
 import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';
 
@@ -39,6 +40,8 @@ export function createAppLogger(config: Readonly<Config>): Logger {
  */
 export function createStore(config: Readonly<Config>): SessionStore {
   process.umask(0o077);
+  // FF2_DATABASE_URL: PostgreSQL (store/open.ts); no local database file then.
+  if (config.databaseUrl) return openConfiguredStore(config);
   assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
   ensureDir(config.dataDir);
   chmodSync(config.dataDir, 0o700);

@@ -4,6 +4,7 @@ import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
+import { migrateCommand } from './migrate.js';
 import { modelsCommand } from './models.js';
 import { pruneCommand } from './prune.js';
 import { pythonCommand } from './python.js';
@@ -32,4 +33,5 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   evalCommand,
   pruneCommand,
+  migrateCommand,
 ];

@@ -245,3 +245,13 @@ export interface UsageTotals {
   completionTokens: number;
   costUsd: number;
 }
+
+/** What `ff2 migrate` reports and applies (both engines). */
+export interface MigrationPlan {
+  /** The database's level before applying (0: empty). */
+  current: number;
+  /** The level this ff2 brings it to. */
+  target: number;
+  /** The migrations to apply, in order (version = the level each one reaches). */
+  pending: { version: number; name: string }[];
+}

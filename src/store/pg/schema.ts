@@ -6,6 +6,7 @@
  * Times are epoch ms (bigint); JSON columns are text (mapped by store/rows.ts, as with SQLite).
  */
 import type pg from 'pg';
+import type { MigrationPlan } from '../records.js';
 
 export interface Migration {
   name: string;
@@ -153,14 +154,6 @@ export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
 /** One advisory lock id for "ff2 migrates this database" (any constant; shared by every ff2). */
 const MIGRATE_LOCK = 0x0ff2_0001;
-
-export interface MigrationPlan {
-  /** The database's level before applying. */
-  current: number;
-  target: number;
-  /** The migrations to apply, in order (version = the level each one reaches). */
-  pending: { version: number; name: string }[];
-}
 
 /** The database's migration level (0 for an empty database). */
 export async function migrationLevel(client: pg.ClientBase): Promise<number> {

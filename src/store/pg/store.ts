@@ -10,6 +10,7 @@ import type {
   ClaimOptions,
   EventRow,
   LlmCallRow,
+  MigrationPlan,
   NewEvent,
   NewLlmCall,
   NewOutboxMessage,
@@ -28,7 +29,6 @@ import type {
   UsageTotals,
 } from '../types.js';
 import { redact, SyncPg } from './bridge.js';
-import type { MigrationPlan } from './schema.js';
 
 export interface PgStoreOptions {
   /** Clock in epoch ms (tests inject one); sent with every call. */
