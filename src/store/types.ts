@@ -12,45 +12,24 @@
  * a slow database blocks the event loop just as a slow disk does with SQLite, so keep the
  * PostgreSQL server local or on a low-latency link.
  */
-import type {
-  BlobRow,
-  ChannelBacklog,
-  ClaimOptions,
-  EventRow,
-  LlmCallRow,
-  NewEvent,
-  NewLlmCall,
-  NewOutboxMessage,
-  NewReview,
-  NewSession,
-  OutboxBacklog,
-  OutboxRow,
-  PruneCounts,
-  ReviewRow,
-  RunRow,
-  ScriptVersionRow,
-  SessionRow,
-  StepCommit,
-  StoredBlob,
-  UsageTotals,
-} from './records.js';
+import type * as R from './records.js';
 
 export type * from './records.js';
 
 export interface SessionStore {
   /** Creates a session and its first step atomically. @throws StoreError if the thread already has one. */
-  createSession(session: NewSession, step?: StepCommit): SessionRow;
-  getSession(id: string): SessionRow | undefined;
-  getSessionByThread(threadKey: string): SessionRow | undefined;
+  createSession(session: R.NewSession, step?: R.StepCommit): R.SessionRow;
+  getSession(id: string): R.SessionRow | undefined;
+  getSessionByThread(threadKey: string): R.SessionRow | undefined;
   /** Newest first. */
-  listSessions(filter?: { ownerId?: string; limit?: number }): SessionRow[];
+  listSessions(filter?: { ownerId?: string; limit?: number }): R.SessionRow[];
   /**
    * How many sessions `ownerId` has: with `active`, only those not ended (working or waiting);
    * with `since` (epoch ms), only those created at or after it.
    */
   countSessions(filter: { ownerId: string; active?: boolean; since?: number }): number;
   /** Sessions whose status is `working`, oldest update first. */
-  listResumable(): SessionRow[];
+  listResumable(): R.SessionRow[];
 
   /**
    * Applies one step in one transaction: patch + version bump, events, outbox rows, script
@@ -58,11 +37,11 @@ export interface SessionStore {
    * @throws StaleSessionError (writing nothing) when the session is not at `expectedVersion`.
    * @throws DuplicateInboundError (writing nothing) when `step.inbound` is already recorded.
    */
-  commit(sessionId: string, expectedVersion: number, step: StepCommit): SessionRow;
+  commit(sessionId: string, expectedVersion: number, step: R.StepCommit): R.SessionRow;
 
   /** Appends an audit event outside a step (e.g. a comment from a non-owner). */
-  appendEvent(sessionId: string, event: NewEvent): void;
-  listEvents(sessionId: string): EventRow[];
+  appendEvent(sessionId: string, event: R.NewEvent): void;
+  listEvents(sessionId: string): R.EventRow[];
 
   /** Records an inbound platform event id; true when it was new (act on it), false for a repeat. */
   recordInbound(eventId: string, platform: string): boolean;
@@ -70,11 +49,11 @@ export interface SessionStore {
   hasInbound(eventId: string): boolean;
 
   /** Enqueues outbox messages outside a step (e.g. replies to commands). */
-  enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void;
+  enqueue(sessionId: string | null, messages: R.NewOutboxMessage[]): void;
   /**
    * Claims up to `limit` deliverable rows: pending, due (`notBefore <= now`), and the oldest
    * undelivered row of their thread (so each thread is delivered in order); at most ONE row per
-   * channel (`platform:channel:`) per call, the most urgent (see NewOutboxMessage.key), and urgent
+   * channel (`platform:channel:`) per call, the most urgent (see R.NewOutboxMessage.key), and urgent
    * threads first across channels. Claimed rows become `sending` (and block later rows of their thread
    * until marked sent or failed).
    */
@@ -82,8 +61,8 @@ export interface SessionStore {
     now: number,
     limit: number,
     threadKeys?: readonly string[],
-    options?: ClaimOptions,
-  ): OutboxRow[];
+    options?: R.ClaimOptions,
+  ): R.OutboxRow[];
   /**
    * Returns rows left `sending` by a previous (crashed) process to `pending`, flagged `maybeSent`;
    * call once at start, holding the serving lease. Returns how many were requeued.
@@ -118,25 +97,25 @@ export interface SessionStore {
    */
   pendingOutbox(threadKeys?: readonly string[]): number;
   /** Unsent rows per channel, longest queue first. */
-  outboxBacklog(threadKeys?: readonly string[]): ChannelBacklog[];
+  outboxBacklog(threadKeys?: readonly string[]): R.ChannelBacklog[];
 
   /** Stores file bytes once per session (by SHA-256); the same bytes again return the same id. */
-  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob;
-  getBlob(id: number): BlobRow | undefined;
+  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): R.StoredBlob;
+  getBlob(id: number): R.BlobRow | undefined;
   /** Files and bytes a session holds (attachment caps). */
   blobUsage(sessionId: string): { count: number; bytes: number };
 
-  recordLlmCall(call: NewLlmCall): void;
+  recordLlmCall(call: R.NewLlmCall): void;
   /** The successful recorded call with this key, for replay. */
-  findLlmCall(sessionId: string, callKey: string): LlmCallRow | undefined;
-  listLlmCalls(sessionId: string): LlmCallRow[];
-  usageTotals(sessionId: string): UsageTotals;
+  findLlmCall(sessionId: string, callKey: string): R.LlmCallRow | undefined;
+  listLlmCalls(sessionId: string): R.LlmCallRow[];
+  usageTotals(sessionId: string): R.UsageTotals;
 
-  listScriptVersions(sessionId: string): ScriptVersionRow[];
-  listRuns(sessionId: string): RunRow[];
-  listReviews(sessionId: string): ReviewRow[];
+  listScriptVersions(sessionId: string): R.ScriptVersionRow[];
+  listRuns(sessionId: string): R.RunRow[];
+  listReviews(sessionId: string): R.ReviewRow[];
   /** Records a review verdict outside a step. */
-  addReview(review: NewReview): void;
+  addReview(review: R.NewReview): void;
 
   /**
    * Takes or renews the serving lease for `holder` for `ttlMs`. An unexpired lease of another
@@ -150,12 +129,12 @@ export interface SessionStore {
   /** Sessions per stage and status (metrics). */
   sessionCounts?(): { stage: string; status: string; count: number }[];
   /** Outbox rows per state (metrics). */
-  outboxStates?(): OutboxBacklog;
+  outboxStates?(): R.OutboxBacklog;
   /**
    * Retention: deletes ended sessions' blobs and events, delivered outbox rows and dedupe rows
    * older than `cutoff` (epoch ms); keeps sessions, script versions, runs and usage. `dryRun` counts only.
    */
-  prune?(cutoff: number, options?: { dryRun?: boolean }): PruneCounts;
+  prune?(cutoff: number, options?: { dryRun?: boolean }): R.PruneCounts;
   /** Proves the database accepts a write (a rolled-back write transaction). @throws StoreError-like errors. */
   probeWrite?(): void;
 

@@ -4,30 +4,7 @@
  * worker.ts, ops.ts). See store/types.ts for why the contract stays synchronous.
  */
 import { LeaseHeldError, StoreError } from '../../errors.js';
-import type {
-  BlobRow,
-  ChannelBacklog,
-  ClaimOptions,
-  EventRow,
-  LlmCallRow,
-  MigrationPlan,
-  NewEvent,
-  NewLlmCall,
-  NewOutboxMessage,
-  NewReview,
-  NewSession,
-  OutboxBacklog,
-  OutboxRow,
-  PruneCounts,
-  ReviewRow,
-  RunRow,
-  ScriptVersionRow,
-  SessionRow,
-  SessionStore,
-  StepCommit,
-  StoredBlob,
-  UsageTotals,
-} from '../types.js';
+import type { MigrationPlan, OutboxBacklog, PruneCounts, SessionStore } from '../types.js';
 import { redact, SyncPg } from './bridge.js';
 
 export interface PgStoreOptions {
@@ -84,107 +61,52 @@ export class PgSessionStore implements SessionStore {
     return this.call('migrate', []);
   }
 
-  createSession(session: NewSession, step: StepCommit = {}): SessionRow {
-    return this.call('createSession', [session, step]);
-  }
-  getSession(id: string): SessionRow | undefined {
-    return this.call('getSession', [id]);
-  }
-  getSessionByThread(threadKey: string): SessionRow | undefined {
-    return this.call('getSessionByThread', [threadKey]);
-  }
-  listSessions(filter: { ownerId?: string; limit?: number } = {}): SessionRow[] {
-    return this.call('listSessions', [filter]);
-  }
-  countSessions(filter: { ownerId: string; active?: boolean; since?: number }): number {
-    return this.call('countSessions', [filter]);
-  }
-  listResumable(): SessionRow[] {
-    return this.call('listResumable', []);
-  }
-  commit(sessionId: string, expectedVersion: number, step: StepCommit): SessionRow {
-    return this.call('commit', [sessionId, expectedVersion, step]);
-  }
-  appendEvent(sessionId: string, event: NewEvent): void {
+  // Each contract call is one round trip to the worker (ops.ts has the work).
+  createSession: SessionStore['createSession'] = (session, step = {}) =>
+    this.call('createSession', [session, step]);
+  getSession: SessionStore['getSession'] = (id) => this.call('getSession', [id]);
+  getSessionByThread: SessionStore['getSessionByThread'] = (threadKey) =>
+    this.call('getSessionByThread', [threadKey]);
+  listSessions: SessionStore['listSessions'] = (filter = {}) => this.call('listSessions', [filter]);
+  countSessions: SessionStore['countSessions'] = (filter) => this.call('countSessions', [filter]);
+  listResumable: SessionStore['listResumable'] = () => this.call('listResumable', []);
+  commit: SessionStore['commit'] = (sessionId, expectedVersion, step) =>
+    this.call('commit', [sessionId, expectedVersion, step]);
+  appendEvent: SessionStore['appendEvent'] = (sessionId, event) =>
     this.call('appendEvent', [sessionId, event]);
-  }
-  listEvents(sessionId: string): EventRow[] {
-    return this.call('listEvents', [sessionId]);
-  }
-  recordInbound(eventId: string, platform: string): boolean {
-    return this.call('recordInbound', [eventId, platform]);
-  }
-  hasInbound(eventId: string): boolean {
-    return this.call('hasInbound', [eventId]);
-  }
-  enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void {
-    this.call('enqueue', [sessionId, messages]);
-  }
-  claimOutbox(
-    now: number,
-    limit: number,
-    threadKeys?: readonly string[],
-    options: ClaimOptions = {},
-  ): OutboxRow[] {
-    return this.call('claimOutbox', [now, limit, threadKeys, options]);
-  }
-  requeueSending(): number {
-    return this.call('requeueSending', []);
-  }
-  markSent(id: number, messageRef: unknown): void {
-    this.call('markSent', [id, messageRef]);
-  }
-  markFailed(id: number, error: string, retryAt?: number, maybeSent = false): void {
+  listEvents: SessionStore['listEvents'] = (sessionId) => this.call('listEvents', [sessionId]);
+  recordInbound: SessionStore['recordInbound'] = (eventId, platform) =>
+    this.call('recordInbound', [eventId, platform]);
+  hasInbound: SessionStore['hasInbound'] = (eventId) => this.call('hasInbound', [eventId]);
+  enqueue: SessionStore['enqueue'] = (sessionId, messages) => this.call('enqueue', [sessionId, messages]);
+  claimOutbox: SessionStore['claimOutbox'] = (now, limit, threadKeys, options = {}) =>
+    this.call('claimOutbox', [now, limit, threadKeys, options]);
+  requeueSending: SessionStore['requeueSending'] = () => this.call('requeueSending', []);
+  markSent: SessionStore['markSent'] = (id, messageRef) => this.call('markSent', [id, messageRef]);
+  markFailed: SessionStore['markFailed'] = (id, error, retryAt, maybeSent = false) =>
     this.call('markFailed', [id, error, retryAt, maybeSent]);
-  }
-  lastSentRef(threadKey: string, beforeId: number): unknown {
-    return this.call('lastSentRef', [threadKey, beforeId]);
-  }
-  firstOutboxPayload(sessionId: string, key: string): unknown {
-    return this.call('firstOutboxPayload', [sessionId, key]);
-  }
-  findMessageRef(sessionId: string | null, threadKey: string, key: string): unknown {
-    return this.call('findMessageRef', [sessionId, threadKey, key]);
-  }
-  pendingOutbox(threadKeys?: readonly string[]): number {
-    return this.call('pendingOutbox', [threadKeys]);
-  }
-  outboxBacklog(threadKeys?: readonly string[]): ChannelBacklog[] {
-    return this.call('outboxBacklog', [threadKeys]);
-  }
-  putBlob(sessionId: string | null, name: string, bytes: Uint8Array): StoredBlob {
-    return this.call('putBlob', [sessionId, name, bytes]);
-  }
-  getBlob(id: number): BlobRow | undefined {
-    return this.call('getBlob', [id]);
-  }
-  blobUsage(sessionId: string): { count: number; bytes: number } {
-    return this.call('blobUsage', [sessionId]);
-  }
-  recordLlmCall(call: NewLlmCall): void {
-    this.call('recordLlmCall', [call]);
-  }
-  findLlmCall(sessionId: string, callKey: string): LlmCallRow | undefined {
-    return this.call('findLlmCall', [sessionId, callKey]);
-  }
-  listLlmCalls(sessionId: string): LlmCallRow[] {
-    return this.call('listLlmCalls', [sessionId]);
-  }
-  usageTotals(sessionId: string): UsageTotals {
-    return this.call('usageTotals', [sessionId]);
-  }
-  listScriptVersions(sessionId: string): ScriptVersionRow[] {
-    return this.call('listScriptVersions', [sessionId]);
-  }
-  listRuns(sessionId: string): RunRow[] {
-    return this.call('listRuns', [sessionId]);
-  }
-  listReviews(sessionId: string): ReviewRow[] {
-    return this.call('listReviews', [sessionId]);
-  }
-  addReview(review: NewReview): void {
-    this.call('addReview', [review]);
-  }
+  lastSentRef: SessionStore['lastSentRef'] = (threadKey, beforeId) =>
+    this.call('lastSentRef', [threadKey, beforeId]);
+  firstOutboxPayload: SessionStore['firstOutboxPayload'] = (sessionId, key) =>
+    this.call('firstOutboxPayload', [sessionId, key]);
+  findMessageRef: SessionStore['findMessageRef'] = (sessionId, threadKey, key) =>
+    this.call('findMessageRef', [sessionId, threadKey, key]);
+  pendingOutbox: SessionStore['pendingOutbox'] = (threadKeys) => this.call('pendingOutbox', [threadKeys]);
+  outboxBacklog: SessionStore['outboxBacklog'] = (threadKeys) => this.call('outboxBacklog', [threadKeys]);
+  putBlob: SessionStore['putBlob'] = (sessionId, name, bytes) =>
+    this.call('putBlob', [sessionId, name, bytes]);
+  getBlob: SessionStore['getBlob'] = (id) => this.call('getBlob', [id]);
+  blobUsage: SessionStore['blobUsage'] = (sessionId) => this.call('blobUsage', [sessionId]);
+  recordLlmCall: SessionStore['recordLlmCall'] = (call) => this.call('recordLlmCall', [call]);
+  findLlmCall: SessionStore['findLlmCall'] = (sessionId, callKey) =>
+    this.call('findLlmCall', [sessionId, callKey]);
+  listLlmCalls: SessionStore['listLlmCalls'] = (sessionId) => this.call('listLlmCalls', [sessionId]);
+  usageTotals: SessionStore['usageTotals'] = (sessionId) => this.call('usageTotals', [sessionId]);
+  listScriptVersions: SessionStore['listScriptVersions'] = (sessionId) =>
+    this.call('listScriptVersions', [sessionId]);
+  listRuns: SessionStore['listRuns'] = (sessionId) => this.call('listRuns', [sessionId]);
+  listReviews: SessionStore['listReviews'] = (sessionId) => this.call('listReviews', [sessionId]);
+  addReview: SessionStore['addReview'] = (review) => this.call('addReview', [review]);
 
   acquireLease(holder: string, ttlMs: number, isDead?: (holder: string) => boolean): string | undefined {
     type Try = { held?: { holder: string; expiresAt: number }; takenFrom?: string };
@@ -200,12 +122,8 @@ export class PgSessionStore implements SessionStore {
     this.call('releaseLease', ['serve', holder]);
   }
 
-  sessionCounts(): { stage: string; status: string; count: number }[] {
-    return this.call('sessionCounts', []);
-  }
-  outboxStates(): OutboxBacklog {
-    return this.call('outboxStates', []);
-  }
+  sessionCounts = (): { stage: string; status: string; count: number }[] => this.call('sessionCounts', []);
+  outboxStates = (): OutboxBacklog => this.call('outboxStates', []);
   prune(cutoff: number, options: { dryRun?: boolean } = {}): PruneCounts {
     return this.call('prune', [cutoff, options.dryRun ?? false]);
   }
