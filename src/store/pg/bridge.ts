@@ -11,6 +11,7 @@ import {
   type AppError,
   DuplicateInboundError,
   LeaseHeldError,
+  LeaseLostError,
   StaleSessionError,
   StoreError,
 } from '../../errors.js';
@@ -54,11 +55,11 @@ export class SyncPg {
    * Runs `op` on the worker and returns its value; rethrows its typed store errors as such.
    * @throws StoreError when the database cannot be reached or does not answer in time.
    */
-  call<T>(op: string, args: unknown[], now: number): T {
+  call<T>(op: string, args: unknown[], now: number, extra: Pick<Call, 'worker' | 'leaseTtlMs'> = {}): T {
     if (this.#dead) throw new StoreError(`the PostgreSQL worker stopped (${this.#dead})`);
     const id = ++this.#seq;
     Atomics.store(this.#flag, 0, 0);
-    this.#port.postMessage({ id, op, args, now } satisfies Call);
+    this.#port.postMessage({ id, op, args, now, ...extra } satisfies Call);
     const deadline = Date.now() + CALL_TIMEOUT_MS;
     for (;;) {
       const left = deadline - Date.now();
@@ -136,6 +137,8 @@ export function redact(url: string): string {
 function fromWire(e: WireError, where: string): Error {
   const f = e.fields;
   switch (e.name) {
+    case 'LeaseLostError':
+      return new LeaseLostError(String(f.sessionId), String(f.worker), f.leaseHolder as string | undefined);
     case 'StaleSessionError':
       return new StaleSessionError(String(f.sessionId), Number(f.expected), f.actual as number | undefined);
     case 'DuplicateInboundError':

@@ -27,15 +27,19 @@ import type {
   StepCommit,
 } from '../types.js';
 import { getBlob, putBlob } from './blobs.js';
+import { assertLease, LEASE_SQL } from './leases.js';
 import { claimOutbox, insertOutbox, OUTBOX_SQL, outboxBacklog } from './outbox.js';
+import { prune } from './prune.js';
 import { SQL } from './sql.js';
-
-const ENDED = `status IN ('done', 'cancelled', 'failed')`;
 
 export class PgOps {
   readonly #db: pg.ClientBase;
   /** The caller's clock for the current call. */
   now = 0;
+  /** The worker id commits are fenced by (leases.ts); undefined: no fencing (one process). */
+  worker: string | undefined;
+  /** The lease a worker takes on a session it creates. */
+  leaseTtlMs = 30_000;
 
   constructor(db: pg.ClientBase) {
     this.#db = db;
@@ -75,6 +79,7 @@ export class PgOps {
       } catch (error) {
         throw new StoreError(`cannot create session ${s.id}: ${(error as Error).message}`, { cause: error });
       }
+      if (this.worker) await this.#db.query(LEASE_SQL.take, [s.id, this.worker, this.leaseTtlMs]);
       return this.#applyStep(s.id, 0, step);
     });
   }
@@ -85,6 +90,7 @@ export class PgOps {
 
   /** The body of every step: version guard first, so a stale step writes nothing. */
   async #applyStep(sessionId: string, expected: number, step: StepCommit): Promise<SessionRow> {
+    if (this.worker) await assertLease(this.#db, sessionId, this.worker);
     const p = step.patch ?? {};
     const state = p.state === undefined ? null : JSON.stringify(p.state);
     const updated = await this.#rows(SQL.updateSession, [
@@ -311,26 +317,9 @@ export class PgOps {
     return (await this.#rows(SQL.outboxStates))[0];
   }
 
-  /** Retention (see ops.ts for SQLite): deletes or counts what aged out before `cutoff`, in one transaction. */
+  /** Retention (see store/ops.ts for SQLite): deletes or counts what aged out before `cutoff`, in one transaction. */
   prune(cutoff: number, dryRun: boolean): Promise<PruneCounts> {
-    const endedBefore = `session_id IN (SELECT id FROM sessions WHERE ${ENDED} AND updated_at < $1)`;
-    const targets = {
-      blobs: `FROM blobs WHERE ${endedBefore}`,
-      outbox: `FROM outbox WHERE status = 'sent' AND coalesce(sent_at, created_at) < $1`,
-      inbound: 'FROM inbound_events WHERE received_at < $1',
-      events: `FROM events WHERE created_at < $1 AND ${endedBefore}`,
-    } as const;
-    return this.#tx(async () => {
-      if (!dryRun) await this.#db.query('INSERT INTO prune_gate (until) VALUES ($1)', [cutoff]);
-      const counts = {} as PruneCounts;
-      for (const [name, from] of Object.entries(targets) as [keyof PruneCounts, string][]) {
-        if (dryRun)
-          counts[name] = (await this.#rows(`SELECT COUNT(*) AS n ${from}`, [cutoff]))[0]!.n as number;
-        else counts[name] = (await this.#db.query(`DELETE ${from}`, [cutoff])).rowCount ?? 0;
-      }
-      if (!dryRun) await this.#db.query('DELETE FROM prune_gate');
-      return counts;
-    });
+    return this.#tx(() => prune(this.#db, cutoff, dryRun));
   }
 
   /** A write transaction that is rolled back (doctor). */

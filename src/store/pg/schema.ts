@@ -148,6 +148,26 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   CREATE UNIQUE INDEX blobs_session_hash ON blobs (coalesce(session_id, ''), hash);
   `,
   },
+  {
+    name: 'many workers: per-session leases and the worker registry',
+    sql: `
+  CREATE FUNCTION ff2_now_ms() RETURNS bigint LANGUAGE sql VOLATILE AS
+    $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
+  CREATE TABLE session_leases (
+    session_id  TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    holder      TEXT NOT NULL,
+    expires_at  BIGINT NOT NULL
+  );
+  CREATE INDEX session_leases_holder ON session_leases (holder);
+  CREATE TABLE workers (
+    id          TEXT PRIMARY KEY,
+    info        TEXT NOT NULL,
+    started_at  BIGINT NOT NULL,
+    seen_at     BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL
+  );
+  `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -6,12 +6,21 @@
 import { LeaseHeldError, StoreError } from '../../errors.js';
 import type { MigrationPlan, OutboxBacklog, PruneCounts, SessionStore } from '../types.js';
 import { redact, SyncPg } from './bridge.js';
+import type { WorkerRow } from './leases.js';
 
 export interface PgStoreOptions {
   /** Clock in epoch ms (tests inject one); sent with every call. */
   now?: () => number;
   /** Apply pending migrations on open (default true, as the SQLite store does); false: `ff2 migrate` does. */
   migrate?: boolean;
+  /**
+   * Many workers: this process's worker id. Every commit is then fenced by the session lease
+   * (leases.ts): only the worker holding a session's unexpired lease can commit its steps, and
+   * a session this worker creates starts leased to it for `leaseTtlMs`.
+   */
+  worker?: string;
+  /** The lease taken on a created session (default 30 s). */
+  leaseTtlMs?: number;
 }
 
 /**
@@ -19,7 +28,8 @@ export interface PgStoreOptions {
  * @throws StoreError naming the database (password hidden) when it cannot connect or migrate.
  */
 export function openPgStore(url: string, options: PgStoreOptions = {}): PgSessionStore {
-  const store = new PgSessionStore(new SyncPg(url), options.now ?? Date.now);
+  const fence = options.worker ? { worker: options.worker, leaseTtlMs: options.leaseTtlMs ?? 30_000 } : {};
+  const store = new PgSessionStore(new SyncPg(url), options.now ?? Date.now, fence);
   try {
     store.call('connect', []);
     if (options.migrate !== false) store.call('migrate', []);
@@ -35,15 +45,42 @@ export function openPgStore(url: string, options: PgStoreOptions = {}): PgSessio
 export class PgSessionStore implements SessionStore {
   readonly #pg: SyncPg;
   readonly #now: () => number;
+  readonly #fence: { worker?: string; leaseTtlMs?: number };
 
-  constructor(pg: SyncPg, now: () => number) {
+  constructor(pg: SyncPg, now: () => number, fence: { worker?: string; leaseTtlMs?: number } = {}) {
     this.#pg = pg;
     this.#now = now;
+    this.#fence = fence;
   }
 
-  /** One call into the worker (see ops.ts for the operations). */
+  /** One call into the worker (see ops.ts and leases.ts for the operations). */
   call<T>(op: string, args: unknown[]): T {
-    return this.#pg.call<T>(op, args, this.#now());
+    return this.#pg.call<T>(op, args, this.#now(), this.#fence);
+  }
+
+  /** This store's worker id (PgStoreOptions.worker), if any. */
+  get worker(): string | undefined {
+    return this.#fence.worker;
+  }
+
+  // Many workers (leases.ts); each needs PgStoreOptions.worker.
+  /** Takes or renews this worker's lease on a session; false while another worker holds it unexpired. */
+  leaseSession = (sessionId: string, ttlMs: number): boolean =>
+    this.#leaseCall('leaseSession', [sessionId, ttlMs]);
+  releaseSession = (sessionId: string): void => this.#leaseCall('releaseSession', [sessionId]);
+  /** Renews every unexpired lease of this worker; returns the sessions still held (a lost one is absent). */
+  renewSessions = (ttlMs: number): string[] => this.#leaseCall('renewSessions', [ttlMs]);
+  /** The resume scan: leases up to `limit` working sessions whose lease is missing or expired; their ids. */
+  claimOrphans = (ttlMs: number, limit: number): string[] => this.#leaseCall('claimOrphans', [ttlMs, limit]);
+  /** Registers (or refreshes) this worker with what it advertises, live for `ttlMs`. */
+  registerWorker = (info: unknown, ttlMs: number): void => this.#leaseCall('registerWorker', [info, ttlMs]);
+  /** Unregisters this worker and frees its session leases (a graceful stop). */
+  retireWorker = (): void => this.#leaseCall('retireWorker', []);
+  listWorkers = (): WorkerRow[] => this.#leaseCall('listWorkers', []);
+
+  #leaseCall<T>(op: string, args: unknown[]): T {
+    if (!this.#fence.worker) throw new StoreError(`${op} needs a worker id (PgStoreOptions.worker)`);
+    return this.call<T>(op, args);
   }
 
   /** The server's version and this database's migration level. */

@@ -7,6 +7,7 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { LeaseOps } from './leases.js';
 import { PgOps } from './ops.js';
 import { migratePg, migrationLevel, migrationPlan } from './schema.js';
 
@@ -21,6 +22,10 @@ export interface Call {
   op: string;
   args: unknown[];
   now: number;
+  /** Many workers: the worker id that fences commits and owns leases (leases.ts). */
+  worker?: string | undefined;
+  /** The lease a worker takes on a session it creates. */
+  leaseTtlMs?: number;
 }
 
 /** A thrown error as it crosses the thread (typed store errors are rebuilt from `name` and fields). */
@@ -73,10 +78,14 @@ async function run(call: Call): Promise<unknown> {
   }
   const ops = new PgOps(db);
   ops.now = call.now;
-  const method = (ops as unknown as Record<string, unknown>)[call.op];
+  ops.worker = call.worker;
+  if (call.leaseTtlMs) ops.leaseTtlMs = call.leaseTtlMs;
+  const leases = call.worker ? new LeaseOps(db, call.worker) : undefined;
+  const target = leases && call.op in leases ? leases : ops;
+  const method = (target as unknown as Record<string, unknown>)[call.op];
   if (typeof method !== 'function' || call.op.startsWith('#'))
     throw new Error(`unknown store call ${call.op}`);
-  return (method as (...a: unknown[]) => Promise<unknown>).apply(ops, call.args);
+  return (method as (...a: unknown[]) => Promise<unknown>).apply(target, call.args);
 }
 
 function toWire(error: unknown): WireError {
