@@ -184,11 +184,11 @@ export class PgOps {
   }
 
   claimOutbox(now: number, limit: number, threadKeys?: readonly string[], options = {}) {
-    return claimOutbox(this.#db, now, limit, threadKeys, options);
+    return claimOutbox(this.#db, now, limit, threadKeys, options, this.worker ?? null);
   }
 
   async requeueSending() {
-    return (await this.#db.query(OUTBOX_SQL.requeueSending)).rowCount ?? 0;
+    return (await this.#db.query(OUTBOX_SQL.requeueSending, [this.worker ?? null])).rowCount ?? 0;
   }
 
   async markSent(id: number, messageRef: unknown) {

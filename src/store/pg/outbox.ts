@@ -1,8 +1,11 @@
 /**
- * The PostgreSQL outbox: the same rules as the SQLite one (outbox-sql.ts, outbox-rules.ts) in one
- * statement per call. Claiming locks candidate heads `FOR UPDATE SKIP LOCKED`, so workers claiming
- * together never hand out the same row, and a thread's next row is never a head while an earlier
- * one is pending or sending (a thread is delivered in order whichever worker sends it).
+ * The PostgreSQL outbox: the same rules as the SQLite one (outbox-sql.ts, outbox-rules.ts), plus
+ * what many workers need. A claim locks candidate heads `FOR UPDATE SKIP LOCKED` (never the same
+ * row twice), and a channel is one lane across workers: its head is claimable only while no row
+ * of that channel is in flight (`sending`), so a channel's messages go out one at a time and in
+ * order whichever worker sends them. Claims run one at a time under an advisory lock, so two
+ * workers claiming together cannot both see a lane free. A claimed row records its worker, so a
+ * restarting worker requeues only its own or dead workers' rows (requeueSending).
  */
 import type pg from 'pg';
 import { deflateFiles, filesOf, inflateFiles, isSelfEdit, supersede, urgencyOf } from '../outbox-rules.js';
@@ -23,15 +26,20 @@ const CLAIM = `WITH heads AS MATERIALIZED (
                       WHERE left(o.thread_key, length(e.v)) = e.v OR '=' || o.thread_key = e.v)
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
                       AND p.status IN ('pending', 'sending'))
+      AND NOT EXISTS (SELECT 1 FROM outbox q WHERE q.status = 'sending'
+                      AND ${CHANNEL_OF('q.thread_key')} = ${CHANNEL_OF('o.thread_key')})
     FOR UPDATE OF o SKIP LOCKED
   ), ranked AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY thread_urgency, id) AS rn FROM heads
   ), pick AS (
     SELECT id, thread_urgency FROM ranked WHERE rn = 1 ORDER BY thread_urgency, id LIMIT $2
   )
-  UPDATE outbox SET status = 'sending', attempts = attempts + 1, not_before = $1
+  UPDATE outbox SET status = 'sending', attempts = attempts + 1, not_before = $1, claimed_by = $6
   FROM pick WHERE outbox.id = pick.id
   RETURNING outbox.*, pick.thread_urgency`;
+
+/** One advisory lock id for "a worker is claiming outbox rows". */
+const CLAIM_LOCK = 0x0ff2_0002;
 
 const BACKLOG = `SELECT * FROM (
     SELECT ${CHANNEL_OF('thread_key')} AS channel, COUNT(*) AS n, MIN(created_at) AS oldest
@@ -84,8 +92,25 @@ export async function claimOutbox(
   limit: number,
   threadKeys: readonly string[] | undefined,
   options: ClaimOptions,
+  worker: string | null,
 ): Promise<OutboxRow[]> {
-  const r = await db.query(CLAIM, [now, limit, threadKeys ?? null, options.only ?? null, options.skip ?? []]);
+  await db.query('BEGIN');
+  let r: pg.QueryResult;
+  try {
+    await db.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+    r = await db.query(CLAIM, [
+      now,
+      limit,
+      threadKeys ?? null,
+      options.only ?? null,
+      options.skip ?? [],
+      worker,
+    ]);
+    await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
   const rows = (r.rows as Record<string, unknown>[]).sort(
     (a, b) =>
       (a.thread_urgency as number) - (b.thread_urgency as number) || (a.id as number) - (b.id as number),
@@ -108,7 +133,11 @@ export async function outboxBacklog(
 }
 
 export const OUTBOX_SQL = {
-  requeueSending: `UPDATE outbox SET status = 'pending', maybe_sent = 1 WHERE status = 'sending'`,
+  // Rows left sending by this worker's previous life, by a worker no longer registered alive, or
+  // by a process without a worker id ($1 null: every sending row, the one-process rule).
+  requeueSending: `UPDATE outbox SET status = 'pending', maybe_sent = 1 WHERE status = 'sending'
+    AND ($1::text IS NULL OR claimed_by IS NULL OR claimed_by = $1
+      OR claimed_by NOT IN (SELECT id FROM workers WHERE expires_at > ff2_now_ms()))`,
   markSent: `UPDATE outbox SET status = 'sent', message_ref = $1, error = NULL, maybe_sent = 0, sent_at = $2
     WHERE id = $3`,
   markFailed: `UPDATE outbox SET status = 'failed', error = $1 WHERE id = $2`,

@@ -168,6 +168,10 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   );
   `,
   },
+  {
+    name: 'many workers: outbox rows remember which worker claimed them',
+    sql: `ALTER TABLE outbox ADD COLUMN claimed_by TEXT;`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

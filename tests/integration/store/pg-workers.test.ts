@@ -123,4 +123,38 @@ describe.skipIf(missing)('many workers: session leases (PostgreSQL)', () => {
       expect(b.listEvents(id).map((e) => e.actor)).toEqual(['doomed', 'survivor']);
     }
   });
+
+  it('delivers a channel as one lane across workers: its next row waits while one is in flight', () => {
+    const url = pg.createDatabase();
+    const a = open(url, 'worker-a');
+    const b = open(url, 'worker-b');
+    a.enqueue(null, [
+      { threadKey: 'slack:C1:t1', payload: { n: 1 } },
+      { threadKey: 'slack:C1:t2', payload: { n: 2 } },
+      { threadKey: 'slack:C2:t3', payload: { n: 3 } },
+    ]);
+    const first = a.claimOutbox(Date.now(), 10);
+    expect(first.map((r) => r.payload)).toEqual([{ n: 1 }, { n: 3 }]);
+    // Thread t2 is another thread, but of channel C1, whose lane is busy with row 1.
+    expect(b.claimOutbox(Date.now(), 10)).toEqual([]);
+    a.markSent(first[0]!.id, { ts: '1' });
+    expect(b.claimOutbox(Date.now(), 10).map((r) => r.payload)).toEqual([{ n: 2 }]);
+  });
+
+  it("requeues only its own or dead workers' in-flight rows, never a live worker's", async () => {
+    const url = pg.createDatabase();
+    const a = open(url, 'worker-a');
+    const b = open(url, 'worker-b');
+    a.registerWorker({ slots: 1 }, 400);
+    b.registerWorker({ slots: 1 }, 30_000);
+    expect(b.listWorkers().map((w) => w.id)).toEqual(['worker-a', 'worker-b']);
+    a.enqueue(null, [{ threadKey: 'slack:C1:t1', payload: { n: 1 } }]);
+    expect(a.claimOutbox(Date.now(), 10)).toHaveLength(1);
+    expect(b.requeueSending()).toBe(0);
+    await sleep(600);
+    expect(b.listWorkers().map((w) => w.id)).toEqual(['worker-b']);
+    expect(b.requeueSending()).toBe(1);
+    const again = b.claimOutbox(Date.now(), 10);
+    expect(again[0]).toMatchObject({ attempts: 2, maybeSent: true });
+  });
 });
