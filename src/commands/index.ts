@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate.js';
 import { modelsCommand } from './models.js';
 import { pruneCommand } from './prune.js';
 import { pythonCommand } from './python.js';
+import { runnerCommand } from './runner.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -34,4 +35,5 @@ export const COMMANDS: readonly Command[] = [
   evalCommand,
   pruneCommand,
   migrateCommand,
+  runnerCommand,
 ];

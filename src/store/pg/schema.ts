@@ -172,6 +172,36 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     name: 'many workers: outbox rows remember which worker claimed them',
     sql: `ALTER TABLE outbox ADD COLUMN claimed_by TEXT;`,
   },
+  {
+    name: 'sandbox runners and their run jobs',
+    sql: `
+  CREATE TABLE runners (
+    id          TEXT PRIMARY KEY,
+    env         TEXT NOT NULL,
+    slots       INTEGER NOT NULL,
+    info        TEXT NOT NULL,
+    seen_at     BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL
+  );
+  CREATE TABLE run_jobs (
+    id          BIGSERIAL PRIMARY KEY,
+    env         TEXT NOT NULL,
+    request     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('queued','running','done','failed')),
+    runner      TEXT,
+    tried_by    TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    result      TEXT,
+    error       TEXT,
+    created_at  BIGINT NOT NULL,
+    started_at  BIGINT,
+    finished_at BIGINT,
+    expires_at  BIGINT
+  );
+  CREATE INDEX run_jobs_queue ON run_jobs (env, id) WHERE status = 'queued';
+  CREATE INDEX run_jobs_running ON run_jobs (runner) WHERE status = 'running';
+  `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

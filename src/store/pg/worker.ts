@@ -7,6 +7,7 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { JobOps } from './jobs.js';
 import { LeaseOps } from './leases.js';
 import { PgOps } from './ops.js';
 import { migratePg, migrationLevel, migrationPlan } from './schema.js';
@@ -81,7 +82,8 @@ async function run(call: Call): Promise<unknown> {
   ops.worker = call.worker;
   if (call.leaseTtlMs) ops.leaseTtlMs = call.leaseTtlMs;
   const leases = call.worker ? new LeaseOps(db, call.worker) : undefined;
-  const target = leases && call.op in leases ? leases : ops;
+  const jobs = new JobOps(db);
+  const target = leases && call.op in leases ? leases : call.op in jobs ? jobs : ops;
   const method = (target as unknown as Record<string, unknown>)[call.op];
   if (typeof method !== 'function' || call.op.startsWith('#'))
     throw new Error(`unknown store call ${call.op}`);
