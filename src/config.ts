@@ -31,6 +31,7 @@ export const DEFAULT_BUDGET_TOKENS = 400_000;
 const envSchema = z.object({
   FF2_DATA_DIR: z.string().min(1).default('./data'),
   FF2_DB: z.string().min(1).optional(),
+  FF2_RUNS: z.enum(['local', 'remote']).default('local'),
   FF2_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -130,6 +131,8 @@ export interface Config {
   dbPath: string;
   /** FF2_DATABASE_URL: PostgreSQL instead of the SQLite file at dbPath; undefined for SQLite. */
   databaseUrl: string | undefined;
+  /** FF2_RUNS: where `ff2 serve` runs scripts: here, or on `ff2 runner` processes (PostgreSQL only). */
+  runs: 'local' | 'remote';
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   sandbox: {
     python: string;
@@ -274,6 +277,7 @@ export function loadConfig(
     dataDir,
     dbPath: e.FF2_DB ? resolve(cwd, e.FF2_DB) : join(dataDir, 'ff2.db'),
     databaseUrl: e.FF2_DATABASE_URL,
+    runs: e.FF2_RUNS,
     logLevel: e.FF2_LOG_LEVEL,
     sandbox: {
       python: e.FF2_PYTHON,

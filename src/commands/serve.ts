@@ -8,6 +8,7 @@ import {
   createAppLogger,
   createDiscordFrontDoor,
   createLlmProvider,
+  createRemoteSandbox,
   createSandbox,
   createSlackFrontDoor,
   createStore,
@@ -26,7 +27,7 @@ import type { CliIo, Command } from './types.js';
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
 export const STOP_DEADLINE_MS = 9_000;
 
-const USAGE = `Usage: ff2 serve [--host <address>]
+const USAGE = `Usage: ff2 serve [--host <address>] [--runs local|remote]
 
 Starts every configured chat front door and resumes unfinished sessions:
   Slack    when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on
@@ -37,7 +38,8 @@ GET /healthz and GET /metrics (Prometheus) are also served on FF2_METRICS_PORT w
 One server per database (FF2_DB). SIGTERM or Ctrl+C stops taking events, lets running steps
 commit, drains the outbox and exits within 10 s.
 
-  --host <address>   HTTP bind address (default: all interfaces)`;
+  --host <address>   HTTP bind address (default: all interfaces)
+  --runs remote      run scripts on "ff2 runner" processes (needs FF2_DATABASE_URL; FF2_RUNS)`;
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -45,19 +47,23 @@ export const serveCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     let host: string | undefined;
+    let runs: string | undefined;
     try {
       ({
-        values: { host },
-      } = parseArgs({ args, options: { host: { type: 'string' } }, strict: true }));
+        values: { host, runs },
+      } = parseArgs({ args, options: { host: { type: 'string' }, runs: { type: 'string' } }, strict: true }));
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    return serve(io, host);
+    if (runs !== undefined && runs !== 'local' && runs !== 'remote')
+      throw new UsageError('--runs must be local or remote');
+    return serve(io, host, runs);
   },
 };
 
-async function serve(io: CliIo, host: string | undefined): Promise<number> {
-  const config = loadAppConfig(io);
+async function serve(io: CliIo, host: string | undefined, runs?: 'local' | 'remote'): Promise<number> {
+  const loaded = loadAppConfig(io);
+  const config = runs ? { ...loaded, runs } : loaded;
   const logger = createAppLogger(config);
   // The lease first: a second server is refused before it touches the sandbox (whose slots belong
   // to the live one), and a dead holder's lease is taken over at once.
@@ -87,7 +93,9 @@ interface Holding {
 async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Promise<number> {
   const { config, logger, store } = h;
   // The sandbox probe runs while the front doors load (a restart must listen quickly).
-  const sandbox = createSandbox(config, logger);
+  // FF2_RUNS=remote: runs go to `ff2 runner` processes through the database instead.
+  const sandbox =
+    config.runs === 'remote' ? await createRemoteSandbox(config, store) : createSandbox(config, logger);
   const checking = sandbox.check();
   const adapters: ChatAdapter[] = [];
   // /healthz and /metrics: answered once the app exists (the Slack receiver starts before it).

@@ -44,6 +44,13 @@ export class RemoteSandbox implements Sandbox {
     }
   }
 
+  /** Like ProcessSandbox.health for `ff2 serve`: resource limits are the runners' business. */
+  async health(): Promise<{ cgroup: SandboxCheck }> {
+    return { cgroup: { ok: true, detail: 'runs go to ff2 runner processes (their cgroups apply)' } };
+  }
+
+  async close(): Promise<void> {}
+
   async check(): Promise<SandboxCheck> {
     const runners = this.#o.queue.runners(this.#o.env);
     if (runners.length === 0) {

@@ -11,6 +11,7 @@ import { environmentFingerprint, RunQueue } from '../../../src/runners/queue.js'
 import { RemoteSandbox } from '../../../src/runners/remote-sandbox.js';
 import { decodeRequest } from '../../../src/runners/wire.js';
 import { openPgStore, type PgSessionStore } from '../../../src/store/pg/store.js';
+import { runCliCaptured } from '../../fakes/cli.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 /**
@@ -42,6 +43,21 @@ function queueOn(url: string): RunQueue {
   stores.push(store);
   return new RunQueue(store);
 }
+
+describe('remote runs: configuration', () => {
+  it('ff2 serve --runs=remote and ff2 runner refuse to start without FF2_DATABASE_URL', async () => {
+    const env = { FF2_DATA_DIR: join(dir, 'cfg') };
+    const serve = await runCliCaptured(['serve', '--runs', 'remote'], env, dir);
+    expect(serve.code).toBe(2);
+    expect(serve.err).toContain('remote runs need FF2_DATABASE_URL');
+    const runner = await runCliCaptured(['runner'], env, dir);
+    expect(runner.code).toBe(2);
+    expect(runner.err).toContain('ff2 runner needs FF2_DATABASE_URL');
+    const bogus = await runCliCaptured(['serve', '--runs', 'elsewhere'], env, dir);
+    expect(bogus.code).toBe(2);
+    expect(bogus.err).toContain('--runs must be local or remote');
+  });
+});
 
 describe.skipIf(missing)('remote runs: the job queue', () => {
   it('gives a job only to a runner of the same environment, and retries a lost run once elsewhere', async () => {
