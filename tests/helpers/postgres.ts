@@ -4,9 +4,19 @@
  * its data directory and Unix socket under a fresh /tmp folder, no TCP listener, trust auth on the
  * socket only. Never touches the system cluster. One cluster per test file (`startPostgres` in
  * beforeAll, `stop` in afterAll); `createDatabase` gives each test (or file) an empty database.
+ * A cluster left running by a killed test process is stopped by the next `startPostgres`.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,7 +47,9 @@ let counter = 0;
 export function startPostgres(): TestPostgres {
   const missing = postgresMissing();
   if (missing) throw new Error(missing);
+  sweepOrphans();
   const root = mkdtempSync(join(tmpdir(), 'ff2-pg-'));
+  writeFileSync(join(root, 'owner'), String(process.pid));
   chmodSync(root, 0o755);
   const data = join(root, 'data');
   const socketDir = root;
@@ -72,6 +84,36 @@ export function startPostgres(): TestPostgres {
       }
     },
   };
+}
+
+/** Stops and removes clusters whose test process died without stopping them (killed runs). */
+function sweepOrphans(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('ff2-pg-')) continue;
+    const root = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(root, 'owner'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!owner || alive(owner)) continue;
+    const stop = [join(PG_BIN, 'pg_ctl'), '-D', join(root, 'data'), '-m', 'immediate', '-w', 'stop'];
+    const asRoot = process.getuid?.() === 0;
+    spawnSync(asRoot ? 'runuser' : stop[0]!, asRoot ? ['-u', 'postgres', '--', ...stop] : stop.slice(1), {
+      stdio: 'ignore',
+    });
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function uidOf(user: string): number {
