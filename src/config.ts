@@ -93,6 +93,10 @@ const envSchema = z.object({
   FF2_SLACK_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
   FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
+  FF2_DISCORD_SHARDS: z
+    .string()
+    .regex(/^\d+(,\d+)*\/\d+$/, 'must be shard ids and the shard count, e.g. 0/2 or 0,1/4')
+    .optional(),
   FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(1),
   FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
@@ -116,6 +120,8 @@ const FIXES: Record<string, string> = {
   FF2_ALLOWED_CHANNELS: 'use platform-qualified ids, e.g. slack:C123,discord:1234',
   FF2_ALLOWED_TEAMS: 'use Slack workspace or Enterprise ids, e.g. slack:T123,slack:E123',
   FF2_ALLOWED_GUILDS: 'use Discord server ids, e.g. discord:1234',
+  FF2_DISCORD_SHARDS:
+    "give this worker's gateway shard ids and the total, e.g. FF2_DISCORD_SHARDS=0/2 on one worker and 1/2 on the other",
   FF2_PRICES: 'use JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per million tokens)',
 };
 
@@ -194,7 +200,14 @@ export interface Config {
       }
     | undefined;
   discord:
-    | { token: string; appId: string; apiUrl: string | undefined; guildId: string | undefined }
+    | {
+        token: string;
+        appId: string;
+        apiUrl: string | undefined;
+        guildId: string | undefined;
+        /** FF2_DISCORD_SHARDS: the gateway shards this worker connects (ids of `count`); undefined: all. */
+        shards: { ids: number[]; count: number } | undefined;
+      }
     | undefined;
   /** Outbox pacing per platform: spacing per channel (token bucket) and requests in flight. */
   delivery: { slack: DeliveryLimits; discord: DeliveryLimits };
@@ -352,6 +365,7 @@ export function loadConfig(
             appId: e.DISCORD_APP_ID,
             apiUrl: e.DISCORD_API_URL,
             guildId: e.DISCORD_GUILD_ID,
+            shards: discordShards(e.FF2_DISCORD_SHARDS),
           }
         : undefined,
     delivery: {
@@ -419,4 +433,18 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** `0,1/4` → ids [0, 1] of 4 shards. @throws ConfigError when an id is not below the count. */
+function discordShards(text: string | undefined): { ids: number[]; count: number } | undefined {
+  if (!text) return undefined;
+  const [ids, count] = text.split('/') as [string, string];
+  const shards = { ids: ids.split(',').map(Number), count: Number(count) };
+  if (shards.count < 1 || shards.ids.some((id) => id >= shards.count)) {
+    throw new ConfigError(
+      'FF2_DISCORD_SHARDS',
+      `FF2_DISCORD_SHARDS=${text}: each shard id must be below the count`,
+    );
+  }
+  return shards;
 }
