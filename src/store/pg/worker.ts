@@ -102,7 +102,6 @@ port.on('message', async (call: Call) => {
   try {
     reply = { id: call.id, ok: true, value: await run(call) };
   } catch (error) {
-    if ((error as { code?: string }).code === undefined && !client) broken = true;
     reply = { id: call.id, ok: false, error: toWire(error) };
   }
   port.postMessage(reply);
