@@ -74,6 +74,40 @@ describe.skipIf(missing)('PostgreSQL store: migrate, doctor, engine selection', 
     expect(check.detail).not.toContain('hunter2');
   });
 
+  it('replaces a lost connection on the next call', async () => {
+    const url = pg.createDatabase();
+    const store = openPgStore(url);
+    const admin = openPgStore(url);
+    try {
+      expect(store.listSessions()).toEqual([]);
+      admin.call('probeWrite', []);
+      // Cut the store's connection from the server side, as a server restart would.
+      const { Client } = (await import('pg')).default;
+      const killer = new Client({ connectionString: url });
+      await killer.connect();
+      await killer.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'ff2'`,
+      );
+      await killer.end();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      let failures = 0;
+      for (let i = 0; i < 3; i++) {
+        try {
+          expect(store.listSessions()).toEqual([]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(StoreError);
+          failures++;
+        }
+      }
+      expect(failures).toBeLessThanOrEqual(1);
+      expect(store.listSessions()).toEqual([]);
+    } finally {
+      store.close();
+      admin.close();
+    }
+  });
+
   it('keeps a step commit atomic and version-guarded across two connections', () => {
     const url = pg.createDatabase();
     const a = openPgStore(url);
