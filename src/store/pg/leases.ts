@@ -17,6 +17,7 @@ export const LEASE_SQL = {
     ON CONFLICT (session_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE session_leases.holder = excluded.holder OR session_leases.expires_at <= ff2_now_ms()`,
   release: 'DELETE FROM session_leases WHERE session_id = $1 AND holder = $2',
+  renewOne: 'UPDATE session_leases SET expires_at = ff2_now_ms() + $3 WHERE session_id = $1 AND holder = $2',
   renew: `UPDATE session_leases SET expires_at = ff2_now_ms() + $2
     WHERE holder = $1 AND expires_at > ff2_now_ms() RETURNING session_id`,
   claimOrphans: `WITH orphan AS (
@@ -37,16 +38,29 @@ export const LEASE_SQL = {
 } as const;
 
 /**
- * Inside a step's transaction: throws LeaseLostError unless `worker` holds the session's lease
- * unexpired (the row stays locked until the commit, so it cannot be taken over meanwhile).
+ * Inside a step's transaction, the fence: a session nobody holds (no lease row: it was waiting
+ * for a person, or new) is taken by `worker` for `ttlMs`; one `worker` holds unexpired is renewed;
+ * anything else — another worker's lease, or this worker's own lease that expired (it was paused
+ * or cut off, and the resume scan may hand the session to someone else) — throws LeaseLostError.
+ * The row stays locked until the commit, so it cannot be taken over meanwhile.
  */
-export async function assertLease(db: pg.ClientBase, sessionId: string, worker: string): Promise<void> {
+export async function holdLease(
+  db: pg.ClientBase,
+  sessionId: string,
+  worker: string,
+  ttlMs: number,
+): Promise<void> {
   const row = (await db.query(LEASE_SQL.fence, [sessionId])).rows[0] as
     | { holder: string; live: boolean }
     | undefined;
-  if (!row || row.holder !== worker || !row.live) {
-    throw new LeaseLostError(sessionId, worker, row?.live ? row.holder : undefined);
+  if (!row) {
+    await db.query(LEASE_SQL.take, [sessionId, worker, ttlMs]);
+    return;
   }
+  if (row.holder !== worker || !row.live) {
+    throw new LeaseLostError(sessionId, worker, row.live ? row.holder : undefined);
+  }
+  await db.query(LEASE_SQL.renewOne, [sessionId, worker, ttlMs]);
 }
 
 /** A live worker as registered (see SessionStore.listWorkers). */
@@ -88,6 +102,17 @@ export class LeaseOps {
 
   async registerWorker(info: unknown, ttlMs: number): Promise<void> {
     await this.#db.query(LEASE_SQL.registerWorker, [this.#worker, JSON.stringify(info ?? null), ttlMs]);
+  }
+
+  /** Outbox rows left `sending` by workers no longer registered alive, back to pending (maybe sent). */
+  async requeueDeadSending(): Promise<number> {
+    const r = await this.#db.query(
+      `UPDATE outbox SET status = 'pending', maybe_sent = 1 WHERE status = 'sending'
+      AND claimed_by IS NOT NULL AND claimed_by <> $1
+      AND claimed_by NOT IN (SELECT id FROM workers WHERE expires_at > ff2_now_ms())`,
+      [this.#worker],
+    );
+    return r.rowCount ?? 0;
   }
 
   async retireWorker(): Promise<void> {

@@ -27,7 +27,7 @@ import type {
   StepCommit,
 } from '../types.js';
 import { getBlob, putBlob } from './blobs.js';
-import { assertLease, LEASE_SQL } from './leases.js';
+import { holdLease, LEASE_SQL } from './leases.js';
 import { claimOutbox, insertOutbox, OUTBOX_SQL, outboxBacklog } from './outbox.js';
 import { prune } from './prune.js';
 import { SQL } from './sql.js';
@@ -79,7 +79,6 @@ export class PgOps {
       } catch (error) {
         throw new StoreError(`cannot create session ${s.id}: ${(error as Error).message}`, { cause: error });
       }
-      if (this.worker) await this.#db.query(LEASE_SQL.take, [s.id, this.worker, this.leaseTtlMs]);
       return this.#applyStep(s.id, 0, step);
     });
   }
@@ -90,7 +89,7 @@ export class PgOps {
 
   /** The body of every step: version guard first, so a stale step writes nothing. */
   async #applyStep(sessionId: string, expected: number, step: StepCommit): Promise<SessionRow> {
-    if (this.worker) await assertLease(this.#db, sessionId, this.worker);
+    if (this.worker) await holdLease(this.#db, sessionId, this.worker, this.leaseTtlMs);
     const p = step.patch ?? {};
     const state = p.state === undefined ? null : JSON.stringify(p.state);
     const updated = await this.#rows(SQL.updateSession, [
@@ -132,7 +131,11 @@ export class PgOps {
       await this.#db.query(SQL.insertRun, args);
     }
     for (const review of step.reviews ?? []) await this.addReview(review);
-    return toSession(updated[0] as unknown as SessionRecord);
+    // A session that stops working (waits for a person, or ended) is nobody's until its next event.
+    const row = toSession(updated[0] as unknown as SessionRecord);
+    if (this.worker && row.status !== 'working')
+      await this.#db.query(LEASE_SQL.release, [sessionId, this.worker]);
+    return row;
   }
 
   async getSession(id: string) {

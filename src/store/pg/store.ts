@@ -77,6 +77,8 @@ export class PgSessionStore implements SessionStore {
   /** Unregisters this worker and frees its session leases (a graceful stop). */
   retireWorker = (): void => this.#leaseCall('retireWorker', []);
   listWorkers = (): WorkerRow[] => this.#leaseCall('listWorkers', []);
+  /** Outbox rows left `sending` by dead workers back to pending, flagged maybe sent. */
+  requeueDeadSending = (): number => this.#leaseCall('requeueDeadSending', []);
 
   #leaseCall<T>(op: string, args: unknown[]): T {
     if (!this.#fence.worker) throw new StoreError(`${op} needs a worker id (PgStoreOptions.worker)`);
