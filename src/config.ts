@@ -32,6 +32,7 @@ const envSchema = z.object({
   FF2_DATA_DIR: z.string().min(1).default('./data'),
   FF2_DB: z.string().min(1).optional(),
   FF2_RUNS: z.enum(['local', 'remote']).default('local'),
+  FF2_WORKER_LEASE_S: int(2, 600).default(30),
   FF2_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -139,6 +140,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** FF2_RUNS: where `ff2 serve` runs scripts: here, or on `ff2 runner` processes (PostgreSQL only). */
   runs: 'local' | 'remote';
+  /** FF2_WORKER_LEASE_S in ms: a PostgreSQL worker's session leases; a dead worker's sessions resume after it. */
+  workerLeaseMs: number;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   sandbox: {
     python: string;
@@ -291,6 +294,7 @@ export function loadConfig(
     dbPath: e.FF2_DB ? resolve(cwd, e.FF2_DB) : join(dataDir, 'ff2.db'),
     databaseUrl: e.FF2_DATABASE_URL,
     runs: e.FF2_RUNS,
+    workerLeaseMs: e.FF2_WORKER_LEASE_S * 1000,
     logLevel: e.FF2_LOG_LEVEL,
     sandbox: {
       python: e.FF2_PYTHON,

@@ -42,10 +42,12 @@ export function createAppLogger(config: Readonly<Config>): Logger {
  * Opens (creating and migrating) the configured database. The bot's files are private (umask
  * 077, data dir 0700, database 0600) and never where a sandboxed script could read them.
  */
-export function createStore(config: Readonly<Config>): SessionStore {
+export function createStore(config: Readonly<Config>, options: { worker?: string } = {}): SessionStore {
   process.umask(0o077);
-  // FF2_DATABASE_URL: PostgreSQL (store/open.ts); no local database file then.
-  if (config.databaseUrl) return openConfiguredStore(config);
+  // FF2_DATABASE_URL: PostgreSQL (store/open.ts); no local database file then. With `worker`, the
+  // store fences commits by session leases (one of many `ff2 serve` workers).
+  if (config.databaseUrl)
+    return openConfiguredStore(config, { ...options, leaseTtlMs: config.workerLeaseMs });
   assertOutsideSandbox({ 'data dir': config.dataDir, database: config.dbPath });
   ensureDir(config.dataDir);
   chmodSync(config.dataDir, 0o700);

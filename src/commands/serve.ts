@@ -22,6 +22,7 @@ import { Metrics } from '../ops/metrics.js';
 import { scheduleDailyPrune } from '../ops/retention.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import { newHolderId } from '../store/lease.js';
+import type { WorkerLeases } from '../store/types.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
@@ -65,10 +66,19 @@ async function serve(io: CliIo, host: string | undefined, runs?: 'local' | 'remo
   const loaded = loadAppConfig(io);
   const config = runs ? { ...loaded, runs } : loaded;
   const logger = createAppLogger(config);
-  // The lease first: a second server is refused before it touches the sandbox (whose slots belong
-  // to the live one), and a dead holder's lease is taken over at once.
-  const store = createStore(config);
   const holder = newHolderId();
+  // PostgreSQL: one of many workers, each driving the sessions it holds a lease on (store/pg/leases.ts).
+  if (config.databaseUrl) {
+    const store = createStore(config, { worker: holder });
+    try {
+      return await serveHolding(io, host, { config, logger, store, holder: false });
+    } finally {
+      store.close();
+    }
+  }
+  // SQLite: the lease first: a second server is refused before it touches the sandbox (whose slots
+  // belong to the live one), and a dead holder's lease is taken over at once.
+  const store = createStore(config);
   try {
     takeServingLease(store, holder, logger);
   } catch (error) {
@@ -87,7 +97,8 @@ interface Holding {
   config: ReturnType<typeof loadAppConfig>;
   logger: ReturnType<typeof createAppLogger>;
   store: ReturnType<typeof createStore>;
-  holder: string;
+  /** The SQLite serving lease's holder; false for a PostgreSQL worker (session leases instead). */
+  holder: string | false;
 }
 
 async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Promise<number> {
@@ -157,6 +168,9 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
       metrics,
       scope: withSession,
       leaseHolder: h.holder,
+      ...(h.holder === false
+        ? { workers: { leases: store as unknown as WorkerLeases, ttlMs: config.workerLeaseMs } }
+        : {}),
     });
     const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
     const stopPruning = scheduleDailyPrune(store, config.retentionDays, logger.child('retention'));

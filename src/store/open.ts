@@ -30,7 +30,10 @@ export function describeStore(target: StoreTarget): string {
  * Opens (creating and migrating) the configured store.
  * @throws StoreError naming the database when it cannot be opened or migrated.
  */
-export function openStore(target: StoreTarget, options: { now?: () => number } = {}): SessionStore {
+export function openStore(
+  target: StoreTarget,
+  options: { now?: () => number; worker?: string; leaseTtlMs?: number } = {},
+): SessionStore {
   return target.databaseUrl
     ? openPgStore(target.databaseUrl, options)
     : openSqliteStore(target.dbPath, options);

@@ -140,3 +140,22 @@ export interface SessionStore {
 
   close(): void;
 }
+
+/**
+ * Many `ff2 serve` workers on one PostgreSQL database (store/pg/leases.ts): what a worker does
+ * besides the store contract. Its store fences every commit by the session lease.
+ */
+export interface WorkerLeases {
+  /** This worker's id (the lease holder). */
+  readonly worker: string | undefined;
+  /** Registers (or refreshes) this worker, live for `ttlMs`. */
+  registerWorker(info: unknown, ttlMs: number): void;
+  /** Renews this worker's unexpired session leases; the ids still held. */
+  renewSessions(ttlMs: number): string[];
+  /** The resume scan: leases up to `limit` working sessions nobody holds live; their ids. */
+  claimOrphans(ttlMs: number, limit: number): string[];
+  /** Outbox rows left sending by dead workers back to pending (maybe sent). */
+  requeueDeadSending(): number;
+  /** Unregisters and frees this worker's leases (graceful stop). */
+  retireWorker(): void;
+}
