@@ -17,8 +17,8 @@ import { startPostgres } from '../tests/helpers/postgres.js';
  *   local_*    one process, its own sandbox with one slot (the SQLite single-process setup's runs);
  *   pg1_*      one worker + one one-slot `ff2 runner` process, through PostgreSQL;
  *   pg3_*      three workers + three one-slot runners. The three workers are three store
- *              connections (each its own pg worker thread) in this process, taking turns to submit:
- *              `ff2 serve` itself does not run as several workers yet.
+ *              connections (each its own pg worker thread) in this process, taking turns to submit
+ *              runs (not three whole `ff2 serve` processes with a chat front door).
  * `*_runs_per_s` and `*_p99_ms` (submit → result of one run, queueing included); scale_ratio =
  * pg3 / pg1 runs/s (≥ 2.5 expected). Needs root, bubblewrap and PostgreSQL 15's binaries.
  */
@@ -96,7 +96,7 @@ export async function benchScale(): Promise<Record<string, number | string>> {
       pg3_runs_per_s: three.perS,
       pg3_p99_ms: three.p99,
       scale_ratio: Number((three.perS / one.perS).toFixed(2)),
-      note: 'pg3 workers are 3 store connections in one process; multi-worker ff2 serve is not wired yet',
+      note: 'workers submit runs directly (store connections), not through a chat front door',
     };
   } finally {
     for (const c of children) c.kill('SIGTERM');

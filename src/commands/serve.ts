@@ -36,7 +36,8 @@ Starts every configured chat front door and resumes unfinished sessions:
   Discord  when DISCORD_TOKEN and DISCORD_APP_ID are set (gateway; register /ff2 once with
            "ff2 discord register")
 GET /healthz and GET /metrics (Prometheus) are also served on FF2_METRICS_PORT when set.
-One server per database (FF2_DB). SIGTERM or Ctrl+C stops taking events, lets running steps
+One server per SQLite database (FF2_DB); with PostgreSQL (FF2_DATABASE_URL) any number of
+workers share the sessions. SIGTERM or Ctrl+C stops taking events, lets running steps
 commit, drains the outbox and exits within 10 s.
 
   --host <address>   HTTP bind address (default: all interfaces)
