@@ -8,18 +8,14 @@ import { dirname, join } from 'node:path';
 import { guildAllowed } from './bots/access.js';
 import type { CliIo } from './commands/types.js';
 import { type Config, loadConfig } from './config.js';
-import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createScriptEnvironment, scriptPython } from './python/environment.js';
 import { createPythonToolchain } from './python/toolchain.js';
 import type { PythonToolchain, ScriptEnvironment } from './python/types.js';
-import { environmentFingerprint, RunQueue } from './runners/queue.js';
-import { RemoteSandbox } from './runners/remote-sandbox.js';
 import { ProcessSandbox } from './sandbox/bwrap.js';
 import { assertOutsideSandbox } from './sandbox/host-paths.js';
 import { defaultLimits } from './sandbox/limits.js';
 import { openStore as openConfiguredStore } from './store/open.js';
-import { PgSessionStore } from './store/pg/store.js';
 import { openStore } from './store/sqlite.js';
 import type { SessionStore } from './store/types.js';
 
@@ -64,25 +60,6 @@ function ensureDir(path: string): void {
   const parent = dirname(path);
   if (parent !== path) ensureDir(parent);
   mkdirSync(path);
-}
-
-/**
- * `ff2 serve --runs=remote` (FF2_RUNS=remote): a Sandbox that sends runs to `ff2 runner` processes
- * through the PostgreSQL database, for this machine's script environment.
- * @throws ConfigError without FF2_DATABASE_URL.
- */
-export async function createRemoteSandbox(
-  config: Readonly<Config>,
-  store: SessionStore,
-): Promise<RemoteSandbox> {
-  if (!(store instanceof PgSessionStore)) {
-    throw new ConfigError(
-      'FF2_RUNS',
-      'remote runs need FF2_DATABASE_URL (the runners take jobs from PostgreSQL)',
-    );
-  }
-  const env = environmentFingerprint(await createEnvironment(config).describe());
-  return new RemoteSandbox({ queue: new RunQueue(store), env });
 }
 
 /**

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
 import { createStore, loadAppConfig } from '../main.js';
 import { describeStore, migrateStore, storeEngine } from '../store/open.js';
+import { parseDryRunJson } from './dry-run-args.js';
 import type { Command } from './types.js';
 
 const USAGE = `Usage: ff2 migrate [--dry-run] [--json]
@@ -19,16 +18,8 @@ export const migrateCommand: Command = {
   summary: 'print and apply pending database migrations (SQLite or PostgreSQL)',
   usage: USAGE,
   async run(args, io) {
-    let values: { 'dry-run'?: boolean; json?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseDryRunJson(args);
+    const values = { 'dry-run': parsed.dryRun, json: parsed.json };
     const config = loadAppConfig(io, { platforms: false });
     const apply = !values['dry-run'];
     const plan = migrateStore(config, apply, () => createStore(config));

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
 import { loadAppConfig } from '../main.js';
 import { pruneCutoff, pruneOnce } from '../ops/retention.js';
+import { parseDryRunJson } from './dry-run-args.js';
 import { openExistingStore } from './sessions.js';
 import type { Command } from './types.js';
 
@@ -20,16 +19,8 @@ export const pruneCommand: Command = {
   summary: 'delete old files, delivered messages, dedupe rows and events (FF2_RETENTION_DAYS)',
   usage: USAGE,
   async run(args, io) {
-    let values: { 'dry-run'?: boolean; json?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseDryRunJson(args);
+    const values = { 'dry-run': parsed.dryRun, json: parsed.json };
     const config = loadAppConfig(io, { platforms: false });
     const store = openExistingStore(config);
     const dryRun = values['dry-run'] ?? false;

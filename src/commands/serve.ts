@@ -8,7 +8,6 @@ import {
   createAppLogger,
   createDiscordFrontDoor,
   createLlmProvider,
-  createRemoteSandbox,
   createSandbox,
   createSlackFrontDoor,
   createStore,
@@ -21,6 +20,7 @@ import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
 import { scheduleDailyPrune } from '../ops/retention.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
+import { createRemoteSandbox } from '../runners/create.js';
 import { newHolderId } from '../store/lease.js';
 import type { WorkerLeases } from '../store/types.js';
 import type { CliIo, Command } from './types.js';
