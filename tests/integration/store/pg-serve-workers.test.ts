@@ -115,6 +115,7 @@ describe.skipIf(missing || process.getuid?.() !== 0)('many ff2 serve workers on 
         );
       }
       await eventually('an empty outbox', () => (store.pendingOutbox() === 0 ? true : undefined));
+      const sections = new Set<number>();
       for (const thread of roots) {
         const replies = slack.thread('C1', thread);
         const ids = replies.flatMap((m) => (m.metadata ? [String(m.metadata.event_payload.id)] : []));
@@ -123,7 +124,13 @@ describe.skipIf(missing || process.getuid?.() !== 0)('many ff2 serve workers on 
         expect(texts.filter((t) => t.startsWith('Outline: '))).toHaveLength(1);
         expect(texts.filter((t) => t.includes('Ready to run'))).toHaveLength(1);
         expect(store.listRuns(session(thread)!.id).map((r) => r.status)).toEqual(['ok']);
+        // No step committed twice: one goal, one review, and the same sections as every other session.
+        const types = store.listEvents(session(thread)!.id).map((e) => e.type);
+        expect(types.filter((t) => t === 'goal')).toHaveLength(1);
+        expect(types.filter((t) => t === 'review')).toHaveLength(1);
+        sections.add(types.filter((t) => t === 'section_generated').length);
       }
+      expect(sections.size).toBe(1);
       expect(slack.messages.filter((m) => !m.thread_ts)).toHaveLength(SESSIONS);
       expect(w2.stderr()).toContain('resuming sessions no worker holds');
     } finally {
