@@ -9,4 +9,5 @@ export const BENCHES: Record<string, Bench> = {
   discord: async () => (await import('./discord.js')).benchDiscord(),
   llm: async () => (await import('./llm.js')).benchLlm(),
   slack: async () => (await import('./slack.js')).benchSlack(),
+  scale: async () => (await import('./scale.js')).benchScale(),
 };

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 # gcc + libseccomp-dev build the sandbox's root helper and its seccomp filter (src/sandbox/native).
 PACKAGES=(bubblewrap python3 python3-tk xvfb x11-utils imagemagick fonts-dejavu-core make g++ gcc libseccomp-dev)
+# PostgreSQL (the scale-out store, FF2_DATABASE_URL): its tests start a private throwaway cluster
+# from these binaries (/usr/lib/postgresql/15/bin); ff2 never uses the system cluster by itself.
+PACKAGES+=(postgresql)
 # The script environment: the packages generated scripts may import (see README, "Script environment"),
 # plus venv/pip for an optional operator venv (FF2_PYTHON_VENV, `ff2 python add`).
 PACKAGES+=(python3-numpy python3-pandas python3-matplotlib python3-openpyxl python3-bs4 python3-lxml

@@ -13,7 +13,7 @@ import { PipelineRunner } from './pipeline/runner.js';
 import type { PythonToolchain } from './python/types.js';
 import type { Sandbox } from './sandbox/types.js';
 import { holderIsDead, newHolderId } from './store/lease.js';
-import type { SessionStore } from './store/types.js';
+import type { SessionStore, WorkerLeases } from './store/types.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -47,6 +47,12 @@ export interface AppDeps {
   metrics?: RouterMetrics;
   /** Runs each step in a per-session scope (ops/work.ts `withSession`, for "busy, you're number N"). */
   scope?: <T>(sessionId: string, run: () => Promise<T>) => Promise<T>;
+  /**
+   * One of many workers on PostgreSQL (pass `leaseHolder: false`): registers itself, renews its
+   * session leases every third of `ttlMs`, and resumes the working sessions nobody holds (a dead
+   * worker's, after its leases expire) instead of every working session.
+   */
+  workers?: { leases: WorkerLeases; ttlMs: number };
 }
 
 export interface App {
@@ -133,6 +139,7 @@ export function createApp(deps: AppDeps): App {
   });
   const holder = deps.leaseHolder === false ? undefined : (deps.leaseHolder ?? newHolderId());
   let renew: ReturnType<typeof setInterval> | undefined;
+  let stopWorking: (() => void) | undefined;
   let started = false;
   let leaseOk = !holder;
 
@@ -161,6 +168,10 @@ export function createApp(deps: AppDeps): App {
       if (requeued > 0) logger.warn('outbox rows requeued after a crash', { requeued });
       outbox.start();
       for (const adapter of deps.adapters) await adapter.start(router.handle);
+      if (deps.workers) {
+        stopWorking = startWorker(deps.workers, (id) => router.drive(id), logger);
+        return;
+      }
       for (const session of store.listResumable()) if (mine(session.threadKey)) router.drive(session.id);
     },
     async stop(options) {
@@ -176,6 +187,7 @@ export function createApp(deps: AppDeps): App {
         }
       }
       if (renew) clearInterval(renew);
+      stopWorking?.();
       if (holder) store.releaseLease(holder);
       leaseOk = !holder;
     },
@@ -194,5 +206,41 @@ export function createApp(deps: AppDeps): App {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },
+  };
+}
+
+/**
+ * A PostgreSQL worker's loop: register, then every third of the lease renew this worker and its
+ * sessions, requeue dead workers' unfinished deliveries and resume orphaned working sessions.
+ * Returns the stop (unregisters, freeing this worker's leases).
+ */
+function startWorker(
+  w: { leases: WorkerLeases; ttlMs: number },
+  drive: (sessionId: string) => void,
+  logger: Logger,
+): () => void {
+  const tick = () => {
+    try {
+      w.leases.registerWorker({ pid: process.pid }, w.ttlMs);
+      w.leases.renewSessions(w.ttlMs);
+      const requeued = w.leases.requeueDeadSending();
+      if (requeued > 0) logger.warn('outbox rows of a dead worker requeued', { requeued });
+      const orphans = w.leases.claimOrphans(w.ttlMs, 100);
+      if (orphans.length > 0) logger.warn('resuming sessions no worker holds', { sessions: orphans.length });
+      for (const id of orphans) drive(id);
+    } catch (error) {
+      logger.error('worker lease renewal failed', { error: String(error) });
+    }
+  };
+  tick();
+  const timer = setInterval(tick, w.ttlMs / 3);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    try {
+      w.leases.retireWorker();
+    } catch (error) {
+      logger.warn('could not unregister the worker', { error: String(error) });
+    }
   };
 }

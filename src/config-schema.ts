@@ -23,6 +23,12 @@ export const DEFAULT_BUDGET_TOKENS = 400_000;
 export const envSchema = z.object({
   FF2_DATA_DIR: z.string().min(1).default('./data'),
   FF2_DB: z.string().min(1).optional(),
+  FF2_RUNS: z.enum(['local', 'remote']).default('local'),
+  FF2_WORKER_LEASE_S: int(2, 600).default(30),
+  FF2_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   FF2_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
 
   FF2_PYTHON: z.string().min(1).default('/usr/bin/python3'),
@@ -81,6 +87,10 @@ export const envSchema = z.object({
   FF2_SLACK_CHANNEL_BURST: int(1, 50).default(3),
   FF2_SLACK_MAX_IN_FLIGHT: int(1, 200).default(10),
   FF2_SLACK_EDITS_PER_MINUTE: int(0, 10_000).default(0),
+  FF2_DISCORD_SHARDS: z
+    .string()
+    .regex(/^\d+(,\d+)*\/\d+$/, 'must be shard ids and the shard count, e.g. 0/2 or 0,1/4')
+    .optional(),
   FF2_DISCORD_CHANNEL_INTERVAL_MS: int(0, 60_000).default(1000),
   FF2_DISCORD_CHANNEL_BURST: int(1, 50).default(2),
   FF2_DISCORD_MAX_IN_FLIGHT: int(1, 200).default(10),
@@ -93,6 +103,8 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 /** How to fix each variable, appended to validation errors. */
 export const FIXES: Record<string, string> = {
   FF2_DB: 'set it to a writable file path, e.g. FF2_DB=./data/ff2.db',
+  FF2_DATABASE_URL:
+    'use a PostgreSQL URL, e.g. postgres://ff2:secret@127.0.0.1:5432/ff2, or unset it for SQLite',
   FF2_LOG_LEVEL: 'use one of silent, error, warn, info, debug',
   FF2_LLM: 'use openai or llama',
   FF2_JSON_MODE: 'use auto, json_schema or json_object',
@@ -103,6 +115,8 @@ export const FIXES: Record<string, string> = {
   FF2_ALLOWED_CHANNELS: 'use platform-qualified ids, e.g. slack:C123,discord:1234',
   FF2_ALLOWED_TEAMS: 'use Slack workspace or Enterprise ids, e.g. slack:T123,slack:E123',
   FF2_ALLOWED_GUILDS: 'use Discord server ids, e.g. discord:1234',
+  FF2_DISCORD_SHARDS:
+    "give this worker's gateway shard ids and the total, e.g. FF2_DISCORD_SHARDS=0/2 on one worker and 1/2 on the other",
   FF2_PRICES: 'use JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per million tokens)',
 };
 

@@ -22,6 +22,12 @@ export interface PriceEntry {
 export interface Config {
   dataDir: string;
   dbPath: string;
+  /** FF2_DATABASE_URL: PostgreSQL instead of the SQLite file at dbPath; undefined for SQLite. */
+  databaseUrl: string | undefined;
+  /** FF2_RUNS: where `ff2 serve` runs scripts: here, or on `ff2 runner` processes (PostgreSQL only). */
+  runs: 'local' | 'remote';
+  /** FF2_WORKER_LEASE_S in ms: a PostgreSQL worker's session leases; a dead worker's sessions resume after it. */
+  workerLeaseMs: number;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   sandbox: {
     python: string;
@@ -83,7 +89,14 @@ export interface Config {
       }
     | undefined;
   discord:
-    | { token: string; appId: string; apiUrl: string | undefined; guildId: string | undefined }
+    | {
+        token: string;
+        appId: string;
+        apiUrl: string | undefined;
+        guildId: string | undefined;
+        /** FF2_DISCORD_SHARDS: the gateway shards this worker connects (ids of `count`); undefined: all. */
+        shards: { ids: number[]; count: number } | undefined;
+      }
     | undefined;
   /** Outbox pacing per platform: spacing per channel (token bucket) and requests in flight. */
   delivery: { slack: DeliveryLimits; discord: DeliveryLimits };
@@ -167,6 +180,9 @@ export function loadConfig(
   const config: Config = {
     dataDir,
     dbPath: e.FF2_DB ? resolve(cwd, e.FF2_DB) : join(dataDir, 'ff2.db'),
+    databaseUrl: e.FF2_DATABASE_URL,
+    runs: e.FF2_RUNS,
+    workerLeaseMs: e.FF2_WORKER_LEASE_S * 1000,
     logLevel: e.FF2_LOG_LEVEL,
     sandbox: {
       python: e.FF2_PYTHON,
@@ -241,6 +257,7 @@ export function loadConfig(
             appId: e.DISCORD_APP_ID,
             apiUrl: e.DISCORD_API_URL,
             guildId: e.DISCORD_GUILD_ID,
+            shards: discordShards(e.FF2_DISCORD_SHARDS),
           }
         : undefined,
     delivery: {
@@ -288,4 +305,18 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** `0,1/4` → ids [0, 1] of 4 shards. @throws ConfigError when an id is not below the count. */
+function discordShards(text: string | undefined): { ids: number[]; count: number } | undefined {
+  if (!text) return undefined;
+  const [ids, count] = text.split('/') as [string, string];
+  const shards = { ids: ids.split(',').map(Number), count: Number(count) };
+  if (shards.count < 1 || shards.ids.some((id) => id >= shards.count)) {
+    throw new ConfigError(
+      'FF2_DISCORD_SHARDS',
+      `FF2_DISCORD_SHARDS=${text}: each shard id must be below the count`,
+    );
+  }
+  return shards;
 }

@@ -81,6 +81,22 @@ export class StaleSessionError extends AppError {
   }
 }
 
+/**
+ * Many workers (PostgreSQL): this worker no longer holds the session's lease (it expired, e.g. the
+ * process was paused, and another worker took the session over). Nothing was written; a
+ * StaleSessionError, so callers drop the step as they drop any stale one.
+ */
+export class LeaseLostError extends StaleSessionError {
+  constructor(
+    sessionId: string,
+    readonly worker: string,
+    readonly leaseHolder: string | undefined,
+  ) {
+    super(sessionId, -1, undefined);
+    this.message = `worker ${worker} does not hold the lease of session ${sessionId} (${leaseHolder ? `held by ${leaseHolder}` : 'expired'}); the step was not committed`;
+  }
+}
+
 /** The sandbox itself cannot run (bubblewrap missing, not root…). Never thrown for what a script does. */
 export class SandboxError extends AppError {
   constructor(

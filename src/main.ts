@@ -12,8 +12,8 @@ import { createRecordingProvider } from './llm/usage.js';
 import { createLogger, type Logger } from './logger.js';
 import { createToolchain } from './python/create.js';
 import type { PythonToolchain } from './python/types.js';
-import type { ProcessSandbox } from './sandbox/bwrap.js';
 import { createSandbox } from './sandbox/create.js';
+import type { Sandbox } from './sandbox/types.js';
 import { createStore } from './store/open.js';
 import type { SessionStore } from './store/types.js';
 
@@ -22,8 +22,8 @@ export interface Runtime {
   config: Readonly<Config>;
   logger: Logger;
   store: SessionStore;
-  /** Checked: it can run scripts here. */
-  sandbox: ProcessSandbox;
+  /** Checked: it can run scripts (here, or on `ff2 runner` processes). */
+  sandbox: Sandbox & { close(): Promise<void> };
   /** The recording provider: llm_calls rows, replay by callKey, the per-session budget. */
   llm: LlmProvider;
   python: PythonToolchain;
@@ -45,6 +45,11 @@ export interface RuntimeOptions {
    * the build (the caller says why). If it throws, the sandbox is closed and the error rethrown.
    */
   alongside?: () => Promise<boolean>;
+  /**
+   * Where scripts run instead of this machine's sandbox (`ff2 serve --runs=remote`); probed and
+   * closed like it.
+   */
+  sandbox?: Sandbox & { close(): Promise<void> };
   /** Model download progress (default: nowhere). */
   progress?: (text: string) => void;
 }
@@ -64,7 +69,7 @@ export async function buildRuntime(
   options: RuntimeOptions = {},
 ): Promise<{ ok: true; runtime: Runtime } | ({ ok: false } & RuntimeProblem)> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const sandbox = createSandbox(config, logger);
+  const sandbox = options.sandbox ?? createSandbox(config, logger);
   let store: SessionStore | undefined;
   let llm: LlmProvider | undefined;
   let built = false;

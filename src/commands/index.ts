@@ -4,9 +4,11 @@ import { discordCommand } from './discord.js';
 import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
+import { migrateCommand } from './migrate.js';
 import { modelsCommand } from './models.js';
 import { pruneCommand } from './prune.js';
 import { pythonCommand } from './python.js';
+import { runnerCommand } from './runner.js';
 import { sandboxCommand } from './sandbox.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -32,4 +34,6 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   evalCommand,
   pruneCommand,
+  migrateCommand,
+  runnerCommand,
 ];

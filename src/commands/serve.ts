@@ -4,6 +4,7 @@ import { createDiscordFrontDoor } from '../bots/discord/create.js';
 import { createSlackFrontDoor } from '../bots/slack/create.js';
 import type { ChatAdapter } from '../bots/types.js';
 import { type Config, loadConfig } from '../config.js';
+import { UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { buildRuntime, describeRuntimeProblem, onInterrupt } from '../main.js';
 import { answerOps, Health, type OpsResponse } from '../ops/health.js';
@@ -11,16 +12,18 @@ import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
 import { scheduleDailyPrune } from '../ops/retention.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
+import { createRemoteSandbox } from '../runners/create.js';
+import { ProcessSandbox } from '../sandbox/bwrap.js';
 import { newHolderId } from '../store/lease.js';
 import { createStore } from '../store/open.js';
-import type { SessionStore } from '../store/types.js';
+import type { SessionStore, WorkerLeases } from '../store/types.js';
 import { parseCommandArgs } from './args.js';
 import type { CliIo, Command } from './types.js';
 
 /** How long a graceful stop may take before ff2 gives up waiting (the issue asks for < 10 s). */
 export const STOP_DEADLINE_MS = 9_000;
 
-const USAGE = `Usage: ff2 serve [--host <address>]
+const USAGE = `Usage: ff2 serve [--host <address>] [--runs local|remote]
 
 Starts every configured chat front door and resumes unfinished sessions:
   Slack    when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on
@@ -28,28 +31,46 @@ Starts every configured chat front door and resumes unfinished sessions:
   Discord  when DISCORD_TOKEN and DISCORD_APP_ID are set (gateway; register /ff2 once with
            "ff2 discord register")
 GET /healthz and GET /metrics (Prometheus) are also served on FF2_METRICS_PORT when set.
-One server per database (FF2_DB). SIGTERM or Ctrl+C stops taking events, lets running steps
+One server per SQLite database (FF2_DB); with PostgreSQL (FF2_DATABASE_URL) any number of
+workers share the sessions. SIGTERM or Ctrl+C stops taking events, lets running steps
 commit, drains the outbox and exits within 10 s.
 
-  --host <address>   HTTP bind address (default: all interfaces)`;
+  --host <address>   HTTP bind address (default: all interfaces)
+  --runs remote      run scripts on "ff2 runner" processes (needs FF2_DATABASE_URL; FF2_RUNS)`;
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the chat front doors (Slack, Discord) and resume sessions',
   usage: USAGE,
   async run(args, io) {
-    const { host } = parseCommandArgs({ args, options: { host: { type: 'string' } }, strict: true }).values;
-    return serve(io, host);
+    const { host, runs } = parseCommandArgs({
+      args,
+      options: { host: { type: 'string' }, runs: { type: 'string' } },
+      strict: true,
+    }).values;
+    if (runs !== undefined && runs !== 'local' && runs !== 'remote')
+      throw new UsageError('--runs must be local or remote');
+    return serve(io, host, runs);
   },
 };
 
-async function serve(io: CliIo, host: string | undefined): Promise<number> {
-  const config = loadConfig(io.env, io.cwd);
+async function serve(io: CliIo, host: string | undefined, runs?: 'local' | 'remote'): Promise<number> {
+  const loaded = loadConfig(io.env, io.cwd);
+  const config = runs ? { ...loaded, runs } : loaded;
   const logger = createLogger(config.logLevel);
-  // The lease first: a second server is refused before it touches the sandbox (whose slots belong
-  // to the live one), and a dead holder's lease is taken over at once.
-  const store = createStore(config);
   const holder = newHolderId();
+  // PostgreSQL: one of many workers, each driving the sessions it holds a lease on (store/pg/leases.ts).
+  if (config.databaseUrl) {
+    const store = createStore(config, { worker: holder });
+    try {
+      return await serveHolding(io, host, { config, logger, store, holder: false });
+    } finally {
+      store.close();
+    }
+  }
+  // SQLite: the lease first: a second server is refused before it touches the sandbox (whose slots
+  // belong to the live one), and a dead holder's lease is taken over at once.
+  const store = createStore(config);
   try {
     takeServingLease(store, holder, logger);
   } catch (error) {
@@ -68,11 +89,14 @@ interface Holding {
   config: Readonly<Config>;
   logger: Logger;
   store: SessionStore;
-  holder: string;
+  /** The SQLite serving lease's holder; false for a PostgreSQL worker (session leases instead). */
+  holder: string | false;
 }
 
 async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Promise<number> {
   const { config, logger, store } = h;
+  // FF2_RUNS=remote: runs go to `ff2 runner` processes through the database instead.
+  const remote = config.runs === 'remote' ? await createRemoteSandbox(config, store) : undefined;
   const adapters: ChatAdapter[] = [];
   // /healthz and /metrics: answered once the app exists (the Slack receiver starts before it).
   let answer: ((path: string) => Promise<OpsResponse | undefined>) | undefined;
@@ -82,6 +106,7 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
   const built = await buildRuntime(config, {
     logger,
     store,
+    ...(remote ? { sandbox: remote } : {}),
     progress: (text) => io.err(text),
     alongside: async () => {
       const slack = await createSlackFrontDoor(config, logger, { ...(host ? { host } : {}), ops });
@@ -105,8 +130,11 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
   const { runtime } = built;
   const { sandbox } = runtime;
   try {
-    const { cgroup } = await sandbox.health();
-    if (!cgroup.ok) io.err(`ff2 serve: warning: ${cgroup.detail}\nFix: ${cgroup.fix ?? 'see ff2 doctor'}\n`);
+    if (sandbox instanceof ProcessSandbox) {
+      const { cgroup } = await sandbox.health();
+      if (!cgroup.ok)
+        io.err(`ff2 serve: warning: ${cgroup.detail}\nFix: ${cgroup.fix ?? 'see ff2 doctor'}\n`);
+    }
     const work = new WorkLimits({
       modelCalls: config.work.modelCalls,
       sandboxRuns: config.sandbox.slots,
@@ -126,6 +154,9 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
       metrics,
       scope: withSession,
       leaseHolder: h.holder,
+      ...(h.holder === false
+        ? { workers: { leases: store as unknown as WorkerLeases, ttlMs: config.workerLeaseMs } }
+        : {}),
     });
     const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
     const stopPruning = scheduleDailyPrune(store, config.retentionDays, logger.child('retention'));

@@ -28,7 +28,7 @@ export interface SessionSummary {
  * read-only command never creates one). Works alongside a serving process (WAL).
  */
 export function openExistingStore(config: Readonly<Config>): SessionStore | undefined {
-  return existsSync(config.dbPath) ? createStore(config) : undefined;
+  return config.databaseUrl || existsSync(config.dbPath) ? createStore(config) : undefined;
 }
 
 export function summarise(store: SessionStore, row: SessionRow): SessionSummary {

@@ -1,10 +1,14 @@
-import { createStore } from '../store/open.js';
+import { createStore, describeStore, openPgUnmigrated } from '../store/open.js';
 import type { DoctorCheck } from './types.js';
 
-/** The database file opens, migrates and accepts a write. */
+/**
+ * SQLite: the database file opens, migrates and accepts a write. PostgreSQL: the server answers,
+ * its version, this database's migration level against this ff2's, and a write is accepted.
+ */
 export const databaseCheck: DoctorCheck = {
   name: 'database',
   async run(config) {
+    if (config.databaseUrl) return postgresCheck(config.databaseUrl, describeStore(config));
     try {
       const store = createStore(config);
       try {
@@ -23,3 +27,44 @@ export const databaseCheck: DoctorCheck = {
     }
   },
 };
+
+function postgresCheck(url: string, where: string) {
+  let store: ReturnType<typeof openPgUnmigrated> | undefined;
+  try {
+    store = openPgUnmigrated(url);
+    const { serverVersion, level } = store.info();
+    const plan = store.migrationPlan();
+    const major = Number.parseInt(serverVersion, 10);
+    if (major < 13) {
+      return {
+        name: 'database',
+        ok: false,
+        detail: `PostgreSQL ${serverVersion} at ${where} is too old`,
+        fix: 'use PostgreSQL 13 or newer (e.g. Debian 12: apt-get install postgresql)',
+      };
+    }
+    if (plan.pending.length > 0) {
+      return {
+        name: 'database',
+        ok: false,
+        detail: `PostgreSQL ${serverVersion}, schema at level ${level} of ${plan.target} (${plan.pending.length} migration(s) pending)`,
+        fix: 'run: ff2 migrate',
+      };
+    }
+    store.probeWrite();
+    return {
+      name: 'database',
+      ok: true,
+      detail: `PostgreSQL ${serverVersion}, schema at level ${level} of ${plan.target}, writable`,
+    };
+  } catch (error) {
+    return {
+      name: 'database',
+      ok: false,
+      detail: `${where} is not usable: ${(error as Error).message}`,
+      fix: 'check that PostgreSQL runs and FF2_DATABASE_URL names a database this user may write (createdb ff2)',
+    };
+  } finally {
+    store?.close();
+  }
+}

@@ -5,14 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { deflateFiles, filesOf, inflateFiles } from './outbox-rules.js';
+import { toBlob } from './rows.js';
 import type { BlobRow, StoredBlob } from './types.js';
-
-interface PayloadFile {
-  name: string;
-  mime?: string;
-  base64?: string;
-  blobId?: number;
-}
 
 export class BlobTable {
   readonly #put: Database.Statement;
@@ -50,16 +45,7 @@ export class BlobTable {
 
   get(id: number): BlobRow | undefined {
     const r = this.#get.get(id) as Record<string, unknown> | undefined;
-    if (!r) return undefined;
-    return {
-      id: r.id as number,
-      sessionId: (r.session_id as string | null) ?? null,
-      hash: r.hash as string,
-      name: r.name as string,
-      size: r.size as number,
-      bytes: new Uint8Array(r.bytes as Buffer),
-      createdAt: r.created_at as number,
-    };
+    return r && toBlob(r);
   }
 
   /** Attachment files and bytes a session holds so far (per-session caps; outgoing files not counted). */
@@ -70,42 +56,16 @@ export class BlobTable {
 
   /** An outbox payload with its files' bytes moved into blobs (by id). */
   deflate(sessionId: string | null, payload: unknown, now: number): unknown {
-    const files = filesOf(payload);
-    if (!files) return payload;
-    return {
-      ...(payload as object),
-      files: files.map((f) => {
-        if (f.base64 === undefined) return f;
-        const { base64, ...rest } = f;
-        return {
-          ...rest,
-          blobId: this.put(sessionId, f.name, Buffer.from(base64, 'base64'), now, 'outbox').id,
-        };
-      }),
-    };
+    const ids = (filesOf(payload) ?? []).map((f) =>
+      f.base64 === undefined
+        ? undefined
+        : this.put(sessionId, f.name, Buffer.from(f.base64, 'base64'), now, 'outbox').id,
+    );
+    return deflateFiles(payload, ids);
   }
 
   /** The payload as the chat edge reads it: each `{ blobId }` file back to base64 (a missing blob is dropped). */
   inflate(payload: unknown): unknown {
-    const files = filesOf(payload);
-    if (!files) return payload;
-    const out: PayloadFile[] = [];
-    for (const f of files) {
-      if (f.blobId === undefined) {
-        out.push(f);
-        continue;
-      }
-      const blob = this.get(f.blobId);
-      if (!blob) continue;
-      const { blobId: _id, ...rest } = f;
-      out.push({ ...rest, base64: Buffer.from(blob.bytes).toString('base64') });
-    }
-    return { ...(payload as object), files: out };
+    return inflateFiles(payload, (id) => this.get(id)?.bytes);
   }
-}
-
-function filesOf(payload: unknown): PayloadFile[] | undefined {
-  if (!payload || typeof payload !== 'object') return undefined;
-  const files = (payload as { files?: unknown }).files;
-  return Array.isArray(files) && files.length > 0 ? (files as PayloadFile[]) : undefined;
 }

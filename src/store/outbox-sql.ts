@@ -4,16 +4,6 @@
  * unsent edits, backlog per channel. See NewOutboxMessage and SessionStore.claimOutbox.
  */
 import type Database from 'better-sqlite3';
-import type { NewOutboxMessage } from './types.js';
-
-/**
- * An edit that closes a message's buttons ("✔ … chosen by …": `replaceOnly`, not a status line):
- * the step that wrote it answers a person, so all its messages are urgent (NewOutboxMessage.key).
- */
-export function closesButtons(m: NewOutboxMessage): boolean {
-  const p = m.payload as { replaceOnly?: unknown } | null;
-  return Boolean(p && typeof p === 'object' && p.replaceOnly) && !m.key?.startsWith('status:');
-}
 
 /** SQL for the channel part of a thread key: `platform:channel:` (trailing colon included). */
 const CHANNEL_OF = (column: string) =>

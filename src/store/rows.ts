@@ -1,4 +1,6 @@
 import type {
+  BlobRow,
+  EventRow,
   LlmCallRow,
   OutboxRow,
   ReviewRow,
@@ -8,7 +10,11 @@ import type {
   SessionStatus,
 } from './types.js';
 
-/** Raw row shapes as SQLite returns them, and their mapping to the public types. */
+/**
+ * Raw row shapes as both engines return them (snake_case columns; JSON as text; integers as
+ * numbers — the PostgreSQL worker parses int8/numeric to numbers) and their mapping to the public
+ * types. Shared by the SQLite and PostgreSQL stores so a row reads the same from either.
+ */
 
 export interface SessionRecord {
   id: string;
@@ -24,89 +30,94 @@ export interface SessionRecord {
   updated_at: number;
 }
 
+type Raw = Record<string, unknown>;
+
+/** `snake_case` → `camelCase`. */
+function camel(column: string): string {
+  return column.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** The listed columns under their camelCase names; SQL NULL stays null, a missing column reads as null. */
+function columns<T>(r: Raw, names: readonly string[]): T {
+  const out: Raw = {};
+  for (const name of names) out[camel(name)] = r[name] ?? null;
+  return out as T;
+}
+
+const SESSION = ['id', 'thread_key', 'platform', 'owner_id', 'goal', 'stage', 'status', 'version'];
+const OUTBOX = ['id', 'session_id', 'thread_key', 'key', 'status', 'attempts', 'not_before', 'error'];
+const SCRIPT = ['session_id', 'number', 'reason', 'code', 'diff', 'created_at'];
+const RUN = ['id', 'session_id', 'version', 'status', 'exit_code', 'duration_ms', 'created_at'];
+const LLM_CALL = [
+  'id',
+  'session_id',
+  'stage',
+  'call_key',
+  'provider',
+  'model',
+  'prompt_tokens',
+  'completion_tokens',
+  'latency_ms',
+  'cost_usd',
+  'outcome',
+  'response',
+  'created_at',
+];
+const REVIEW = ['id', 'session_id', 'reviewer', 'verdict', 'created_at'];
+
 export function toSession(r: SessionRecord): SessionRow {
   return {
-    id: r.id,
-    threadKey: r.thread_key,
-    platform: r.platform,
-    ownerId: r.owner_id,
-    goal: r.goal,
-    stage: r.stage,
-    status: r.status,
-    version: r.version,
+    ...columns<Omit<SessionRow, 'state' | 'createdAt' | 'updatedAt'>>(r as unknown as Raw, SESSION),
     state: parseJson(r.state),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
-export function toOutbox(r: Record<string, unknown>): OutboxRow {
+export function toOutbox(r: Raw): OutboxRow {
   return {
-    id: r.id as number,
-    sessionId: (r.session_id as string | null) ?? null,
-    threadKey: r.thread_key as string,
-    key: (r.key as string | null) ?? null,
+    ...columns<Omit<OutboxRow, 'payload' | 'messageRef' | 'createdAt' | 'maybeSent'>>(r, OUTBOX),
     payload: parseJson(r.payload as string),
-    status: r.status as OutboxRow['status'],
-    attempts: r.attempts as number,
-    notBefore: r.not_before as number,
     messageRef: r.message_ref == null ? null : parseJson(r.message_ref as string),
-    error: (r.error as string | null) ?? null,
     createdAt: r.created_at as number,
     maybeSent: r.maybe_sent === 1,
   };
 }
 
-export function toScriptVersion(r: Record<string, unknown>): ScriptVersionRow {
-  return {
-    sessionId: r.session_id as string,
-    number: r.number as number,
-    reason: r.reason as string,
-    code: r.code as string,
-    diff: r.diff as string,
-    createdAt: r.created_at as number,
-  };
+export function toScriptVersion(r: Raw): ScriptVersionRow {
+  return columns<ScriptVersionRow>(r, SCRIPT);
 }
 
-export function toRun(r: Record<string, unknown>): RunRow {
-  return {
-    id: r.id as number,
-    sessionId: r.session_id as string,
-    version: r.version as number,
-    status: r.status as string,
-    exitCode: (r.exit_code as number | null) ?? null,
-    durationMs: r.duration_ms as number,
-    result: parseJson(r.result as string),
-    createdAt: r.created_at as number,
-  };
+export function toRun(r: Raw): RunRow {
+  return { ...columns<Omit<RunRow, 'result'>>(r, RUN), result: parseJson(r.result as string) };
 }
 
-export function toLlmCall(r: Record<string, unknown>): LlmCallRow {
-  return {
-    id: r.id as number,
-    sessionId: (r.session_id as string | null) ?? null,
-    stage: r.stage as string,
-    callKey: (r.call_key as string | null) ?? null,
-    provider: r.provider as string,
-    model: r.model as string,
-    promptTokens: r.prompt_tokens as number,
-    completionTokens: r.completion_tokens as number,
-    latencyMs: r.latency_ms as number,
-    costUsd: r.cost_usd as number,
-    outcome: r.outcome as string,
-    response: (r.response as string | null) ?? null,
-    createdAt: r.created_at as number,
-  };
+export function toLlmCall(r: Raw): LlmCallRow {
+  return columns<LlmCallRow>(r, LLM_CALL);
 }
 
-export function toReview(r: Record<string, unknown>): ReviewRow {
+export function toReview(r: Raw): ReviewRow {
   return {
-    id: r.id as number,
-    sessionId: r.session_id as string,
-    reviewer: r.reviewer as string,
-    verdict: r.verdict as ReviewRow['verdict'],
+    ...columns<ReviewRow>(r, REVIEW),
     ...(r.comment == null ? {} : { comment: r.comment as string }),
+  };
+}
+
+export function toEvent(r: Raw): EventRow {
+  return {
+    id: r.id as number,
+    sessionId: r.session_id as string,
+    type: r.type as string,
+    ...(r.actor == null ? {} : { actor: r.actor as string }),
+    data: parseJson(r.data as string | null),
     createdAt: r.created_at as number,
+  };
+}
+
+export function toBlob(r: Raw): BlobRow {
+  return {
+    ...columns<Omit<BlobRow, 'bytes'>>(r, ['id', 'session_id', 'hash', 'name', 'size', 'created_at']),
+    bytes: new Uint8Array(r.bytes as Buffer),
   };
 }
 

@@ -1,4 +1,6 @@
-import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { MigrationPlan } from './records.js';
 
 /**
  * Migrations keyed by `PRAGMA user_version`: migration i brings the schema from version i to
@@ -181,14 +183,40 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database to SCHEMA_VERSION; each migration runs in its own transaction. */
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+/** What each migration above does, for `ff2 migrate` (same order). */
+const MIGRATION_NAMES: readonly string[] = [
+  'sessions, steps, outbox, dedupe, usage, reviews, leases',
+  'eval runs and results',
+  'blobs and the retention gate',
+  'outbox maybe-sent flag and urgency',
+];
+
+/** The migrations a database at `current` still needs. @throws Error when it is newer than this ff2. */
+export function sqliteMigrationPlan(current: number): MigrationPlan {
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `database schema version ${current} is newer than this ff2 (${SCHEMA_VERSION}); upgrade ff2 or use another FF2_DB`,
     );
   }
+  const pending = MIGRATION_NAMES.slice(current).map((name, i) => ({ version: current + i + 1, name }));
+  return { current, target: SCHEMA_VERSION, pending };
+}
+
+/** The level of the SQLite file at `path` (0 when it does not exist yet), read without changing it. */
+export function sqliteLevel(path: string): number {
+  if (path !== ':memory:' && !existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** Brings the database to SCHEMA_VERSION; each migration runs in its own transaction. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  sqliteMigrationPlan(current);
   for (let version = current; version < SCHEMA_VERSION; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);

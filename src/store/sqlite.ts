@@ -1,12 +1,12 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../errors.js';
+import { LeaseHeldError, StoreError } from '../errors.js';
 import { BlobTable } from './blobs.js';
 import { OpsQueries } from './ops.js';
-import { closesButtons, prepareOutbox } from './outbox-sql.js';
 import {
   parseJson,
   type SessionRecord,
+  toEvent,
   toLlmCall,
   toOutbox,
   toReview,
@@ -15,6 +15,8 @@ import {
   toSession,
 } from './rows.js';
 import { migrate } from './schema.js';
+import { prepare } from './sqlite-statements.js';
+import { SqliteStepWriter } from './sqlite-step.js';
 import type {
   BlobRow,
   ChannelBacklog,
@@ -79,6 +81,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly #s: ReturnType<typeof prepare>;
   readonly #blobs: BlobTable;
   readonly #ops: OpsQueries;
+  readonly #w: SqliteStepWriter;
 
   constructor(db: Database.Database, now: () => number) {
     this.#db = db;
@@ -86,6 +89,7 @@ export class SqliteSessionStore implements SessionStore {
     this.#s = prepare(db);
     this.#blobs = new BlobTable(db);
     this.#ops = new OpsQueries(db);
+    this.#w = new SqliteStepWriter(this.#s, this.#blobs);
   }
 
   sessionCounts(): { stage: string; status: string; count: number }[] {
@@ -128,7 +132,7 @@ export class SqliteSessionStore implements SessionStore {
             cause: error,
           });
         }
-        return this.#applyStep(session.id, 0, step, now);
+        return this.#w.apply(session.id, 0, step, now);
       })
       .immediate();
   }
@@ -166,62 +170,15 @@ export class SqliteSessionStore implements SessionStore {
 
   commit(sessionId: string, expectedVersion: number, step: StepCommit): SessionRow {
     const now = this.#now();
-    return this.#db.transaction(() => this.#applyStep(sessionId, expectedVersion, step, now)).immediate();
-  }
-
-  /** The body of every step: version guard first, so a stale step writes nothing. */
-  #applyStep(sessionId: string, expectedVersion: number, step: StepCommit, now: number): SessionRow {
-    const p = step.patch ?? {};
-    const updated = this.#s.updateSession.run({
-      id: sessionId,
-      expected: expectedVersion,
-      stage: p.stage ?? null,
-      status: p.status ?? null,
-      goal: p.goal ?? null,
-      state: p.state === undefined ? null : JSON.stringify(p.state),
-      now,
-    });
-    if (updated.changes !== 1) {
-      const actual = this.#s.sessionVersion.get(sessionId) as { version: number } | undefined;
-      throw new StaleSessionError(sessionId, expectedVersion, actual?.version);
-    }
-    if (step.inbound && this.#s.insertInbound.run(step.inbound.id, step.inbound.platform, now).changes !== 1)
-      throw new DuplicateInboundError(step.inbound.id);
-    for (const event of step.events ?? []) this.#insertEvent(sessionId, event, now);
-    this.#insertOutbox(sessionId, step.outbox ?? [], now);
-    if (step.scriptVersion) {
-      const next = (this.#s.lastScriptNumber.get(sessionId) as { n: number | null }).n ?? 0;
-      this.#s.insertScriptVersion.run({ sessionId, number: next + 1, ...step.scriptVersion, now });
-    }
-    if (step.run) {
-      const r = step.run;
-      this.#s.insertRun.run({
-        sessionId,
-        version: r.version,
-        status: r.status,
-        exitCode: r.exitCode,
-        durationMs: Math.round(r.durationMs),
-        result: JSON.stringify(r.result ?? null),
-        now,
-      });
-    }
-    for (const review of step.reviews ?? []) this.#insertReview(review, now);
-    return toSession(this.#s.sessionById.get(sessionId) as SessionRecord);
+    return this.#db.transaction(() => this.#w.apply(sessionId, expectedVersion, step, now)).immediate();
   }
 
   appendEvent(sessionId: string, event: NewEvent): void {
-    this.#insertEvent(sessionId, event, this.#now());
+    this.#w.insertEvent(sessionId, event, this.#now());
   }
 
   listEvents(sessionId: string): EventRow[] {
-    return (this.#s.eventsBySession.all(sessionId) as Record<string, unknown>[]).map((r) => ({
-      id: r.id as number,
-      sessionId: r.session_id as string,
-      type: r.type as string,
-      ...(r.actor == null ? {} : { actor: r.actor as string }),
-      data: parseJson(r.data as string | null),
-      createdAt: r.created_at as number,
-    }));
+    return (this.#s.eventsBySession.all(sessionId) as Record<string, unknown>[]).map(toEvent);
   }
 
   hasInbound(eventId: string): boolean {
@@ -234,7 +191,7 @@ export class SqliteSessionStore implements SessionStore {
 
   enqueue(sessionId: string | null, messages: NewOutboxMessage[]): void {
     const now = this.#now();
-    this.#db.transaction(() => this.#insertOutbox(sessionId, messages, now)).immediate();
+    this.#db.transaction(() => this.#w.insertOutbox(sessionId, messages, now)).immediate();
   }
 
   claimOutbox(
@@ -349,7 +306,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   addReview(review: NewReview): void {
-    this.#insertReview(review, this.#now());
+    this.#w.insertReview(review, this.#now());
   }
 
   acquireLease(holder: string, ttlMs: number, isDead?: (holder: string) => boolean): string | undefined {
@@ -385,99 +342,4 @@ export class SqliteSessionStore implements SessionStore {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
-
-  #insertEvent(sessionId: string, event: NewEvent, now: number): void {
-    this.#s.insertEvent.run(
-      sessionId,
-      event.type,
-      event.actor ?? null,
-      event.data === undefined ? null : JSON.stringify(event.data),
-      now,
-    );
-  }
-
-  #insertOutbox(sessionId: string | null, messages: NewOutboxMessage[], now: number): void {
-    const answer = messages.some(closesButtons);
-    for (const m of messages) {
-      const coalesced = m.key ? this.#coalesce(m.threadKey, m.key, m.payload) : m.payload;
-      const payload = this.#blobs.deflate(sessionId, coalesced, now);
-      const urgency = m.key?.startsWith('status:') ? 2 : answer ? 0 : 1;
-      this.#s.insertOutbox.run(sessionId, m.threadKey, m.key ?? null, JSON.stringify(payload), urgency, now);
-    }
-  }
-
-  /** Drops unsent edits of the same message that this one supersedes (see NewOutboxMessage.key). */
-  #coalesce(threadKey: string, key: string, payload: unknown): unknown {
-    if (!payload || typeof payload !== 'object') return payload;
-    const p = payload as { replacesKey?: unknown; replaceOnly?: unknown };
-    if (p.replacesKey !== key) return payload;
-    const older = this.#s.pendingEdits.all(threadKey, key, key) as { id: number; payload: string }[];
-    if (older.length === 0) return payload;
-    let posts = false;
-    for (const row of older) {
-      this.#s.deleteOutbox.run(row.id);
-      const prev = parseJson(row.payload) as { replaceOnly?: unknown } | null;
-      if (!prev?.replaceOnly) posts = true;
-    }
-    if (!posts || !p.replaceOnly) return payload;
-    const { replaceOnly: _dropped, ...rest } = p;
-    return rest;
-  }
-
-  #insertReview(review: NewReview, now: number): void {
-    this.#s.insertReview.run(review.sessionId, review.reviewer, review.verdict, review.comment ?? null, now);
-  }
-}
-
-/** Every statement, prepared once per connection. */
-function prepare(db: Database.Database) {
-  const q = (sql: string) => db.prepare(sql);
-  return {
-    insertSession:
-      q(`INSERT INTO sessions (id, thread_key, platform, owner_id, goal, stage, status, version, state, created_at, updated_at)
-      VALUES (@id, @threadKey, @platform, @ownerId, @goal, @stage, @status, @version, @state, @now, @now)`),
-    // version + 1 only when still at the expected version: the optimistic guard.
-    updateSession: q(`UPDATE sessions SET stage = COALESCE(@stage, stage), status = COALESCE(@status, status),
-      goal = COALESCE(@goal, goal), state = COALESCE(@state, state), version = version + 1, updated_at = @now
-      WHERE id = @id AND version = @expected`),
-    sessionVersion: q('SELECT version FROM sessions WHERE id = ?'),
-    sessionById: q('SELECT * FROM sessions WHERE id = ?'),
-    sessionByThread: q('SELECT * FROM sessions WHERE thread_key = ?'),
-    countSessions: q(`SELECT COUNT(*) AS n FROM sessions WHERE owner_id = @owner AND created_at >= @since
-      AND (@active = 0 OR status IN ('working', 'waiting'))`),
-    sessionsAll: q('SELECT * FROM sessions ORDER BY updated_at DESC, id LIMIT ?'),
-    sessionsByOwner: q('SELECT * FROM sessions WHERE owner_id = ? ORDER BY updated_at DESC, id LIMIT ?'),
-    resumable: q(`SELECT * FROM sessions WHERE status = 'working' ORDER BY updated_at, id`),
-    insertEvent: q('INSERT INTO events (session_id, type, actor, data, created_at) VALUES (?, ?, ?, ?, ?)'),
-    eventsBySession: q('SELECT * FROM events WHERE session_id = ? ORDER BY id'),
-    hasInbound: q('SELECT 1 FROM inbound_events WHERE id = ?'),
-    insertInbound: q('INSERT OR IGNORE INTO inbound_events (id, platform, received_at) VALUES (?, ?, ?)'),
-    ...prepareOutbox(db),
-    firstByKey: q('SELECT payload FROM outbox WHERE session_id = ? AND key = ? ORDER BY id LIMIT 1'),
-    insertLlmCall:
-      q(`INSERT INTO llm_calls (session_id, stage, call_key, provider, model, prompt_tokens, completion_tokens,
-      latency_ms, cost_usd, outcome, response, created_at) VALUES (@sessionId, @stage, @callKey, @provider, @model,
-      @promptTokens, @completionTokens, @latencyMs, @costUsd, @outcome, @response, @now)`),
-    llmCallByKey: q(`SELECT * FROM llm_calls WHERE session_id = ? AND call_key = ? AND outcome = 'ok'
-      ORDER BY id DESC LIMIT 1`),
-    llmCallsBySession: q('SELECT * FROM llm_calls WHERE session_id = ? ORDER BY id'),
-    usageTotals:
-      q(`SELECT COUNT(*) AS calls, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,
-      SUM(cost_usd) AS cost FROM llm_calls WHERE session_id = ?`),
-    lastScriptNumber: q('SELECT MAX(number) AS n FROM script_versions WHERE session_id = ?'),
-    insertScriptVersion: q(`INSERT INTO script_versions (session_id, number, reason, code, diff, created_at)
-      VALUES (@sessionId, @number, @reason, @code, @diff, @now)`),
-    scriptVersions: q('SELECT * FROM script_versions WHERE session_id = ? ORDER BY number'),
-    insertRun: q(`INSERT INTO runs (session_id, version, status, exit_code, duration_ms, result, created_at)
-      VALUES (@sessionId, @version, @status, @exitCode, @durationMs, @result, @now)`),
-    runsBySession: q('SELECT * FROM runs WHERE session_id = ? ORDER BY id'),
-    insertReview: q(
-      'INSERT INTO reviews (session_id, reviewer, verdict, comment, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    reviewsBySession: q('SELECT * FROM reviews WHERE session_id = ? ORDER BY id'),
-    leaseGet: q('SELECT holder, expires_at FROM leases WHERE name = ?'),
-    leasePut: q(`INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at`),
-    leaseDelete: q('DELETE FROM leases WHERE name = ? AND holder = ?'),
-  };
 }

@@ -1,10 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../../src/errors.js';
-import { openStore, type SqliteSessionStore } from '../../src/store/sqlite.js';
-import type { NewSession } from '../../src/store/types.js';
+import { openPgStore } from '../../src/store/pg/store.js';
+import { openStore } from '../../src/store/sqlite.js';
+import type { NewSession, SessionStore } from '../../src/store/types.js';
+import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+/**
+ * One contract, every engine: SQLite (memory and file) and PostgreSQL (a private throwaway
+ * cluster, a fresh database per store). PostgreSQL is skipped only when its binaries are absent.
+ */
+const pgMissing = postgresMissing();
+if (pgMissing) console.warn(`skipping the PostgreSQL store contract: ${pgMissing}`);
+let pg: TestPostgres | undefined;
+beforeAll(() => {
+  if (!pgMissing) pg = startPostgres();
+});
+afterAll(() => pg?.stop());
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,16 +39,21 @@ function session(id: string, overrides: Partial<NewSession> = {}): NewSession {
   };
 }
 
-const backends: [string, () => SqliteSessionStore][] = [
-  ['memory', () => openStore(':memory:')],
+type Open = (options?: { now?: () => number }) => SessionStore;
+
+const backends: [string, Open][] = [
+  ['memory', (options) => openStore(':memory:', options)],
   [
     'file',
-    () => {
+    (options) => {
       const dir = mkdtempSync(join(tmpdir(), 'ff2-store-'));
       dirs.push(dir);
-      return openStore(join(dir, 'ff2.db'));
+      return openStore(join(dir, 'ff2.db'), options);
     },
   ],
+  ...(pgMissing
+    ? []
+    : [['postgres', (options) => openPgStore(pg!.createDatabase(), options)] as [string, Open]]),
 ];
 
 describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
@@ -287,10 +306,10 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
   });
 });
 
-describe('SessionStore lease expiry', () => {
+describe.each(backends)('SessionStore lease expiry (%s)', (_name, open) => {
   it('lets a new holder in once the old lease has expired', () => {
     let now = 0;
-    const store = openStore(':memory:', { now: () => now });
+    const store = open({ now: () => now });
     store.acquireLease('old', 1_000);
     now = 500;
     expect(() => store.acquireLease('new', 1_000)).toThrow(LeaseHeldError);

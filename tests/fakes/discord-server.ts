@@ -86,6 +86,8 @@ export class DiscordStandIn {
   private readonly sockets = new Set<WebSocket>();
   private seq = 0;
   private identifies = 0;
+  /** The `shard` field of each gateway IDENTIFY, in order (undefined when none was sent). */
+  readonly identifyShards: ([number, number] | undefined)[] = [];
   private constructor(
     private readonly server: Server,
     private readonly wss: WebSocketServer,
@@ -302,6 +304,7 @@ export class DiscordStandIn {
       if (frame.op === 6) ws.send(JSON.stringify({ op: 9, d: false }));
       if (frame.op !== 2) return;
       this.identifies++;
+      this.identifyShards.push((frame as { d?: { shard?: [number, number] } }).d?.shard);
       const ready = {
         v: 10,
         user: this.bot,

@@ -20,6 +20,10 @@ export async function createDiscordFrontDoor(
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     rest: { ...discordRestOptions(config), rejectOnRateLimit: rejectMessageRateLimits },
     allowedMentions: { parse: [] },
+    // Many workers: each connects its own gateway shards (FF2_DISCORD_SHARDS).
+    ...(config.discord.shards
+      ? { shards: config.discord.shards.ids, shardCount: config.discord.shards.count }
+      : {}),
   });
   const limits = config.delivery.discord;
   return new DiscordAdapter({
