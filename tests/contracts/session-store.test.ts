@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicateInboundError, LeaseHeldError, StaleSessionError, StoreError } from '../../src/errors.js';
 import { openPgStore } from '../../src/store/pg/store.js';
 import { openStore } from '../../src/store/sqlite.js';
-import type { NewSession, SessionStore } from '../../src/store/types.js';
+import type { ClaimOptions, NewSession, SessionStore } from '../../src/store/types.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 /**
@@ -213,6 +213,34 @@ describe.each(backends)('SessionStore contract (%s)', (_name, open) => {
     expect(
       store.claimOutbox(1000, 10, undefined, { skip: ['slack:', '=discord:D1:'] }).map((r) => r.payload),
     ).toEqual([{ n: 5 }]);
+    store.close();
+  });
+
+  it("hands out only answers, or no edits, or only answers' edits when asked (paced channels, edit budgets)", () => {
+    const store = open();
+    store.enqueue(null, [
+      { threadKey: 'slack:C1:a', key: 'status:x:1', payload: { n: 1, replacesKey: 'status:x:1' } },
+    ]);
+    store.enqueue(null, [
+      {
+        threadKey: 'slack:C2:b',
+        key: 'buttons:1',
+        payload: { n: 2, replacesKey: 'buttons:1', replaceOnly: true },
+      },
+      { threadKey: 'slack:C2:b', payload: { n: 3 } },
+    ]);
+    store.enqueue(null, [{ threadKey: 'slack:C3:c', payload: { n: 4 } }]);
+    const claim = (options: ClaimOptions) =>
+      store.claimOutbox(1000, 10, undefined, options).map((r) => (r.payload as { n: number }).n);
+    // Only answers, and no edits: the answer's head is an edit, so nothing.
+    expect(claim({ answersOnly: ['slack:'], edits: 'none' })).toEqual([]);
+    // No edits: the plain post only.
+    expect(claim({ edits: 'none' })).toEqual([4]);
+    // Only answers, their edits allowed: the closing edit.
+    expect(claim({ answersOnly: ['slack:'], edits: 'answers' })).toEqual([2]);
+    // Edits of answers only: the progress edit still waits.
+    expect(claim({ edits: 'answers' })).toEqual([]);
+    expect(claim({})).toEqual([1]);
     store.close();
   });
 
