@@ -3,7 +3,7 @@
  * what many workers need. A claim locks candidate heads `FOR UPDATE SKIP LOCKED` (never the same
  * row twice), and a channel is one lane across workers: its head is claimable only while no row
  * of that channel is in flight (`sending`), so a channel's messages go out one at a time and in
- * order whichever worker sends them. Claims run one at a time under an advisory lock, so two
+ * order whichever worker sends them (on Discord each thread is such a lane). Claims run one at a time under an advisory lock, so two
  * workers claiming together cannot both see a lane free. A claimed row records its worker, so a
  * restarting worker requeues only its own or dead workers' rows (requeueSending).
  */
@@ -13,6 +13,13 @@ import { toOutbox } from '../rows.js';
 import type { ChannelBacklog, ClaimOptions, NewOutboxMessage, OutboxRow } from '../types.js';
 import { blobBytes, putBlob } from './blobs.js';
 import { CHANNEL_OF } from './sql.js';
+
+/**
+ * A delivery lane across workers: the channel, except on Discord, where each thread is a channel
+ * of its own (with its own rate limit and pacing, see ChatAdapter.paceBy).
+ */
+const LANE_OF = (column: string) =>
+  `CASE WHEN left(${column}, 8) = 'discord:' THEN ${column} ELSE ${CHANNEL_OF(column)} END`;
 
 const CLAIM = `WITH heads AS MATERIALIZED (
     SELECT o.id, ${CHANNEL_OF('o.thread_key')} AS channel,
@@ -28,7 +35,7 @@ const CLAIM = `WITH heads AS MATERIALIZED (
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.thread_key = o.thread_key AND p.id < o.id
                       AND p.status IN ('pending', 'sending'))
       AND NOT EXISTS (SELECT 1 FROM outbox q WHERE q.status = 'sending'
-                      AND ${CHANNEL_OF('q.thread_key')} = ${CHANNEL_OF('o.thread_key')})
+                      AND ${LANE_OF('q.thread_key')} = ${LANE_OF('o.thread_key')})
     FOR UPDATE OF o SKIP LOCKED
   ), ranked AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY thread_urgency, id) AS rn FROM heads

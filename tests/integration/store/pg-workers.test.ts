@@ -146,6 +146,18 @@ describe.skipIf(missing)('many workers: session leases (PostgreSQL)', () => {
     expect(b.claimOutbox(Date.now(), 10).map((r) => r.payload)).toEqual([{ n: 2 }]);
   });
 
+  it('makes each Discord thread a lane of its own (a Discord thread is a channel)', () => {
+    const url = pg.createDatabase();
+    const a = open(url, 'worker-a');
+    const b = open(url, 'worker-b');
+    a.enqueue(null, [
+      { threadKey: 'discord:P1:t1', payload: { n: 1 } },
+      { threadKey: 'discord:P1:t2', payload: { n: 2 } },
+    ]);
+    expect(a.claimOutbox(Date.now(), 1).map((r) => r.payload)).toEqual([{ n: 1 }]);
+    expect(b.claimOutbox(Date.now(), 10).map((r) => r.payload)).toEqual([{ n: 2 }]);
+  });
+
   it("requeues only its own or dead workers' in-flight rows, never a live worker's", async () => {
     const url = pg.createDatabase();
     const a = open(url, 'worker-a');
