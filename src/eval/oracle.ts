@@ -10,12 +10,6 @@ import { type CompletionRequest, type CompletionResult, LlmError, type LlmProvid
 import type { Goal } from './goal.js';
 import type { ReferencePlan } from './reference-plan.js';
 
-/** The prompt's task, from its first system line ("Task: generate"). */
-export function taskOf(messages: readonly { role: string; content: string }[]): string {
-  const system = messages.find((m) => m.role === 'system')?.content ?? '';
-  return /^Task: (\w+)/m.exec(system)?.[1] ?? 'unknown';
-}
-
 /** The section a generate/fix prompt is about, if any. */
 export function sectionOf(messages: readonly { role: string; content: string }[]): string | undefined {
   const user = messages
@@ -31,7 +25,7 @@ export function sectionOf(messages: readonly { role: string; content: string }[]
 
 /** What the oracle answers for one request (a JSON-serialisable value). */
 export function oracleAnswer(goal: Goal, plan: ReferencePlan, request: CompletionRequest<unknown>): unknown {
-  const task = taskOf(request.messages);
+  const task = request.schemaName ?? 'unknown';
   const section = sectionOf(request.messages);
   switch (task) {
     case 'interview':

@@ -223,7 +223,10 @@ export class OpenAiProvider implements LlmProvider {
       return body;
     }
     // The schema rides in the prompt; the server can at best guarantee JSON.
-    body.messages = [{ role: 'system', content: schemaInstruction(jsonSchema) }, ...messages];
+    body.messages = [
+      { role: 'system', content: schemaInstruction(jsonSchema, request.schemaName ?? 'answer') },
+      ...messages,
+    ];
     if (this.mode === 'json_object') body.response_format = { type: 'json_object' };
     return body;
   }

@@ -68,8 +68,8 @@ function unsupported(detail: string): LlmError {
 }
 
 /** The system note used when the server cannot enforce the schema itself (json_object / prompt). */
-export function schemaInstruction(jsonSchema: JsonSchema): string {
-  return `Answer with exactly one JSON value and nothing else (no prose, no code fences). It must match this JSON Schema:\n${JSON.stringify(jsonSchema)}`;
+export function schemaInstruction(jsonSchema: JsonSchema, name = 'answer'): string {
+  return `Answer with exactly one JSON value, \`${name}\`, and nothing else (no prose, no code fences). It must match this JSON Schema:\n${JSON.stringify(jsonSchema)}`;
 }
 
 /** The user turn that shows the model why its answer was rejected. */

@@ -5,9 +5,9 @@
  * stages throw `InvalidAnswerError`, which pauses the stage with Retry / Cancel).
  */
 import type { ZodType } from 'zod';
-import type { ChatMessage } from '../llm/types.js';
 import { structuralProblems } from './checks.js';
 import type { AskOptions, StageContext } from './context.js';
+import type { Prompt } from './prompts/common.js';
 import { codeAnswerSchema } from './prompts/generate.js';
 import { stripFences } from './script.js';
 import type { PlannedSection } from './types.js';
@@ -30,24 +30,27 @@ export interface Checked<T> {
 export async function askChecked<T>(
   ctx: Pick<StageContext, 'ask'>,
   name: string,
-  messages: ChatMessage[],
+  prompt: Prompt,
   schema: ZodType<T>,
   check: (value: T) => string[] | Promise<string[]>,
   options: AskOptions = {},
 ): Promise<Checked<T>> {
-  const first = await ctx.ask(name, messages, schema, options);
+  const first = await ctx.ask(name, prompt, schema, options);
   const problems = await check(first);
   if (problems.length === 0) return { value: first, problems };
   const retry = await ctx.ask(
     `${name}:retry`,
-    [
-      ...messages,
-      { role: 'assistant', content: JSON.stringify(first) },
-      {
-        role: 'user',
-        content: `Your answer was rejected:\n${problems.map((p) => `- ${p}`).join('\n')}\nAnswer again with the corrected JSON only.`,
-      },
-    ],
+    {
+      task: prompt.task,
+      messages: [
+        ...prompt.messages,
+        { role: 'assistant', content: JSON.stringify(first) },
+        {
+          role: 'user',
+          content: `Your answer was rejected:\n${problems.map((p) => `- ${p}`).join('\n')}\nAnswer again with the corrected JSON only.`,
+        },
+      ],
+    },
     schema,
     { ...options, temperature: RETRY_TEMPERATURE },
   );
@@ -70,13 +73,13 @@ export async function askSectionCode(
   ctx: Pick<StageContext, 'ask' | 'python'>,
   name: string,
   section: PlannedSection,
-  messages: ChatMessage[],
+  prompt: Prompt,
   options: AskOptions = {},
 ): Promise<string> {
   const answer = await askChecked(
     ctx,
     name,
-    messages,
+    prompt,
     codeAnswerSchema,
     async (a) => structuralProblems(section, await ctx.python.analyze(stripFences(a.code))),
     options,

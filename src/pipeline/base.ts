@@ -3,10 +3,9 @@
  * outline shown to the interview and outline prompts, which planned sections the adapted outline
  * left unchanged (generation copies those instead of asking the model), and the words that say so.
  */
-import type { ChatMessage } from '../llm/types.js';
 import { planSections } from './checks.js';
 import type { StageContext } from './context.js';
-import { outlineForModel } from './prompts/common.js';
+import { outlineForModel, type Prompt } from './prompts/common.js';
 import { analyseScript, listing } from './stages/shared.js';
 import type { Outline, PlannedSection, SessionBase } from './types.js';
 
@@ -87,16 +86,20 @@ export async function keptSectionCode(
 }
 
 /** The starting outline added to an interview or outline prompt, so the model adapts it. */
-export function withBaseOutline(messages: ChatMessage[], base: SessionBase | null): ChatMessage[] {
-  if (!base?.outline) return messages;
+export function withBaseOutline(prompt: Prompt, base: SessionBase | null): Prompt {
+  if (!base?.outline) return prompt;
+  const { messages } = prompt;
   const guidance =
     base.kind === 'template'
       ? `Start from the template "${base.name}". Keep every function, name, signature, purpose and step that fits the goal exactly as it is (word for word); change or add only what the goal needs.`
       : `Start from the person's existing script "${base.name}". Keep everything the goal does not ask to change exactly as it is (word for word).`;
   const block = `${guidance}\nStarting outline:\n${outlineForModel(base.outline)}\nStarting outline JSON:\n${JSON.stringify(base.outline)}`;
-  return messages.map((m, i) =>
-    i === messages.length - 1 && m.role === 'user' ? { ...m, content: `${m.content}\n\n${block}` } : m,
-  );
+  return {
+    task: prompt.task,
+    messages: messages.map((m, i) =>
+      i === messages.length - 1 && m.role === 'user' ? { ...m, content: `${m.content}\n\n${block}` } : m,
+    ),
+  };
 }
 
 /**

@@ -4,10 +4,11 @@
  * so a stage re-run after a crash replays recorded answers instead of paying twice.
  */
 import type { ZodType } from 'zod';
-import type { ChatMessage, LlmProvider } from '../llm/types.js';
+import type { LlmProvider } from '../llm/types.js';
 import type { PythonToolchain } from '../python/types.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { UsageTotals } from '../store/types.js';
+import type { Prompt } from './prompts/common.js';
 import type { RunRules } from './rules.js';
 import type { SessionState, StageOutcome, WorkingStage } from './types.js';
 
@@ -67,8 +68,11 @@ export interface StageContext extends StageDeps {
   state: SessionState;
   signal: AbortSignal;
   facts: SessionFacts;
-  /** A structured model call keyed `stage:step:attempt:name`. @throws LlmError */
-  ask<T>(name: string, messages: ChatMessage[], schema: ZodType<T>, options?: AskOptions): Promise<T>;
+  /**
+   * A structured model call keyed `stage:step:attempt:name`; the prompt's task goes out as the
+   * request's schema name. @throws LlmError
+   */
+  ask<T>(name: string, prompt: Prompt, schema: ZodType<T>, options?: AskOptions): Promise<T>;
   /** Best-effort progress line for this stage's single status message. */
   progress(text: string): void;
 }
@@ -94,12 +98,12 @@ export function makeAsk(
   state: SessionState,
   signal: AbortSignal,
 ): StageContext['ask'] {
-  return async (name, messages, schema, options) => {
+  return async (name, prompt, schema, options) => {
     const result = await deps.llm.complete({
       stage,
-      messages,
+      messages: prompt.messages,
       schema,
-      schemaName: `${stage}_answer`,
+      schemaName: prompt.task,
       sessionId,
       callKey: callKey(stage, state, name),
       budgetScale: state.budgetScale,

@@ -14,7 +14,7 @@
  *   hang       never answers the outline call until aborted     → timeout
  */
 import type { Goal } from '../../src/eval/goal.js';
-import { OracleModel, oracleAnswer, sectionOf, taskOf } from '../../src/eval/oracle.js';
+import { OracleModel, oracleAnswer, sectionOf } from '../../src/eval/oracle.js';
 import type { ReferencePlan } from '../../src/eval/reference-plan.js';
 import {
   type CompletionRequest,
@@ -64,7 +64,7 @@ export class SloppyModel implements LlmProvider {
   }
 
   async complete<T = string>(request: CompletionRequest<T>): Promise<CompletionResult<T>> {
-    const task = taskOf(request.messages);
+    const task = request.schemaName ?? 'unknown';
     const section = sectionOf(request.messages);
     const fault = this.#fault;
     if (fault === 'hang' && task === 'outline')

@@ -31,7 +31,10 @@ export interface FakeRequest {
   messages: FakeMessage[];
   headers: IncomingHttpHeaders;
   path: string;
-  /** `response_format.json_schema.name` (the request's schemaName) when the client sent one. */
+  /**
+   * The request's schemaName: `response_format.json_schema.name` in json_schema mode, else the name
+   * the schema instruction states in json_object / prompt mode (undefined when neither is there).
+   */
   schemaName: string | undefined;
   /** 0-based index of this call on this server. */
   index: number;
@@ -86,7 +89,7 @@ export async function startOpenAiServer(options: {
           messages: flatten(body.messages),
           headers: req.headers,
           path,
-          schemaName: body.response_format?.json_schema?.name,
+          schemaName: body.response_format?.json_schema?.name ?? instructedName(flatten(body.messages)),
           index: calls.length,
         };
         calls.push(request);
@@ -235,4 +238,14 @@ export function sequence(...responders: Responder[]): Responder {
     if (!responder) throw new Error('sequence() needs at least one responder');
     return responder(request);
   };
+}
+
+/** The schema name a json_object / prompt mode instruction states ("Answer with exactly one JSON value, `outline`, …"). */
+function instructedName(messages: readonly FakeMessage[]): string | undefined {
+  for (const m of messages) {
+    if (m.role !== 'system') continue;
+    const name = /^Answer with exactly one JSON value, `(\w+)`/.exec(m.content)?.[1];
+    if (name) return name;
+  }
+  return undefined;
 }

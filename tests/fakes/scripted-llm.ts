@@ -43,12 +43,6 @@ export interface ScriptedCall {
 export type ScriptedAnswer = unknown;
 export type ScriptResponder = (call: ScriptedCall) => ScriptedAnswer | Promise<ScriptedAnswer>;
 
-/** The prompt's task, from its first system line ("Task: generate"). */
-export function taskOf(messages: readonly { role: string; content: string }[]): string {
-  const system = messages.find((m) => m.role === 'system')?.content ?? '';
-  return /^Task: (\w+)/m.exec(system)?.[1] ?? 'unknown';
-}
-
 /** The section a prompt is about, if any. */
 export function sectionOf(messages: readonly { role: string; content: string }[]): string | undefined {
   const user = messages
@@ -82,7 +76,7 @@ export class ScriptedLlm implements LlmProvider {
 
   async complete<T = string>(request: CompletionRequest<T>): Promise<CompletionResult<T>> {
     const usage = { promptTokens: 0, completionTokens: 0 };
-    const task = taskOf(request.messages);
+    const task = request.schemaName ?? 'unknown';
     const section = sectionOf(request.messages);
     const seenKey = `${task}:${section ?? ''}`;
     const repeat = this.#seen.get(seenKey) ?? 0;
@@ -214,7 +208,7 @@ export function respondFromScript(
       role: m.role as ChatMessage['role'],
       content: m.content,
     }));
-    const task = taskOf(messages);
+    const task = request.schemaName ?? 'unknown';
     const section = sectionOf(messages);
     const key = `${task}:${section ?? ''}`;
     const repeat = seen.get(key) ?? 0;

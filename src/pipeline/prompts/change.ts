@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { codeMessages, fenced, NO_ENV, outlinePart, type PromptEnv, scriptText } from './common.js';
+import {
+  codeMessages,
+  fenced,
+  NO_ENV,
+  outlinePart,
+  type Prompt,
+  type PromptEnv,
+  scriptText,
+} from './common.js';
 
 export const changeAnswerSchema = z.object({
   /** False when the request cannot be turned into a code change without asking. */
@@ -26,7 +33,7 @@ export function buildChangeMessages(
   /** The last run's failure, when the change is asked after a failing run. */
   failure?: string,
   env: PromptEnv = NO_ENV,
-): ChatMessage[] {
+): Prompt {
   const failed = failure ? `${fenced('The last run failed with', failure)}\n\n` : '';
   return codeMessages(
     'change',

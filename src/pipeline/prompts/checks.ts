@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm/types.js';
 import { type Outline, smokeCheckSchema } from '../types.js';
 import {
   fenced,
   filesPart,
   NO_ENV,
   outlineForModel,
+  type Prompt,
   type PromptEnv,
   systemPrompt,
   withEnvironment,
@@ -23,7 +23,7 @@ export function buildReviseChecksMessages(
   failure: string,
   request: string,
   env: PromptEnv = NO_ENV,
-): ChatMessage[] {
+): Prompt {
   const parts = [
     `Outline:\n${outlineForModel(outline)}${filesPart(env)}`,
     `Current smoke checks JSON:\n${JSON.stringify(outline.smokeChecks)}`,
@@ -34,19 +34,22 @@ export function buildReviseChecksMessages(
       ? fenced('What the person wants changed in the checks', request)
       : 'The person says the script is right and the checks expect the wrong thing: correct the expectations to what the script should print.',
   );
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt('revise_checks', 'You correct the smoke checks of a single-file Python script.', [
-          'Each check: description, args, stdin, files (name + content), expectExit, expectOutput (fragments that must appear in stdout or stderr).',
-          'Change only what is wrong; keep the checks quick (1-3 of them) and following the run rules.',
-          'Answer with JSON: {"smokeChecks": [{"description","args","stdin","files": [{"name","content"}],"expectExit","expectOutput"}]}.',
-          ...env.rules,
-        ]),
-        env.environment,
-      ),
-    },
-    { role: 'user', content: parts.join('\n\n') },
-  ];
+  return {
+    task: 'revise_checks',
+    messages: [
+      {
+        role: 'system',
+        content: withEnvironment(
+          systemPrompt('You correct the smoke checks of a single-file Python script.', [
+            'Each check: description, args, stdin, files (name + content), expectExit, expectOutput (fragments that must appear in stdout or stderr).',
+            'Change only what is wrong; keep the checks quick (1-3 of them) and following the run rules.',
+            'Answer with JSON: {"smokeChecks": [{"description","args","stdin","files": [{"name","content"}],"expectExit","expectOutput"}]}.',
+            ...env.rules,
+          ]),
+          env.environment,
+        ),
+      },
+      { role: 'user', content: parts.join('\n\n') },
+    ],
+  };
 }

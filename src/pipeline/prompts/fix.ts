@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { codeMessages, fenced, NO_ENV, outlinePart, type PromptEnv, scriptText } from './common.js';
+import {
+  codeMessages,
+  fenced,
+  NO_ENV,
+  outlinePart,
+  type Prompt,
+  type PromptEnv,
+  scriptText,
+} from './common.js';
 
 export { codeAnswerSchema } from './generate.js';
 
@@ -25,7 +32,7 @@ export interface FixRequest {
 }
 
 /** One call: rewrite exactly one section. The model always sees the code it rewrites. */
-export function buildFixMessages(request: FixRequest): ChatMessage[] {
+export function buildFixMessages(request: FixRequest): Prompt {
   const env = request.env ?? NO_ENV;
   const parts = [outlinePart(request.outline, env)];
   for (const dep of request.context)
@@ -65,7 +72,7 @@ export function buildPickAndFixMessages(
   problems: readonly string[],
   runDetail: string,
   env: PromptEnv = NO_ENV,
-): ChatMessage[] {
+): Prompt {
   const problemList = problems.map((p) => `- ${p}`).join('\n');
   return codeMessages(
     'repair',

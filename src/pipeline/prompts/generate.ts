@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm/types.js';
 import type { Outline, PlannedSection } from '../types.js';
-import { codeMessages, NO_ENV, outlinePart, type PromptEnv } from './common.js';
+import { codeMessages, NO_ENV, outlinePart, type Prompt, type PromptEnv } from './common.js';
 
 export const codeAnswerSchema = z.object({ code: z.string().min(1) });
 export type CodeAnswer = z.infer<typeof codeAnswerSchema>;
@@ -34,7 +33,7 @@ export function buildGenerateMessages(
   outline: Outline,
   dependencies: readonly { name: string; code: string }[],
   env: PromptEnv = NO_ENV,
-): ChatMessage[] {
+): Prompt {
   const parts = [outlinePart(outline, env)];
   for (const dep of dependencies) parts.push(`Existing code of ${dep.name}:\n${dep.code}`);
   parts.push(`Write the section: ${section.name}\n${sectionContract(section, outline)}`);
@@ -57,9 +56,9 @@ export function buildRegenerateMessages(
   dependencies: readonly { name: string; code: string }[],
   previous: string,
   problems: readonly string[],
-): ChatMessage[] {
-  const messages = buildGenerateMessages(section, outline, dependencies);
-  const user = messages[1]!;
+): Prompt {
+  const prompt = buildGenerateMessages(section, outline, dependencies);
+  const user = prompt.messages[1]!;
   user.content += `\n\nYour previous answer:\n${previous}\n\nIt failed these checks; fix them:\n${problems.map((p) => `- ${p}`).join('\n')}`;
-  return messages;
+  return prompt;
 }

@@ -1,9 +1,9 @@
-import type { ChatMessage } from '../../llm/types.js';
 import { type Outline, outlineSchema, type Question } from '../types.js';
 import {
   fenced,
   filesPart,
   NO_ENV,
+  type Prompt,
   type PromptEnv,
   PYTHON_RULES,
   systemPrompt,
@@ -38,19 +38,22 @@ export function buildOutlineMessages(
   questions: readonly Question[],
   answers: Readonly<Record<string, string>>,
   env: PromptEnv = NO_ENV,
-): ChatMessage[] {
+): Prompt {
   const parts = [fenced('Goal', goal)];
   if (questions.length > 0) parts.push(fenced('Clarifications', answersText(questions, answers)));
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt('outline', 'You design a single-file Python script.', [...OUTLINE_RULES, ...env.rules]),
-        env.environment,
-      ),
-    },
-    { role: 'user', content: parts.join('\n\n') + filesPart(env) },
-  ];
+  return {
+    task: 'outline',
+    messages: [
+      {
+        role: 'system',
+        content: withEnvironment(
+          systemPrompt('You design a single-file Python script.', [...OUTLINE_RULES, ...env.rules]),
+          env.environment,
+        ),
+      },
+      { role: 'user', content: parts.join('\n\n') + filesPart(env) },
+    ],
+  };
 }
 
 /** One call: the outline revised by the person's words. */
@@ -59,27 +62,30 @@ export function buildReviseOutlineMessages(
   outline: Outline,
   edit: string,
   env: PromptEnv = NO_ENV,
-): ChatMessage[] {
-  return [
-    {
-      role: 'system',
-      content: withEnvironment(
-        systemPrompt('revise_outline', 'You revise the design of a single-file Python script.', [
-          ...OUTLINE_RULES,
-          'Change only what the requested edit asks for (it may be about the smoke checks); keep everything else as it is.',
-          ...env.rules,
-        ]),
-        env.environment,
-      ),
-    },
-    {
-      role: 'user',
-      content:
-        [
-          fenced('Goal', goal),
-          `Current outline JSON:\n${JSON.stringify(outline)}`,
-          fenced('Requested edit', edit),
-        ].join('\n\n') + filesPart(env),
-    },
-  ];
+): Prompt {
+  return {
+    task: 'revise_outline',
+    messages: [
+      {
+        role: 'system',
+        content: withEnvironment(
+          systemPrompt('You revise the design of a single-file Python script.', [
+            ...OUTLINE_RULES,
+            'Change only what the requested edit asks for (it may be about the smoke checks); keep everything else as it is.',
+            ...env.rules,
+          ]),
+          env.environment,
+        ),
+      },
+      {
+        role: 'user',
+        content:
+          [
+            fenced('Goal', goal),
+            `Current outline JSON:\n${JSON.stringify(outline)}`,
+            fenced('Requested edit', edit),
+          ].join('\n\n') + filesPart(env),
+      },
+    ],
+  };
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm/types.js';
 import type { Outline } from '../types.js';
-import { codeMessages, NO_ENV, outlineForModel, scriptText } from './common.js';
+import { codeMessages, NO_ENV, outlineForModel, type Prompt, scriptText } from './common.js';
 
 export const reviewAnswerSchema = z.object({
   verdicts: z.array(
@@ -23,7 +22,7 @@ export type ReviewAnswer = z.infer<typeof reviewAnswerSchema>;
 export function buildReviewMessages(
   outline: Outline,
   sections: readonly { name: string; code: string }[],
-): ChatMessage[] {
+): Prompt {
   return codeMessages(
     'review',
     'You are a strict reviewer of a single-file Python script.',

@@ -35,7 +35,11 @@ beforeAll(async () => {
       const text = request.messages.map((m) => m.content).join('\n');
       const goal = goals.find((g) => text.includes(g.goal)) as Goal;
       return jsonAnswer(
-        oracleAnswer(goal, plans.get(goal.id)!, { stage: '', messages: request.messages as never }),
+        oracleAnswer(goal, plans.get(goal.id)!, {
+          stage: '',
+          messages: request.messages as never,
+          schemaName: request.schemaName,
+        }),
         { request },
       );
     },

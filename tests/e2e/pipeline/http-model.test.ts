@@ -33,11 +33,9 @@ describe('the pipeline over the real OpenAI provider', () => {
     const session = h.session();
     expect(session.stage, h.chat.texts().slice(-2).join('\n')).toBe('give_feedback');
     expect(server.calls.length).toBe(11);
-    // Every structured answer went out with a strict JSON schema named after its stage.
+    // Every structured answer went out with a strict JSON schema named after its task.
     const names = server.calls.map((c) => c.body.response_format?.json_schema?.name);
-    expect(new Set(names)).toEqual(
-      new Set(['interview_answer', 'outline_answer', 'generate_answer', 'review_answer']),
-    );
+    expect(new Set(names)).toEqual(new Set(['interview', 'outline', 'generate', 'review']));
     expect(h.store.usageTotals(session.id).calls).toBe(11);
   });
 });

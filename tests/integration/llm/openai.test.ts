@@ -212,8 +212,11 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
     const { provider, calls } = await setup(() => jsonAnswer({ ok: true, reason: '' }), {
       jsonMode: 'json_object',
     });
-    await provider.complete({ stage: 's', messages: ask, schema: Verdict });
+    await provider.complete({ stage: 's', messages: ask, schema: Verdict, schemaName: 'verdict' });
     expect(calls[0]?.body.response_format?.type).toBe('json_object');
+    // The schema's name rides in the instruction, so the model (and the stand-in) know the task.
+    expect(calls[0]?.messages[0]?.content).toMatch(/^Answer with exactly one JSON value, `verdict`,/);
+    expect(calls[0]?.schemaName).toBe('verdict');
   });
 
   it('makes one corrective retry that shows the model its invalid JSON error', async () => {

@@ -101,15 +101,15 @@ describe('outline imports', () => {
 describe('prompts with the script environment', () => {
   it('append the environment as its own block after the rules, and leave prompts alone without it', () => {
     const block = environmentBlock(ENV);
-    const plain = buildOutlineMessages('plot sales', [], {});
-    const withEnv = buildOutlineMessages('plot sales', [], {}, { ...NO_ENV, environment: block });
+    const plain = buildOutlineMessages('plot sales', [], {}).messages;
+    const withEnv = buildOutlineMessages('plot sales', [], {}, { ...NO_ENV, environment: block }).messages;
     expect(withEnv[0]!.content).toBe(`${plain[0]!.content}\n\n${block}`);
     expect(withEnv[1]).toEqual(plain[1]);
     expect(
       buildReviseOutlineMessages('g', REFERENCE_OUTLINE, 'use csv', {
         ...NO_ENV,
         environment: block,
-      })[0]!.content.endsWith(block),
+      }).messages[0]!.content.endsWith(block),
     ).toBe(true);
     const fix = buildFixMessages({
       task: 'repair',
@@ -120,7 +120,7 @@ describe('prompts with the script environment', () => {
       context: [],
       environment: block,
     });
-    expect(fix[0]!.content.endsWith(block)).toBe(true);
+    expect(fix.messages[0]!.content.endsWith(block)).toBe(true);
   });
 });
 

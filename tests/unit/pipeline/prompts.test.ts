@@ -19,8 +19,11 @@ const imports = { name: 'imports', code: REFERENCE_SECTIONS.imports! };
 
 describe('prompts', () => {
   it('interview', () => {
-    const messages = buildInterviewMessages(REFERENCE_GOAL);
+    const { task, messages } = buildInterviewMessages(REFERENCE_GOAL);
     expect(messages).toMatchSnapshot();
+    // The task travels as data (the request's schema name), not as a line of the prompt.
+    expect(task).toBe('interview');
+    expect(messages[0]?.content).not.toMatch(/^Task:/m);
     // The goal is data: fenced in the user turn, never part of the instructions.
     expect(messages[1]?.content).toBe(fenced('Goal', REFERENCE_GOAL));
     expect(messages[0]?.content).not.toContain(REFERENCE_GOAL);
@@ -28,8 +31,11 @@ describe('prompts', () => {
 
   it('outline, with clarifications and their defaults', () => {
     const questions = [{ question: 'Delimiter?', choices: ['comma', 'semicolon'], default: 'comma' }];
-    const messages = buildOutlineMessages(REFERENCE_GOAL, questions, {});
+    const { task, messages } = buildOutlineMessages(REFERENCE_GOAL, questions, {});
     expect(messages).toMatchSnapshot();
+    // The task travels as data (the request's schema name), not as a line of the prompt.
+    expect(task).toBe('outline');
+    expect(messages[0]?.content).not.toMatch(/^Task:/m);
     expect(messages[1]?.content).toContain(fenced('Goal', REFERENCE_GOAL));
     // An unanswered question is sent with the default the person will get.
     expect(messages[1]?.content).toMatch(
@@ -38,24 +44,35 @@ describe('prompts', () => {
   });
 
   it('revise outline', () => {
-    const messages = buildReviseOutlineMessages(REFERENCE_GOAL, REFERENCE_OUTLINE, 'add --quiet');
+    const { task, messages } = buildReviseOutlineMessages(REFERENCE_GOAL, REFERENCE_OUTLINE, 'add --quiet');
     expect(messages).toMatchSnapshot();
+    // The task travels as data (the request's schema name), not as a line of the prompt.
+    expect(task).toBe('revise_outline');
+    expect(messages[0]?.content).not.toMatch(/^Task:/m);
     // The whole current outline (checks included) goes back, then the person's edit as data.
     expect(messages[1]?.content).toContain(`Current outline JSON:\n${JSON.stringify(REFERENCE_OUTLINE)}`);
     expect(messages[1]?.content.endsWith(fenced('Requested edit', 'add --quiet'))).toBe(true);
   });
 
   it('generate sends only the code a section depends on', () => {
-    const messages = buildGenerateMessages({ kind: 'function', name: 'find_duplicates' }, REFERENCE_OUTLINE, [
-      imports,
-    ]);
+    const { task, messages } = buildGenerateMessages(
+      { kind: 'function', name: 'find_duplicates' },
+      REFERENCE_OUTLINE,
+      [imports],
+    );
     expect(messages).toMatchSnapshot();
+    // The task travels as data (the request's schema name), not as a line of the prompt.
+    expect(task).toBe('generate');
+    expect(messages[0]?.content).not.toMatch(/^Task:/m);
     expect(messages[1]?.content).not.toContain('csv.reader(');
   });
 
   it('review sees the whole script once', () => {
-    const messages = buildReviewMessages(REFERENCE_OUTLINE, units);
+    const { task, messages } = buildReviewMessages(REFERENCE_OUTLINE, units);
     expect(messages).toMatchSnapshot();
+    // The task travels as data (the request's schema name), not as a line of the prompt.
+    expect(task).toBe('review');
+    expect(messages[0]?.content).not.toMatch(/^Task:/m);
     const user = messages[1]?.content ?? '';
     expect(user.startsWith(`Outline:\n${outlineForModel(REFERENCE_OUTLINE)}`)).toBe(true);
     for (const unit of units) {
@@ -67,7 +84,7 @@ describe('prompts', () => {
   });
 
   it('repair shows the model the code it rewrites and the run output', () => {
-    const messages = buildFixMessages({
+    const { task, messages } = buildFixMessages({
       task: 'repair',
       name: 'find_duplicates',
       current: REFERENCE_SECTIONS.find_duplicates!,
@@ -77,14 +94,21 @@ describe('prompts', () => {
       runDetail: 'Traceback (most recent call last):\nAttributeError: ...',
     });
     expect(messages).toMatchSnapshot();
+    // The task travels as data (the request's schema name), not as a line of the prompt.
+    expect(task).toBe('repair');
+    expect(messages[0]?.content).not.toMatch(/^Task:/m);
     expect(messages[1]?.content).toContain('Current code of "find_duplicates"');
   });
 
   it('change', () => {
-    expect(buildChangeMessages(REFERENCE_OUTLINE, units, 'add a --quiet flag')).toMatchSnapshot();
+    const change = buildChangeMessages(REFERENCE_OUTLINE, units, 'add a --quiet flag');
+    expect(change.messages).toMatchSnapshot();
+    expect(change.task).toBe('change');
     // With the run rules: they close the system prompt; the request is fenced after the script.
     const rules = runRuleLines(DEFAULT_RUN_RULES, []);
-    const [system, user] = buildChangeMessages(REFERENCE_OUTLINE, units, 'add a --quiet flag', 'exit 1', {
+    const {
+      messages: [system, user],
+    } = buildChangeMessages(REFERENCE_OUTLINE, units, 'add a --quiet flag', 'exit 1', {
       rules,
       files: '',
     });
@@ -100,7 +124,7 @@ describe('prompts', () => {
       buildOutlineMessages(REFERENCE_GOAL, [], {}),
       buildGenerateMessages({ kind: 'main', name: 'main' }, REFERENCE_OUTLINE, []),
       buildReviewMessages(REFERENCE_OUTLINE, units),
-    ].map((m) => m.map((x) => x.content).join('').length / 4);
+    ].map((p) => p.messages.map((x) => x.content).join('').length / 4);
     for (const tokens of sizes) expect(tokens).toBeLessThan(4000);
   });
 
