@@ -48,17 +48,3 @@ export function buildGenerateMessages(
     parts.join('\n\n'),
   );
 }
-
-/** The one targeted retry after a section failed its check: the model sees its code and the problems. */
-export function buildRegenerateMessages(
-  section: PlannedSection,
-  outline: Outline,
-  dependencies: readonly { name: string; code: string }[],
-  previous: string,
-  problems: readonly string[],
-): Prompt {
-  const prompt = buildGenerateMessages(section, outline, dependencies);
-  const user = prompt.messages[1]!;
-  user.content += `\n\nYour previous answer:\n${previous}\n\nIt failed these checks; fix them:\n${problems.map((p) => `- ${p}`).join('\n')}`;
-  return prompt;
-}
