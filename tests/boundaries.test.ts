@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tsFiles } from './helpers/source-files.js';
 
 /** The pipeline is pure: no SDKs, no fs, no child processes, and only other layers' contracts. */
 const PIPELINE = fileURLToPath(new URL('../src/pipeline', import.meta.url));
@@ -32,16 +33,6 @@ const ALLOWED_OUTSIDE = new Set([
   'errors.js',
 ]);
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? files(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
 function imports(source: string): string[] {
   const found: string[] = [];
   for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g))
@@ -51,7 +42,7 @@ function imports(source: string): string[] {
 }
 
 describe('src/pipeline boundaries', () => {
-  const sources = files(PIPELINE);
+  const sources = tsFiles(PIPELINE);
 
   it('finds the pipeline sources', () => {
     expect(sources.length).toBeGreaterThan(10);

@@ -1,23 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tsFiles } from './helpers/source-files.js';
 
 /**
  * The entry layer (cli.ts, commands/) sits on top: it may import the composition root (main.ts),
  * nothing below it may import the entry layer or the root.
  */
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
-
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? files(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
 
 /** The src-relative modules `file` imports (static and dynamic), e.g. `main.ts`, `commands/types.ts`. */
 function importsOf(file: string): string[] {
@@ -29,7 +20,7 @@ function importsOf(file: string): string[] {
 const isEntry = (module: string) => module === 'cli.ts' || module.startsWith('commands/');
 
 describe('layers', () => {
-  const below = files(SRC).filter((file) => !isEntry(relative(SRC, file)));
+  const below = tsFiles(SRC).filter((file) => !isEntry(relative(SRC, file)));
   it.each(below.map((file) => [relative(SRC, file), file]))(
     '%s imports neither main.ts nor the entry layer',
     (_, file) => {
