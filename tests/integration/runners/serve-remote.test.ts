@@ -106,7 +106,12 @@ describe.skipIf(missing || process.getuid?.() !== 0)('ff2 serve --runs=remote', 
         'the run result',
         () => (session()?.stage === 'give_feedback' ? true : undefined),
         120_000,
-      );
+      ).catch((error: Error) => {
+        // Say where it stopped: the session's stage and the run job's state.
+        throw new Error(
+          `${error.message}; stage ${session()?.stage}, job ${JSON.stringify(queue.status(1))}`,
+        );
+      });
       expect(store.listRuns(session()!.id).map((r) => r.status)).toEqual(['ok']);
       const job = queue.status(1);
       expect(job).toMatchObject({ status: 'done', attempts: 1 });

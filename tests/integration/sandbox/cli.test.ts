@@ -125,7 +125,8 @@ describe('ff2 sandbox run', () => {
       'window.py',
       'import tkinter as tk\nroot = tk.Tk()\ntk.Label(root, text="hi").pack()\nroot.mainloop()\n',
     );
-    const { code, out } = await cli('sandbox', 'run', 'window.py', '--gui', '--json');
+    // A wall limit far above the ~1 s this takes, so a busy machine (Xvfb start-up) cannot fail it.
+    const { code, out } = await cli('sandbox', 'run', 'window.py', '--gui', '--timeout', '30', '--json');
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.status).toBe('ok');
