@@ -43,18 +43,10 @@ export interface ScriptedCall {
 export type ScriptedAnswer = unknown;
 export type ScriptResponder = (call: ScriptedCall) => ScriptedAnswer | Promise<ScriptedAnswer>;
 
-/** The section a prompt is about, if any. */
-export function sectionOf(messages: readonly { role: string; content: string }[]): string | undefined {
-  const user = messages
-    .filter((m) => m.role === 'user')
-    .map((m) => m.content)
-    .join('\n');
-  const m =
-    /Write the section: (\S+)/.exec(user) ??
-    /Current code of "([^"]+)"/.exec(user) ??
-    /The section "([^"]+)" does not exist yet/.exec(user);
-  return m?.[1];
-}
+/** The section a prompt is about, if any (the eval oracle reads prompts the same way). */
+import { sectionOf } from '../../src/eval/oracle.js';
+
+export { sectionOf };
 
 export class ScriptedLlm implements LlmProvider {
   readonly name = 'scripted';
