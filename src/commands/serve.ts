@@ -11,6 +11,7 @@ import { answerOps, Health, type OpsResponse } from '../ops/health.js';
 import { startOpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
 import { scheduleDailyPrune } from '../ops/retention.js';
+import { scheduleSharedPrune } from '../ops/retention-jobs.js';
 import { sayInThread, WorkLimits, withSession } from '../ops/work.js';
 import { createRemoteSandbox } from '../runners/create.js';
 import { ProcessSandbox } from '../sandbox/bwrap.js';
@@ -159,7 +160,7 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
         : {}),
     });
     const health = new Health({ store, leaseHeld: () => app.leaseHeld() });
-    const stopPruning = scheduleDailyPrune(store, config.retentionDays, logger.child('retention'));
+    let stopPruning: () => unknown = () => {};
     answer = (path) => answerOps(path, { health, metrics });
     const opsServer =
       config.metricsPort !== undefined ? await startOpsServer(config.metricsPort, host, ops) : undefined;
@@ -170,6 +171,7 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
     const stopListening = onInterrupt(() => stopRequested());
     try {
       await app.start();
+      stopPruning = await startRetention(config, store, logger.child('retention'));
       const doors = adapters.map((a) => describeDoor(a)).join(', ');
       const metricsAt = opsServer ? `; /healthz and /metrics on :${opsServer.port}` : '';
       io.err(`ff2 serve: listening (${doors}${metricsAt}); Ctrl+C or SIGTERM to stop\n`);
@@ -182,13 +184,34 @@ async function serveHolding(io: CliIo, host: string | undefined, h: Holding): Pr
       stopListening();
       await opsServer?.close();
       health.close();
-      stopPruning();
+      await stopPruning();
       if (!done) logger.warn('graceful stop took too long; exiting anyway', { deadlineMs: STOP_DEADLINE_MS });
     }
     return 0;
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * Retention: with PostgreSQL one prune a day for all workers through the job library; with SQLite
+ * (or when the job library cannot start) this process's own daily timer.
+ */
+async function startRetention(
+  config: Readonly<Config>,
+  store: SessionStore,
+  logger: Logger,
+): Promise<() => unknown> {
+  if (config.databaseUrl) {
+    try {
+      return await scheduleSharedPrune(config.databaseUrl, store, config.retentionDays, logger);
+    } catch (error) {
+      logger.warn("retention falls back to this worker's own daily timer", {
+        error: (error as Error).message,
+      });
+    }
+  }
+  return scheduleDailyPrune(store, config.retentionDays, logger);
 }
 
 /** The effective access policy and limits, one line, for the operator. */
