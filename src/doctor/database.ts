@@ -1,9 +1,11 @@
+import { JOBS_SCHEMA_LEVEL, jobLibraryLevel } from '../ops/job-library.js';
 import { createStore, describeStore, openPgUnmigrated } from '../store/open.js';
 import type { DoctorCheck } from './types.js';
 
 /**
  * SQLite: the database file opens, migrates and accepts a write. PostgreSQL: the server answers,
- * its version, this database's migration level against this ff2's, and a write is accepted.
+ * its version, this database's migration level against this ff2's, and a write is accepted; the
+ * job library's schema level is reported (not created yet is fine: serve and migrate create it).
  */
 export const databaseCheck: DoctorCheck = {
   name: 'database',
@@ -28,7 +30,7 @@ export const databaseCheck: DoctorCheck = {
   },
 };
 
-function postgresCheck(url: string, where: string) {
+async function postgresCheck(url: string, where: string) {
   let store: ReturnType<typeof openPgUnmigrated> | undefined;
   try {
     store = openPgUnmigrated(url);
@@ -52,10 +54,15 @@ function postgresCheck(url: string, where: string) {
       };
     }
     store.probeWrite();
+    const jobs = await jobLibraryLevel(url);
+    const jobsDetail =
+      jobs === undefined
+        ? 'not created yet (ff2 migrate or serve creates it)'
+        : `level ${jobs} of ${JOBS_SCHEMA_LEVEL}`;
     return {
       name: 'database',
       ok: true,
-      detail: `PostgreSQL ${serverVersion}, schema at level ${level} of ${plan.target}, writable`,
+      detail: `PostgreSQL ${serverVersion}, schema at level ${level} of ${plan.target}, writable; job library ${jobsDetail}`,
     };
   } catch (error) {
     return {

@@ -1,8 +1,7 @@
 /**
- * Retention with many PostgreSQL workers, through the job library pg-boss (its tables live in the
- * schema `ff2_jobs`, created and migrated by pg-boss under its own advisory lock). Every worker
- * registers the same daily cron schedule (one row: pg-boss keys schedules by name) and sends one
- * start-up job throttled to one an hour across all workers; the queue's `stately` policy keeps at
+ * Retention with many PostgreSQL workers, through the job library pg-boss (ops/job-library.ts).
+ * Every worker registers the same daily cron schedule (one row: pg-boss keys schedules by name)
+ * and sends one start-up job throttled to one an hour across all workers; the queue's `stately` policy keeps at
  * most one prune queued and one running. Whichever worker pg-boss hands a job to prunes; the others
  * do not — one prune a day for the whole deployment instead of one per worker.
  *
@@ -11,14 +10,13 @@
  * sub-minute, where pg-boss's cron is per minute; run jobs need slot-aware claims, environment
  * matching and fenced late results in one transaction (store/pg/jobs.ts).
  */
-import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import { redact } from '../store/pg/bridge.js';
 import type { SessionStore } from '../store/types.js';
+import { newJobLibrary } from './job-library.js';
 import { pruneOnce } from './retention.js';
 
 export const RETENTION_QUEUE = 'ff2-retention';
-export const JOBS_SCHEMA = 'ff2_jobs';
 /** 03:17 UTC every day: off the hour, when chat traffic is usually low. */
 export const RETENTION_CRON = '17 3 * * *';
 
@@ -43,12 +41,7 @@ export async function scheduleSharedPrune(
   options: SharedPruneOptions = {},
 ): Promise<() => Promise<void>> {
   const now = options.now ?? Date.now;
-  const boss = new PgBoss({
-    connectionString: url,
-    schema: JOBS_SCHEMA,
-    application_name: 'ff2-jobs',
-    max: 2,
-  });
+  const boss = newJobLibrary(url);
   boss.on('error', (error) => logger.error('job library error', { error: redact(error.message) }));
   try {
     await boss.start();

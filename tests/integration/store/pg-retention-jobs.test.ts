@@ -2,12 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/logger.js';
-import {
-  JOBS_SCHEMA,
-  RETENTION_CRON,
-  RETENTION_QUEUE,
-  scheduleSharedPrune,
-} from '../../../src/ops/retention-jobs.js';
+import { JOBS_SCHEMA } from '../../../src/ops/job-library.js';
+import { RETENTION_CRON, RETENTION_QUEUE, scheduleSharedPrune } from '../../../src/ops/retention-jobs.js';
 import { openPgStore, type PgSessionStore } from '../../../src/store/pg/store.js';
 import type { PruneCounts } from '../../../src/store/types.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../helpers/postgres.js';

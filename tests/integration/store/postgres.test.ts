@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { databaseCheck } from '../../../src/doctor/database.js';
 import { StoreError } from '../../../src/errors.js';
+import { migrateJobLibrary } from '../../../src/ops/job-library.js';
 import { openStore } from '../../../src/store/open.js';
 import { openPgStore } from '../../../src/store/pg/store.js';
 import { sqliteLevel } from '../../../src/store/schema.js';
@@ -34,6 +35,12 @@ describe.skipIf(missing)('PostgreSQL store: migrate, doctor, engine selection', 
     expect(plan).toMatchObject({ engine: 'postgres', current: 0, applied: false });
     expect(plan.pending.length).toBe(plan.target);
     expect(plan.pending[0]).toMatchObject({ version: 1 });
+    expect(plan.jobs).toEqual({
+      schema: 'ff2_jobs',
+      current: null,
+      target: expect.any(Number),
+      applied: false,
+    });
 
     const applied = await runCliCaptured(['migrate'], env({ FF2_DATABASE_URL: url }), dir);
     expect(applied.code).toBe(0);
@@ -41,8 +48,16 @@ describe.skipIf(missing)('PostgreSQL store: migrate, doctor, engine selection', 
       /^postgres FF2_DATABASE_URL=postgresql:\/\/.*schema level 0, this ff2 needs \d+/,
     );
     expect(applied.out).toMatch(/Applied \d+ migration/);
+    expect(applied.out).toMatch(
+      /job library \(pg-boss, schema ff2_jobs\): not created, this ff2 needs \d+; migrated/,
+    );
     const again = await runCliCaptured(['migrate', '--json'], env({ FF2_DATABASE_URL: url }), dir);
-    expect(JSON.parse(again.out)).toMatchObject({ current: plan.target, pending: [], applied: false });
+    expect(JSON.parse(again.out)).toMatchObject({
+      current: plan.target,
+      pending: [],
+      applied: false,
+      jobs: { current: plan.jobs.target, target: plan.jobs.target, applied: false },
+    });
     // No SQLite file appeared: the URL selected PostgreSQL.
     expect(existsSync(join(dir, 'data', 'ff2.db'))).toBe(false);
   });
@@ -56,7 +71,9 @@ describe.skipIf(missing)('PostgreSQL store: migrate, doctor, engine selection', 
     openPgStore(url).close();
     const ok = await databaseCheck.run(config);
     expect(ok.ok).toBe(true);
-    expect(ok.detail).toMatch(/PostgreSQL 15\.\d+.*level (\d+) of \1, writable/);
+    expect(ok.detail).toMatch(/PostgreSQL 15\.\d+.*level (\d+) of \1, writable; job library not created yet/);
+    await migrateJobLibrary(url);
+    expect((await databaseCheck.run(config)).detail).toMatch(/job library level (\d+) of \1$/);
   });
 
   it('names an unreachable database without its password', async () => {
