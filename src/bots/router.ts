@@ -4,7 +4,7 @@
  * comments, their clicks get a polite refusal), and serialises work per session while sessions
  * run in parallel: one step or one input at a time per session, in arrival order.
  */
-import { DuplicateInboundError, describeError } from '../errors.js';
+import { DuplicateInboundError, describeError, StaleSessionError, StoreError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { BusyError } from '../ops/semaphore.js';
 import { RESOURCE_WORDS, type WorkResource } from '../ops/work.js';
@@ -132,6 +132,25 @@ export class Router {
         }
       } catch (error) {
         if (error instanceof BusyError) return this.#waitForRoom(sessionId, error);
+        // The session moved on without this step: another worker drives it now (this one was
+        // paused or cut off past its lease), or a person's input committed first. The version guard
+        // and the lease fenced the step off, which is the design working.
+        if (error instanceof StaleSessionError) {
+          this.#config.logger.warn('session moved on elsewhere; step not committed', {
+            sessionId,
+            error: error.message,
+          });
+          return;
+        }
+        // The database did not take the step (down, a lock wait, a replaced connection): nothing
+        // was stored, so the same step is tried again shortly; the session never ends over it.
+        if (error instanceof StoreError) {
+          this.#config.logger.warn('store unavailable; step retried shortly', {
+            sessionId,
+            error: error.message,
+          });
+          return this.#retryLater(sessionId);
+        }
         this.#config.logger.error('session step failed', { sessionId, error: describeError(error) });
       } finally {
         this.#driving.delete(sessionId);
@@ -155,6 +174,12 @@ export class Router {
           `ff2 is at capacity right now (${error.position - 1} requests already waiting for ${RESOURCE_WORDS[error.resource as WorkResource] ?? error.resource}). Your session keeps its place and will continue by itself.`,
         );
     }
+    this.#retryLater(sessionId);
+  }
+
+  /** Drives the session again after `busyRetryMs` (2 s) plus jitter, unless closed first. */
+  #retryLater(sessionId: string): void {
+    if (this.#postponed.has(sessionId)) return;
     const delay = this.#config.busyRetryMs ?? 2000;
     const timer = setTimeout(
       () => {

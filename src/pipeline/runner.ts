@@ -6,7 +6,7 @@
  * crash after it never re-runs it. Callers serialise steps per session (router).
  */
 import { randomBytes } from 'node:crypto';
-import { AppError, StaleSessionError } from '../errors.js';
+import { AppError, StaleSessionError, StoreError } from '../errors.js';
 import { isLlmError } from '../llm/types.js';
 import type { SessionRow } from '../store/types.js';
 import { InvalidAnswerError } from './answers.js';
@@ -120,7 +120,8 @@ export class PipelineRunner {
     try {
       return this.#commit(row, state, outcome, { actor: 'bot' });
     } catch (error) {
-      if (error instanceof StaleSessionError) throw error;
+      // Moved on elsewhere, or the database did not take it: nothing was stored; the caller decides.
+      if (error instanceof StaleSessionError || error instanceof StoreError) throw error;
       return this.#endBroken(row, `step commit failed: ${String(error)}`, 'failed');
     }
   }

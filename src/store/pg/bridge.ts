@@ -17,87 +17,108 @@ import {
 } from '../../errors.js';
 import type { Call, WireError } from './worker.js';
 
-/** Longest a single call may take before the store gives up on the database. */
+/** Longest a single call may take before the store gives up on the database (by default). */
 const CALL_TIMEOUT_MS = 60_000;
 
 export class SyncPg {
-  readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #flag: Int32Array;
+  readonly #url: string;
   readonly #redacted: string;
+  readonly #timeoutMs: number;
+  #worker!: Worker;
+  #port!: MessagePort;
+  #flag!: Int32Array;
   #seq = 0;
+  /** Why the current worker cannot take calls (it is replaced on the next call unless closed). */
   #dead: string | undefined;
+  #closed = false;
 
   /** Starts the worker; nothing is connected until the first call. */
-  constructor(url: string) {
+  constructor(url: string, timeoutMs = CALL_TIMEOUT_MS) {
+    this.#url = url;
+    this.#timeoutMs = timeoutMs;
+    this.#redacted = redact(url);
+    this.#start();
+  }
+
+  #start(): void {
     const { port1, port2 } = new MessageChannel();
     const flag = new SharedArrayBuffer(4);
-    this.#redacted = redact(url);
-    this.#worker = new Worker(workerSource(), {
+    const worker = new Worker(workerSource(), {
       eval: true,
-      workerData: { url, port: port2, flag },
+      workerData: { url: this.#url, port: port2, flag },
       transferList: [port2],
       stdout: false,
       stderr: false,
     });
-    this.#worker.unref();
-    this.#worker.on('error', (e) => {
-      this.#dead = e.message;
+    worker.unref();
+    worker.on('error', (e) => {
+      if (this.#worker === worker) this.#dead = e.message;
     });
-    this.#worker.on('exit', (code) => {
-      this.#dead ??= `exited with code ${code}`;
+    worker.on('exit', (code) => {
+      if (this.#worker === worker) this.#dead ??= `exited with code ${code}`;
     });
+    this.#worker = worker;
     this.#port = port1;
     this.#flag = new Int32Array(flag);
+    this.#dead = undefined;
   }
 
   /**
-   * Runs `op` on the worker and returns its value; rethrows its typed store errors as such.
+   * Runs `op` on the worker and returns its value; rethrows its typed store errors as such. A
+   * worker that stopped answering (the call timed out) or died is replaced by a fresh one (a new
+   * connection) on the next call, so one stuck query never leaves the process without a store.
    * @throws StoreError when the database cannot be reached or does not answer in time.
    */
   call<T>(op: string, args: unknown[], now: number, extra: Pick<Call, 'worker' | 'leaseTtlMs'> = {}): T {
-    if (this.#dead) throw new StoreError(`the PostgreSQL worker stopped (${this.#dead})`);
+    if (this.#closed) throw new StoreError('the PostgreSQL store is closed');
+    if (this.#dead) {
+      void this.#worker.terminate();
+      this.#start();
+    }
     const id = ++this.#seq;
-    Atomics.store(this.#flag, 0, 0);
     this.#port.postMessage({ id, op, args, now, ...extra } satisfies Call);
-    const deadline = Date.now() + CALL_TIMEOUT_MS;
+    const deadline = Date.now() + this.#timeoutMs;
     for (;;) {
+      if (Atomics.load(this.#flag, 0) === 2) {
+        this.#dead = 'it could not start';
+        throw new StoreError('the PostgreSQL worker could not start (see the error above)');
+      }
+      // Lower the flag before looking: a reply posted after the look raises it again.
+      Atomics.compareExchange(this.#flag, 0, 1, 0);
+      const got = receiveMessageOnPort(this.#port)?.message as Reply<T> | undefined;
+      if (got && got.id === id) {
+        if (got.ok) return got.value;
+        throw fromWire(got.error, this.#redacted);
+      }
+      if (got) continue; // a late reply to an earlier call: nobody waits for it any more
+      if (this.#dead) throw new StoreError(`the PostgreSQL worker stopped (${this.#dead})`);
       const left = deadline - Date.now();
       if (left <= 0) {
-        this.#dead = `no answer within ${CALL_TIMEOUT_MS / 1000} s`;
-        void this.#worker.terminate();
+        this.#dead = `no answer within ${this.#timeoutMs / 1000} s`;
         throw new StoreError(
-          `PostgreSQL ${this.#redacted} did not answer ${op} within ${CALL_TIMEOUT_MS / 1000} s`,
+          `PostgreSQL ${this.#redacted} did not answer ${op} within ${this.#timeoutMs / 1000} s`,
         );
       }
-      if (Atomics.wait(this.#flag, 0, 0, Math.min(left, 1000)) !== 'timed-out') break;
-      if (Atomics.load(this.#flag, 0) !== 0) break;
+      Atomics.wait(this.#flag, 0, 0, Math.min(left, 1000));
     }
-    if (Atomics.load(this.#flag, 0) === 2) {
-      this.#dead = 'it could not start';
-      throw new StoreError('the PostgreSQL worker could not start (see the error above)');
-    }
-    const got = receiveMessageOnPort(this.#port)?.message as
-      | { id: number; ok: true; value: T }
-      | { id: number; ok: false; error: WireError }
-      | undefined;
-    if (!got || got.id !== id) throw new StoreError(`PostgreSQL worker answered out of turn (${op})`);
-    if (got.ok) return got.value;
-    throw fromWire(got.error, this.#redacted);
   }
 
   /** Closes the connection and stops the worker. */
   close(): void {
-    if (this.#dead) return;
-    try {
-      this.call('close', [], Date.now());
-    } catch {
-      // closing anyway
+    if (this.#closed) return;
+    if (!this.#dead) {
+      try {
+        this.call('close', [], Date.now());
+      } catch {
+        // closing anyway
+      }
     }
-    this.#dead = 'closed';
+    this.#closed = true;
     void this.#worker.terminate();
   }
 }
+
+type Reply<T> = { id: number; ok: true; value: T } | { id: number; ok: false; error: WireError };
 
 /**
  * The worker's entry, evaluated: imports the compiled worker.js next to this file, or, running from

@@ -50,7 +50,7 @@ const CLAIM = `WITH heads AS MATERIALIZED (
   RETURNING outbox.*, pick.thread_urgency`;
 
 /** One advisory lock id for "a worker is claiming outbox rows". */
-const CLAIM_LOCK = 0x0ff2_0002;
+export const CLAIM_LOCK = 0x0ff2_0002;
 
 const BACKLOG = `SELECT * FROM (
     SELECT ${CHANNEL_OF('thread_key')} AS channel, COUNT(*) AS n, MIN(created_at) AS oldest

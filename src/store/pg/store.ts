@@ -21,6 +21,8 @@ export interface PgStoreOptions {
   worker?: string;
   /** The lease taken on a created session (default 30 s). */
   leaseTtlMs?: number;
+  /** Longest one store call may wait for the database (default 60 s; tests shorten it). */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface PgStoreOptions {
  */
 export function openPgStore(url: string, options: PgStoreOptions = {}): PgSessionStore {
   const fence = options.worker ? { worker: options.worker, leaseTtlMs: options.leaseTtlMs ?? 30_000 } : {};
-  const store = new PgSessionStore(new SyncPg(url), options.now ?? Date.now, fence);
+  const store = new PgSessionStore(new SyncPg(url, options.callTimeoutMs), options.now ?? Date.now, fence);
   try {
     store.call('connect', []);
     if (options.migrate !== false) store.call('migrate', []);

@@ -42,6 +42,16 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 const { url, port, flag } = workerData as WorkerInput;
 const wake = new Int32Array(flag);
+/**
+ * A worker paused (SIGSTOP, a long GC) or cut off in the middle of a transaction must not hold its
+ * locks — the outbox claim lock, a session's lease row — over every other worker: the server ends
+ * such a transaction after this long. This thread runs each transaction back to back, so a live
+ * worker is never idle inside one.
+ */
+const IDLE_IN_TRANSACTION_MS = 5_000;
+/** No call waits on a lock longer than this: well inside the caller's 60-s call timeout. */
+const LOCK_WAIT_MS = 20_000;
+
 let client: pg.Client | undefined;
 let broken = false;
 
@@ -54,6 +64,9 @@ async function connection(): Promise<pg.Client> {
     broken = true;
   });
   await fresh.connect();
+  await fresh.query(
+    `SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}; SET lock_timeout = ${LOCK_WAIT_MS}`,
+  );
   client = fresh;
   return fresh;
 }

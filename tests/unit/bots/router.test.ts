@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from '../../../src/bots/router.js';
 import type { ChatEvent, ThreadRef } from '../../../src/bots/types.js';
+import { StoreError } from '../../../src/errors.js';
 import type { LlmProvider } from '../../../src/llm/types.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { Stage } from '../../../src/pipeline/context.js';
@@ -59,7 +60,9 @@ let store: SqliteSessionStore;
 afterEach(() => store?.close());
 
 /** A router whose interview step waits for `hold` (when set) and then asks one question. */
-function setup(options: { approvers?: string[]; hold?: Map<string, Promise<void>> } = {}) {
+function setup(
+  options: { approvers?: string[]; hold?: Map<string, Promise<void>>; busyRetryMs?: number } = {},
+) {
   store = openStore(':memory:');
   const interview: Stage = {
     async run(ctx) {
@@ -90,6 +93,7 @@ function setup(options: { approvers?: string[]; hold?: Map<string, Promise<void>
     logger: silentLogger,
     approvers: options.approvers ?? [],
     randomId: () => `s${++n}`,
+    ...(options.busyRetryMs !== undefined ? { busyRetryMs: options.busyRetryMs } : {}),
   });
   return { router, runner };
 }
@@ -130,6 +134,27 @@ describe('Router: dedupe', () => {
     await router.handle(message('Ev3', 't1', 'b.csv'));
     await router.idle();
     expect(runner.inputs.map((i) => i.input)).toEqual([{ kind: 'message', text: 'a.csv' }]);
+  });
+});
+
+describe('Router: a step the database did not take', () => {
+  it('tries the step again shortly and never ends the session over it', async () => {
+    const { router, runner } = setup({ busyRetryMs: 5 });
+    const commit = store.commit.bind(store);
+    let refusals = 2;
+    store.commit = (...args: Parameters<typeof commit>) => {
+      if (refusals-- > 0) throw new StoreError('PostgreSQL did not answer commit within 60 s');
+      return commit(...args);
+    };
+    await router.handle(start('Ev1', 't1'));
+    for (let i = 0; i < 400 && store.getSessionByThread('slack:C1:t1')?.status !== 'waiting'; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    await router.idle();
+    const session = store.getSessionByThread('slack:C1:t1')!;
+    expect(session).toMatchObject({ stage: 'answer_questions', status: 'waiting' });
+    expect(runner.steps).toEqual(['s1', 's1', 's1']);
+    expect(store.listEvents(session.id).map((e) => e.type)).not.toContain('session_broken');
+    router.close();
   });
 });
 
