@@ -89,7 +89,13 @@ describe.skipIf(missing || process.getuid?.() !== 0)('a paused ff2 serve worker 
             return undefined;
           },
           120_000,
-        );
+        ).catch((error: Error) => {
+          const row = store.getSessionByThread(`slack:C1:${thread}`);
+          const tail = (p: ServeProcess) => p.stderr().split('\n').slice(-15).join('\n');
+          throw new Error(
+            `${error.message} (session ${row?.stage}/${row?.status})\nworker 1:\n${tail(w1)}\nworker 2:\n${tail(w2)}`,
+          );
+        });
         await slack!.action(at(w), {
           type: 'block_actions',
           user: { id: 'U1', username: 'ann' },
@@ -102,11 +108,14 @@ describe.skipIf(missing || process.getuid?.() !== 0)('a paused ff2 serve worker 
         });
       };
       // Approve on worker 1: it writes every session's sections, one slow model call at a time.
-      for (const thread of roots) await click(w1, thread, 'Approve', 'approve_outline');
+      await Promise.all(roots.map((thread) => click(w1, thread, 'Approve', 'approve_outline')));
       const sections = (thread: string) =>
         store.listEvents(session(thread).id).filter((e) => e.type === 'section_generated').length;
-      await eventually('worker 1 writing every session', () =>
-        roots.every((t) => session(t).status === 'working' && sections(t) >= 1) ? true : undefined,
+      const midway = () => roots.filter((t) => session(t).status === 'working' && sections(t) >= 1);
+      // Every Approve committed (a click worker 1 took but had not applied would wait for SIGCONT),
+      // and worker 1 in the middle of writing sessions.
+      await eventually('worker 1 writing sessions', () =>
+        roots.every((t) => session(t).stage !== 'approve_outline') && midway().length >= 1 ? true : undefined,
       );
       w1.child.kill('SIGSTOP');
       const pausedAt = new Map(roots.map((t) => [t, sections(t)]));
