@@ -15,6 +15,7 @@ import {
   StaleSessionError,
   StoreError,
 } from '../../errors.js';
+import { waitForFlag } from './wake-flag.js';
 import type { Call, WireError } from './worker.js';
 
 /** Longest a single call may take before the store gives up on the database. */
@@ -60,20 +61,15 @@ export class SyncPg {
     const id = ++this.#seq;
     Atomics.store(this.#flag, 0, 0);
     this.#port.postMessage({ id, op, args, now, ...extra } satisfies Call);
-    const deadline = Date.now() + CALL_TIMEOUT_MS;
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        this.#dead = `no answer within ${CALL_TIMEOUT_MS / 1000} s`;
-        void this.#worker.terminate();
-        throw new StoreError(
-          `PostgreSQL ${this.#redacted} did not answer ${op} within ${CALL_TIMEOUT_MS / 1000} s`,
-        );
-      }
-      if (Atomics.wait(this.#flag, 0, 0, Math.min(left, 1000)) !== 'timed-out') break;
-      if (Atomics.load(this.#flag, 0) !== 0) break;
+    const raised = waitForFlag(this.#flag, Date.now() + CALL_TIMEOUT_MS);
+    if (raised === 0) {
+      this.#dead = `no answer within ${CALL_TIMEOUT_MS / 1000} s`;
+      void this.#worker.terminate();
+      throw new StoreError(
+        `PostgreSQL ${this.#redacted} did not answer ${op} within ${CALL_TIMEOUT_MS / 1000} s`,
+      );
     }
-    if (Atomics.load(this.#flag, 0) === 2) {
+    if (raised === 2) {
       this.#dead = 'it could not start';
       throw new StoreError('the PostgreSQL worker could not start (see the error above)');
     }
