@@ -1,31 +1,38 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPgStore, type PgSessionStore } from '../../../src/store/pg/store.js';
 import type { OpenAiServer } from '../../fakes/openai-server.js';
 import { REFERENCE_GOAL } from '../../fakes/reference-goal.js';
 import { serveChildEnv, startSlowReferenceModel } from '../../fakes/serve-child.js';
 import { eventually, killHard, type ServeProcess, startServe } from '../../fakes/serve-process.js';
+import { clickButton, type FoundButton, findButton } from '../../fakes/slack-buttons.js';
 import { BOT_TOKEN, SIGNING_SECRET, type SlackServer, startSlackServer } from '../../fakes/slack-server.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 /**
  * Two `ff2 serve` workers on one PostgreSQL database behind the Slack stand-in (HTTP mode, the
- * scripted model): sessions start on both; one worker is killed with SIGKILL while its sessions
- * are being worked on; the other resumes them once their leases expire, and every session goes on
- * to its run and result — each message in each thread posted once.
+ * scripted model): 40 sessions start, half on each worker; once every outline is approved (each
+ * on the worker that started it), worker 1 is killed with SIGKILL while most of its sessions are
+ * generating their sections; worker 2 resumes them once their leases expire, and every session goes
+ * on to its run and result — each message in each thread posted once, each step committed once.
  */
-const SESSIONS = 4;
+const SESSIONS = 40;
+/** Sessions share channels (a channel is one outbox lane across both workers), 5 to a channel. */
+const CHANNELS = 8;
+/** At the kill, at least this many of worker 1's sessions are mid-generation and held by it. */
+const MID_GENERATION_AT_KILL = SESSIONS / 4;
 const missing = postgresMissing();
-let pg: TestPostgres;
+let pg15: TestPostgres;
 let dir: string;
 let slack: SlackServer | undefined;
 let openai: OpenAiServer | undefined;
 const serves: ServeProcess[] = [];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ff2-pg-serve-'));
-  if (!missing) pg = startPostgres();
+  if (!missing) pg15 = startPostgres();
 });
 afterEach(async () => {
   for (const s of serves.splice(0)) await killHard(s.child);
@@ -33,17 +40,36 @@ afterEach(async () => {
   await openai?.close();
 });
 afterAll(() => {
-  pg?.stop();
+  pg15?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Button = { action_id: string; text: { text: string } };
+/** Sessions in `generate` with some but not all sections committed, held (unexpired) by `worker`. */
+async function midGenerationHeldBy(db: pg.Client, worker: string): Promise<string[]> {
+  const r = await db.query(
+    `SELECT s.id FROM sessions s JOIN session_leases l ON l.session_id = s.id
+     WHERE s.status = 'working' AND s.stage = 'generate' AND l.holder = $1 AND l.expires_at > ff2_now_ms()
+       AND EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.type = 'section_generated')`,
+    [worker],
+  );
+  return r.rows.map((x) => x.id as string);
+}
+
+/** What a session's events say happened, in order: a step committed twice shows up here. */
+function eventTrail(store: PgSessionStore, sessionId: string): string[] {
+  return store.listEvents(sessionId).map((e) => {
+    const data = (e.data ?? {}) as { name?: string; from?: string; to?: string };
+    if (e.type === 'section_generated') return `section_generated:${data.name}`;
+    if (e.type === 'stage_done') return `stage_done:${data.from}>${data.to}`;
+    return e.type;
+  });
+}
 
 describe.skipIf(missing || process.getuid?.() !== 0)('many ff2 serve workers on PostgreSQL', () => {
-  it('finishes every session after one worker is killed mid-way, posting each message once', {
-    timeout: 280_000,
+  it('finishes every session after one worker is killed mid-generation, posting and committing each once', {
+    timeout: 420_000,
   }, async () => {
-    const url = pg.createDatabase();
+    const url = pg15.createDatabase();
     slack = await startSlackServer();
     openai = await startSlowReferenceModel(150);
     const env = (name: string, uidBase: number) => ({
@@ -51,89 +77,136 @@ describe.skipIf(missing || process.getuid?.() !== 0)('many ff2 serve workers on 
       FF2_LOG_LEVEL: 'warn',
       FF2_DATABASE_URL: url,
       FF2_WORKER_LEASE_S: '3',
-      // One person starts every session here; the per-person limit is not what this test is about.
+      // One person starts every session here; the per-person limits are not what this test is about.
       FF2_MAX_ACTIVE_SESSIONS_PER_USER: '0',
+      FF2_MAX_SESSIONS_PER_USER_PER_DAY: '0',
+      // Nor is Slack's pacing: a short interval keeps 5 threads to a channel moving.
+      FF2_SLACK_CHANNEL_INTERVAL_MS: '50',
       FF2_SANDBOX_UID_BASE: String(uidBase),
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack!.apiUrl,
     });
-    const w1 = await startServe(env('w1', 68300));
-    serves.push(w1);
-    const w2 = await startServe(env('w2', 68400));
-    serves.push(w2);
+    const [w1, w2] = await Promise.all([startServe(env('w1', 70000)), startServe(env('w2', 70100))]);
+    serves.push(w1!, w2!);
     const at = (w: ServeProcess) => `http://127.0.0.1:${w.port}/slack/events`;
+    const starter = (i: number) => (i % 2 ? w2! : w1!);
+    const channelOf = (i: number) => `C${(i % CHANNELS) + 1}`;
     for (let i = 0; i < SESSIONS; i++)
-      await slack.command(at(i % 2 ? w2 : w1), { text: `${REFERENCE_GOAL} (#${i})` });
-    const roots = await eventually('every session thread', () => {
-      const r = slack!.messages.filter((m) => !m.thread_ts && m.text?.includes('started:'));
-      return r.length === SESSIONS ? r.map((m) => m.ts) : undefined;
+      await slack.command(at(starter(i)), { channel_id: channelOf(i), text: `${REFERENCE_GOAL} (#${i})` });
+    // Session i's thread: the root its command posted (the goal carries "(#i)").
+    const threads = await eventually('every session thread', () => {
+      const roots = slack!.messages.filter((m) => !m.thread_ts && m.text?.includes('started:'));
+      if (roots.length < SESSIONS) return undefined;
+      return Array.from({ length: SESSIONS }, (_, i) => {
+        const root = roots.find((m) => m.text?.includes(`(#${i})`));
+        if (!root) throw new Error(`no thread root for session #${i}`);
+        return { i, channel: root.channel, ts: root.ts };
+      });
     });
     const store: PgSessionStore = openPgStore(url);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
     try {
-      // Kill worker 1 once every session is stored, while its sessions are still being worked on
-      // (the model answers slowly). (A kill between a thread's first post and its session's commit
-      // loses that start: a crash window of the front door, not of the workers.)
-      await eventually('every session stored', () =>
-        store.listSessions().length === SESSIONS ? true : undefined,
-      );
-      await killHard(w1.child);
-      const session = (thread: string) => store.getSessionByThread(`slack:C1:${thread}`);
-      const click = async (thread: string, label: string, stage: string) => {
-        const found = await eventually(
-          `${label} in ${thread}`,
+      const session = (t: { channel: string; ts: string }) =>
+        store.getSessionByThread(`slack:${t.channel}:${t.ts}`);
+      /** Every thread's `label` button once its session waits at `stage`. */
+      const buttons = (label: string, stage: string) =>
+        eventually(
+          `${label} in every thread`,
           () => {
-            if (session(thread)?.stage !== stage) return undefined;
-            for (const m of slack!.thread('C1', thread).reverse()) {
-              const button = ((m.blocks ?? []) as { elements?: Button[] }[])
-                .flatMap((b) => b.elements ?? [])
-                .find((e) => e.text?.text === label);
-              if (button) return { m, button };
+            const found: FoundButton[] = [];
+            for (const t of threads) {
+              if (session(t)?.stage !== stage) return undefined;
+              const button = findButton(slack!, t.channel, t.ts, label);
+              if (!button) return undefined;
+              found.push(button);
             }
-            return undefined;
+            return found;
           },
-          120_000,
-        );
-        await slack!.action(at(w2), {
-          type: 'block_actions',
-          user: { id: 'U1', username: 'ann' },
-          channel: { id: 'C1', name: 'general' },
-          container: { type: 'message', message_ts: found.m.ts, channel_id: 'C1', thread_ts: thread },
-          message: { type: 'message', ts: found.m.ts, thread_ts: thread, text: 'x' },
-          actions: [
-            { type: 'button', action_id: found.button.action_id, block_id: 'b', action_ts: `${Date.now()}` },
-          ],
+          180_000,
+        ).catch((error: Error) => {
+          // Say which sessions are elsewhere, and where.
+          const elsewhere = threads.flatMap((t) => {
+            const s = session(t);
+            return s?.stage === stage ? [] : [`#${t.i} ${s?.stage}/${s?.status}`];
+          });
+          throw new Error(`${error.message}; not at ${stage}: ${elsewhere.join(', ')}`);
         });
-      };
-      for (const thread of roots) await click(thread, 'Approve', 'approve_outline');
-      for (const thread of roots) await click(thread, 'Run', 'approve_run');
-      for (const thread of roots) {
-        await eventually(
-          `the result in ${thread}`,
-          () => (session(thread)?.stage === 'give_feedback' ? true : undefined),
-          120_000,
-        );
+
+      // Approve every outline at once, each on the worker that started the session: worker 1 then
+      // holds its 20 sessions while they generate (the model answers each call slowly).
+      const approvals = await buttons('Approve', 'approve_outline');
+      const clicks = await Promise.all(approvals.map((b, i) => clickButton(slack!, at(starter(i)), b)));
+      expect(clicks.map((c) => c.status)).toEqual(approvals.map(() => 200));
+      const w1Id = (
+        await db.query(`SELECT id FROM workers WHERE info::json->>'pid' = $1`, [String(w1!.child.pid)])
+      ).rows[0]?.id as string | undefined;
+      expect(w1Id).toBeDefined();
+      // The kill waits until every click is committed (a click acked but not yet committed dies with
+      // its worker, as Slack does not send it again: a window of the front door, not of the workers)
+      // and until more than MID_GENERATION_AT_KILL of worker 1's sessions are mid-generation.
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const approved = threads.every((t) => session(t)?.stage !== 'approve_outline');
+        if (approved && (await midGenerationHeldBy(db, w1Id!)).length > MID_GENERATION_AT_KILL) break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `never every outline approved with ${MID_GENERATION_AT_KILL} sessions mid-generation`,
+          );
+        await new Promise((r) => setTimeout(r, 25));
       }
+      await killHard(w1!.child);
+      // A killed worker commits nothing more: what its leases hold now is what the kill cut off.
+      expect(
+        (await midGenerationHeldBy(db, w1Id!)).length,
+        'held mid-generation at the kill',
+      ).toBeGreaterThanOrEqual(MID_GENERATION_AT_KILL);
+
+      const runButtons = await buttons('Run', 'approve_run');
+      const runClicks = await Promise.all(runButtons.map((b) => clickButton(slack!, at(w2!), b)));
+      expect(runClicks.map((c) => c.status)).toEqual(runButtons.map(() => 200));
+      await eventually(
+        'every result',
+        () => (threads.every((t) => session(t)?.stage === 'give_feedback') ? true : undefined),
+        180_000,
+      );
       await eventually('an empty outbox', () => (store.pendingOutbox() === 0 ? true : undefined));
-      const sections = new Set<number>();
-      for (const thread of roots) {
-        const replies = slack.thread('C1', thread);
+
+      const trails = new Set<string>();
+      for (const t of threads) {
+        const id = session(t)!.id;
+        const replies = slack.thread(t.channel, t.ts);
         const ids = replies.flatMap((m) => (m.metadata ? [String(m.metadata.event_payload.id)] : []));
-        expect(new Set(ids).size).toBe(ids.length);
+        expect(new Set(ids).size, `message ids in thread #${t.i}`).toBe(ids.length);
         const texts = replies.filter((m) => m.text && !m.text.startsWith('⏳')).map((m) => m.text);
-        expect(texts.filter((t) => t.startsWith('Outline: '))).toHaveLength(1);
-        expect(texts.filter((t) => t.includes('Ready to run'))).toHaveLength(1);
-        expect(store.listRuns(session(thread)!.id).map((r) => r.status)).toEqual(['ok']);
-        // No step committed twice: one goal, one review, and the same sections as every other session.
-        const types = store.listEvents(session(thread)!.id).map((e) => e.type);
-        expect(types.filter((t) => t === 'goal')).toHaveLength(1);
-        expect(types.filter((t) => t === 'review')).toHaveLength(1);
-        sections.add(types.filter((t) => t === 'section_generated').length);
+        expect(texts.filter((x) => x.startsWith('Outline: '))).toHaveLength(1);
+        expect(texts.filter((x) => x.includes('Ready to run'))).toHaveLength(1);
+        // No step committed twice. Up to the Run click every session takes the same steps: one goal,
+        // each section once, one review, each click once — the same trail, killed or not.
+        const trail = eventTrail(store, id);
+        const clickedRun = trail.indexOf('stage_done:approve_run>run');
+        expect(clickedRun, `the Run click of #${t.i}`).toBeGreaterThan(0);
+        const upToRun = trail.slice(0, clickedRun + 1);
+        const count = (x: string) => upToRun.filter((y) => y === x).length;
+        expect(count('goal'), `goal events of #${t.i}`).toBe(1);
+        expect(count('review'), `review events of #${t.i}`).toBe(1);
+        expect(count('input_action'), `click events of #${t.i}`).toBe(2);
+        const sections = upToRun.filter((x) => x.startsWith('section_generated:'));
+        expect(new Set(sections).size, `sections of #${t.i}: ${sections.join(' ')}`).toBe(sections.length);
+        trails.add(upToRun.join(' '));
+        // From there (worker 2 alone) a run that failed may be repaired and run again: one run row
+        // per committed run step, and the last one passed.
+        const runs = store.listRuns(id);
+        const runSteps = trail.filter((x) => x.startsWith('stage_done:run>')).length;
+        expect(runs, `runs of #${t.i}: ${JSON.stringify(runs).slice(0, 3000)}`).toHaveLength(runSteps);
+        expect(runs.at(-1)?.status, `the last run of #${t.i}`).toBe('ok');
       }
-      expect(sections.size).toBe(1);
+      expect([...trails], 'event trails').toHaveLength(1);
       expect(slack.messages.filter((m) => !m.thread_ts)).toHaveLength(SESSIONS);
-      expect(w2.stderr()).toContain('resuming sessions no worker holds');
+      expect(w2!.stderr()).toContain('resuming sessions no worker holds');
     } finally {
+      await db.end();
       store.close();
     }
   });
