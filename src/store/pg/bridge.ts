@@ -60,18 +60,12 @@ export class SyncPg {
     const id = ++this.#seq;
     Atomics.store(this.#flag, 0, 0);
     this.#port.postMessage({ id, op, args, now, ...extra } satisfies Call);
-    const deadline = Date.now() + CALL_TIMEOUT_MS;
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        this.#dead = `no answer within ${CALL_TIMEOUT_MS / 1000} s`;
-        void this.#worker.terminate();
-        throw new StoreError(
-          `PostgreSQL ${this.#redacted} did not answer ${op} within ${CALL_TIMEOUT_MS / 1000} s`,
-        );
-      }
-      if (Atomics.wait(this.#flag, 0, 0, Math.min(left, 1000)) !== 'timed-out') break;
-      if (Atomics.load(this.#flag, 0) !== 0) break;
+    if (!waitForFlag(this.#flag, Date.now() + CALL_TIMEOUT_MS)) {
+      this.#dead = `no answer within ${CALL_TIMEOUT_MS / 1000} s`;
+      void this.#worker.terminate();
+      throw new StoreError(
+        `PostgreSQL ${this.#redacted} did not answer ${op} within ${CALL_TIMEOUT_MS / 1000} s`,
+      );
     }
     if (Atomics.load(this.#flag, 0) === 2) {
       this.#dead = 'it could not start';
@@ -96,6 +90,21 @@ export class SyncPg {
     }
     this.#dead = 'closed';
     void this.#worker.terminate();
+  }
+}
+
+/**
+ * Blocks until `flag[0]` is no longer 0; false when `deadline` (epoch ms) passes first. Only the
+ * flag counts, never a wake-up alone: the worker sets the flag and then notifies, so a reply that
+ * was read before its notify arrived leaves a late notify behind, which would otherwise wake the
+ * NEXT call before its reply exists (read as "out of turn", and every call after it too).
+ */
+export function waitForFlag(flag: Int32Array, deadline: number): boolean {
+  for (;;) {
+    if (Atomics.load(flag, 0) !== 0) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(flag, 0, 0, Math.min(left, 1000));
   }
 }
 
