@@ -3,6 +3,7 @@
  * the analyser's exact line spans. Changing one section splices lines by those spans (never a
  * regular expression over code); every version can be diffed against another.
  */
+import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import type { Analysis, Section } from '../python/types.js';
 
@@ -126,4 +127,9 @@ export function unitsOf(sections: readonly ScriptSection[]): { name: string; cod
     if (!skip.has(i)) units.push({ name: section.name, code: section.code });
   });
   return units;
+}
+
+/** A script's fingerprint (sha256, hex), to tell whether it changed since it was checked. */
+export function codeHash(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
 }

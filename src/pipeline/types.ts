@@ -152,6 +152,11 @@ export const sessionStateSchema = z.object({
   /** Where QA leads: the human gate, or straight to a run (after repair or change). */
   afterQa: z.enum(['approve_run', 'run']),
   qaReport: z.string(),
+  /**
+   * codeHash of the last script QA's analysis found free of syntax errors: the run does not start
+   * the analyser again for that same script (null: analyse before running).
+   */
+  compiles: z.string().nullable().default(null),
   /** Repair rounds since the last human decision. */
   repairs: z.number().int().min(0),
   /** Rounds granted beyond FF2_MAX_REPAIRS by "Try 3 more rounds" (reset with `repairs`). */
@@ -238,6 +243,7 @@ export function initialState(): SessionState {
     genUnits: [],
     qaRound: 0,
     afterQa: 'approve_run',
+    compiles: null,
     qaReport: '',
     repairs: 0,
     extraRepairs: 0,

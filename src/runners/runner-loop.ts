@@ -1,8 +1,8 @@
 /**
  * The work loop of `ff2 runner`: advertises this runner (slots, script environment) and renews its
- * running jobs every third of the lease; while a slot is free, claims a job for its environment,
- * runs it in the local bubblewrap sandbox and stores the result. `stop` stops claiming, lets the
- * runs in flight finish and unregisters.
+ * running jobs every third of the lease; while a slot is free (every pollMs, and as soon as a run
+ * ends), claims a job for its environment, runs it in the local bubblewrap sandbox and stores the
+ * result. `stop` stops claiming, lets the runs in flight finish and unregisters.
  */
 import { SandboxError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -69,7 +69,12 @@ export class RunnerLoop {
     while (this.#inFlight.size < slots) {
       const job = queue.claim(id, env, leaseMs);
       if (!job) return;
-      const run = this.#run(job.id, job.request).finally(() => this.#inFlight.delete(run));
+      const run = this.#run(job.id, job.request).finally(() => {
+        this.#inFlight.delete(run);
+        // The freed slot takes the next queued job now, not at the next poll: a one-slot runner
+        // would otherwise idle up to pollMs between back-to-back runs.
+        this.#guard(() => this.#fill());
+      });
       this.#inFlight.add(run);
     }
   }

@@ -4,7 +4,7 @@ import type { Stage } from '../context.js';
 import { fitOutlineOutcome } from '../hand-edit.js';
 import { runApprovalDraft } from '../messages.js';
 import { buildFixMessages } from '../prompts/fix.js';
-import { placeSection } from '../script.js';
+import { codeHash, placeSection } from '../script.js';
 import type { SessionState, StageOutcome } from '../types.js';
 import { environmentOf, missingOf, missingPackagesOutcome } from './packages.js';
 import { analyseScript, dependenciesOf, listing, promptEnv } from './shared.js';
@@ -31,8 +31,9 @@ export const qaStage: Stage = {
     const missing = missingOf(unresolved, env);
     if (env && missing.length > 0) return missingPackagesOutcome(ctx, missing, env, 'imports');
     const findings = qaFindings(script.analysis, outline);
+    const compiles = script.analysis.syntaxError ? null : codeHash(ctx.state.code);
     if (findings.length === 0) {
-      return proceed(ctx.state, `QA: all checks passed (${CHECKS}).`);
+      return proceed(ctx.state, `QA: all checks passed (${CHECKS}).`, compiles);
     }
     const maxRounds = ctx.state.afterQa === 'run' ? QA_ROUNDS_BEFORE_RERUN : QA_MAX_ROUNDS;
     if (ctx.state.qaRound >= maxRounds) {
@@ -40,6 +41,7 @@ export const qaStage: Stage = {
       return proceed(
         ctx.state,
         `QA: ${left.length} problem(s) remain after ${maxRounds} fix round(s):\n${left.join('\n')}`,
+        compiles,
       );
     }
     let code = ctx.state.code;
@@ -87,8 +89,8 @@ export const qaStage: Stage = {
   },
 };
 
-function proceed(state: SessionState, report: string): StageOutcome {
-  const next = { ...state, qaReport: report, qaRound: 0 };
+function proceed(state: SessionState, report: string, compiles: string | null): StageOutcome {
+  const next = { ...state, qaReport: report, qaRound: 0, compiles };
   if (state.afterQa === 'run')
     return { result: 'to_run', state: next, messages: [{ text: `${report}\nRunning it again…` }] };
   return { result: 'to_approval', state: next, messages: [runApprovalDraft(next)] };

@@ -2,6 +2,7 @@ import type { RunResult } from '../../sandbox/types.js';
 import { readStateFile, type Stage } from '../context.js';
 import { afterRepairsDraft, checkOrScriptDraft, feedbackButtons, head, tail } from '../messages.js';
 import { outputAttachments } from '../outputs.js';
+import { codeHash } from '../script.js';
 import type { Draft, DraftFile, RunSummary, SessionState, SmokeCheck, StageOutcome } from '../types.js';
 import { outlineOf } from './shared.js';
 
@@ -29,8 +30,10 @@ export const runStage: Stage = {
       const bytes = readStateFile(value, ctx.files);
       if (bytes) userFiles[name] = bytes;
     }
-    // A script that does not compile never passes, whatever the checks expect.
-    const syntax = (await ctx.python.analyze(ctx.state.code)).syntaxError;
+    // A script that does not compile never passes, whatever the checks expect. (QA's analysis of
+    // this very script already said whether it compiles: no second analyser process then.)
+    const checked = ctx.state.compiles !== null && ctx.state.compiles === codeHash(ctx.state.code);
+    const syntax = checked ? null : (await ctx.python.analyze(ctx.state.code)).syntaxError;
     if (syntax)
       return notCompiled(
         ctx.state,
