@@ -5,7 +5,7 @@
  * session's Run makes one sandbox run of ≥ 1 s.
  */
 import type { Outline } from '../../src/pipeline/types.js';
-import type { ScriptResponder } from './scripted-llm.js';
+import { passingReview, type ScriptResponder } from './scripted-llm.js';
 
 export const NAP_GOAL = 'a script that waits one second and then says so';
 
@@ -81,17 +81,7 @@ export function napGoalScript(): ScriptResponder {
       case 'repair':
         return { code: NAP_SECTIONS[call.section ?? 'main'] ?? NAP_SECTIONS.main };
       case 'review':
-        return {
-          verdicts: Object.keys(NAP_SECTIONS).map((section) => ({
-            section,
-            specMatch: true,
-            structure: true,
-            interfaces: true,
-            noPlaceholders: true,
-            style: true,
-            issues: [],
-          })),
-        };
+        return passingReview(NAP_SECTIONS);
       default:
         return { raw: `no scripted answer for task ${call.task}` };
     }

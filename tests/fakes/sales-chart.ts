@@ -5,7 +5,7 @@
  * imports (e.g. polars, to exercise the missing-package choices).
  */
 import type { Outline } from '../../src/pipeline/types.js';
-import type { ScriptedCall, ScriptResponder } from './scripted-llm.js';
+import { passingReview, type ScriptedCall, type ScriptResponder } from './scripted-llm.js';
 
 export const SALES_GOAL = 'plot a bar chart of total sales per region from sales.csv';
 
@@ -127,17 +127,7 @@ export function salesChartScript(options: SalesOptions = {}): ScriptResponder {
         return call.task === 'repair' && !call.section ? { target: 'main', code, reason: 'fixed' } : { code };
       }
       case 'review':
-        return {
-          verdicts: Object.keys(SALES_SECTIONS).map((section) => ({
-            section,
-            specMatch: true,
-            structure: true,
-            interfaces: true,
-            noPlaceholders: true,
-            style: true,
-            issues: [],
-          })),
-        };
+        return passingReview(SALES_SECTIONS);
       default:
         return { raw: `no scripted answer for task ${call.task}` };
     }

@@ -141,6 +141,21 @@ export interface ReferenceOptions {
 }
 
 /** Good answers for the reference goal (a real, working CSV-dedupe script). */
+/** A review answer that passes every section of `sections` on every criterion. */
+export function passingReview(sections: Record<string, unknown>) {
+  return {
+    verdicts: Object.keys(sections).map((section) => ({
+      section,
+      specMatch: true,
+      structure: true,
+      interfaces: true,
+      noPlaceholders: true,
+      style: true,
+      issues: [],
+    })),
+  };
+}
+
 export function referenceGoalScript(options: ReferenceOptions = {}): ScriptResponder {
   return (call) => {
     switch (call.task) {
@@ -159,17 +174,7 @@ export function referenceGoalScript(options: ReferenceOptions = {}): ScriptRespo
         return call.task === 'repair' && !call.section ? { target: 'main', code, reason: 'fixed' } : { code };
       }
       case 'review':
-        return {
-          verdicts: Object.keys(REFERENCE_SECTIONS).map((section) => ({
-            section,
-            specMatch: true,
-            structure: true,
-            interfaces: true,
-            noPlaceholders: true,
-            style: true,
-            issues: [],
-          })),
-        };
+        return passingReview(REFERENCE_SECTIONS);
       case 'change':
         return (
           options.change?.(call) ?? {
